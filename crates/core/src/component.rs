@@ -1,0 +1,115 @@
+//! The contracts of the three kinds of pipeline component.
+//!
+//! A [`Source`] produces communiqués, a [`Transform`] (a *stage*) enriches or filters them one at a
+//! time, and a [`Sink`] delivers them somewhere. None of them sees a thread or a channel: the
+//! runtime calls them, moves events between them, counts what happens, and sends anything that
+//! fails to the dead-letter output with the reason. That keeps each component testable with a
+//! plain function call.
+
+use crate::event::Communique;
+
+/// What a [`Transform`] decided about an event it processed successfully.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Pass the (possibly modified) event downstream.
+    Keep,
+    /// Drop the event on purpose (a filter said no). It is counted, not dead-lettered.
+    Drop,
+}
+
+/// A stage that processes one event at a time.
+///
+/// The runtime creates one instance per worker thread (see `workers` in `pipeline.toml`), so an
+/// implementation may keep mutable scratch state without locks.
+pub trait Transform: Send {
+    /// Processes one event in place. An `Err` sends the event, unchanged by this call's partial
+    /// work being discarded or not, to the dead-letter output with the error's message.
+    fn process(&mut self, event: &mut Communique) -> Result<Outcome, StageError>;
+}
+
+/// Why a stage could not process an event. The event goes to the dead-letter output.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct StageError(pub String);
+
+impl StageError {
+    /// A stage error with a message.
+    pub fn new(message: impl Into<String>) -> StageError {
+        StageError(message.into())
+    }
+}
+
+/// Where a [`Source`] sends what it reads.
+pub trait SourceOutput {
+    /// Sends one event downstream, blocking while downstream is full (backpressure). Returns
+    /// `false` when the pipeline is shutting down and the source should return.
+    fn emit(&mut self, event: Communique) -> bool;
+
+    /// Records input that could not become an event (an unparseable line, a file that could not
+    /// be read) in the dead-letter output, so nothing is lost silently.
+    fn reject(&mut self, rejected: RejectedInput);
+
+    /// True once shutdown was requested (end of run or a signal). A source checks this between
+    /// documents and returns promptly.
+    fn should_stop(&self) -> bool;
+}
+
+/// Input a source could not turn into a communiqué.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RejectedInput {
+    /// Where the input was: a path, `path:line`, `stdin:line`.
+    pub location: String,
+    /// Why it was rejected.
+    pub reason: String,
+    /// The input itself (possibly truncated), so it can be replayed.
+    pub input: String,
+}
+
+/// A producer of communiqués.
+pub trait Source: Send {
+    /// Reads input until it is exhausted or [`SourceOutput::should_stop`] turns true, sending
+    /// every communiqué to `out`. An `Err` ends this source and is reported; events already
+    /// emitted still drain through the pipeline.
+    fn run(&mut self, out: &mut dyn SourceOutput) -> Result<(), SourceError>;
+}
+
+/// Why a source had to stop.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    /// Reading the input failed.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being read.
+        context: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// Any other failure.
+    #[error("{0}")]
+    Other(String),
+}
+
+/// A consumer that delivers communiqués or their alerts somewhere.
+pub trait Sink: Send {
+    /// Delivers one event. An `Err` sends the event to the dead-letter output with the reason.
+    fn write(&mut self, event: &Communique) -> Result<(), SinkError>;
+
+    /// Flushes buffered output. Called when the input ends and before the process exits.
+    fn flush(&mut self) -> Result<(), SinkError>;
+}
+
+/// Why a sink could not deliver.
+#[derive(Debug, thiserror::Error)]
+pub enum SinkError {
+    /// Writing failed.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being written.
+        context: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// Any other failure.
+    #[error("{0}")]
+    Other(String),
+}

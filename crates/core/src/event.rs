@@ -1,0 +1,247 @@
+//! The communiqué event and what the pipeline attaches to it.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::offsets::OffsetMap;
+
+/// A cheaply clonable, immutable string for values that repeat across many spans (kinds,
+/// canonical ids, labels). Cloning bumps a reference count instead of allocating.
+pub type Symbol = Arc<str>;
+
+/// One communiqué as it travels through the pipeline.
+///
+/// A source creates it with [`Communique::new`]; stages fill in [`normalized`](Self::normalized),
+/// [`spans`](Self::spans), [`metadata`](Self::metadata) and [`alerts`](Self::alerts). The whole
+/// event serializes to JSON (see `docs/event-schema.md`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Communique {
+    /// Stable identifier: the input's own id when it gives one, else [`content_id`](crate::content_id)
+    /// of the raw text, so the same document always receives the same id.
+    pub id: String,
+    /// Where the communiqué came from.
+    pub origin: Origin,
+    /// When commwatch received it.
+    pub received_at: DateTime<Utc>,
+    /// Publication date as given by the input, in ISO 8601 form (`YYYY`, `YYYY-MM` or
+    /// `YYYY-MM-DD`), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
+    /// Title, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The text exactly as received (after decoding to UTF-8). All span offsets index into it.
+    pub raw: String,
+    /// The normalized text used for matching, with its map back to `raw`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub normalized: Option<NormalizedText>,
+    /// Entities and keywords found in the text, ordered by start offset.
+    #[serde(default)]
+    pub spans: Vec<Span>,
+    /// Free key/value metadata from the input and from stages.
+    #[serde(default)]
+    pub metadata: BTreeMap<String, String>,
+    /// Alerts raised on this communiqué.
+    #[serde(default)]
+    pub alerts: Vec<Alert>,
+}
+
+impl Communique {
+    /// Creates an event for `raw` text. When `id` is `None` the id is the content hash of `raw`.
+    pub fn new(id: Option<String>, origin: Origin, raw: String) -> Communique {
+        let id = id.unwrap_or_else(|| crate::content_id(&raw));
+        Communique {
+            id,
+            origin,
+            received_at: Utc::now(),
+            published: None,
+            title: None,
+            raw,
+            normalized: None,
+            spans: Vec::new(),
+            metadata: BTreeMap::new(),
+            alerts: Vec::new(),
+        }
+    }
+
+    /// The text stages should match against: the normalized text when a normalization stage has
+    /// run, else the raw text.
+    pub fn matching_text(&self) -> &str {
+        self.normalized.as_ref().map_or(&self.raw, |n| &n.text)
+    }
+
+    /// Maps a byte range of [`matching_text`](Self::matching_text) back to a range of `raw`.
+    pub fn to_raw_range(&self, start: usize, end: usize) -> (usize, usize) {
+        match &self.normalized {
+            Some(n) => n.map.to_raw_range(start, end),
+            None => (start, end),
+        }
+    }
+
+    /// The raw text a span covers. Returns an empty string for a span that does not fit, which a
+    /// validated pipeline never produces.
+    pub fn span_text(&self, span: &Span) -> &str {
+        self.raw.get(span.start..span.end).unwrap_or("")
+    }
+}
+
+/// Where a communiqué came from.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Origin {
+    /// The source's name: the pipeline source id, or the publisher given by the input.
+    pub name: String,
+    /// A URI for the document itself (a `file://` path or the article URL), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+}
+
+/// The normalized text of a communiqué and the map from its byte offsets back to the raw text.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NormalizedText {
+    /// The normalized text.
+    pub text: String,
+    /// Maps byte offsets of `text` to byte offsets of the raw text.
+    pub map: OffsetMap,
+}
+
+/// A typed stretch of the raw text: an entity, a keyword, a sentence.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Span {
+    /// What was found: `country`, `keyword`, `organization`, ….
+    pub kind: Symbol,
+    /// The canonical id of what was found (`CD` for the Democratic Republic of the Congo).
+    pub id: Symbol,
+    /// A human label for the canonical entity ("Democratic Republic of the Congo").
+    pub label: Symbol,
+    /// Start byte offset in the raw text (inclusive, on a character boundary).
+    pub start: usize,
+    /// End byte offset in the raw text (exclusive, on a character boundary).
+    pub end: usize,
+}
+
+/// Something an analyst asked to hear about, raised by a rule on one communiqué.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Alert {
+    /// The id of the rule that fired.
+    pub rule: String,
+    /// How urgent the alert is.
+    pub severity: Severity,
+    /// Stable fingerprint of the situation (rule id and key labels), equal across runs and
+    /// instances; see [`fingerprint`](crate::fingerprint).
+    pub fingerprint: String,
+    /// Key/value labels describing the situation (`organization`, `country`, …).
+    pub labels: BTreeMap<String, String>,
+    /// One-line human summary.
+    pub summary: String,
+    /// The spans of raw text that made the rule fire.
+    pub evidence: Vec<Span>,
+    /// The id of the communiqué the alert was raised on.
+    pub communique: String,
+}
+
+/// Alert severity, ordered from least to most urgent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth recording, not worth a notification.
+    Info,
+    /// Low urgency.
+    Low,
+    /// Medium urgency.
+    Medium,
+    /// High urgency.
+    High,
+    /// Needs attention now.
+    Critical,
+}
+
+impl Severity {
+    /// All severities, least urgent first.
+    pub const ALL: [Severity; 5] = [
+        Severity::Info,
+        Severity::Low,
+        Severity::Medium,
+        Severity::High,
+        Severity::Critical,
+    ];
+
+    /// The lowercase name used in configuration and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Severity {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Severity, String> {
+        Severity::ALL
+            .into_iter()
+            .find(|sev| sev.as_str().eq_ignore_ascii_case(s))
+            .ok_or_else(|| {
+                format!("unknown severity {s:?}; expected one of info, low, medium, high, critical")
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_defaults_to_content_hash_and_is_stable() {
+        let a = Communique::new(None, Origin::default(), "same text".into());
+        let b = Communique::new(None, Origin::default(), "same text".into());
+        assert_eq!(a.id, b.id);
+        let c = Communique::new(None, Origin::default(), "other text".into());
+        assert_ne!(a.id, c.id);
+        let given = Communique::new(Some("doc-1".into()), Origin::default(), "same text".into());
+        assert_eq!(given.id, "doc-1");
+    }
+
+    #[test]
+    fn event_round_trips_through_json() {
+        let mut ev = Communique::new(
+            None,
+            Origin {
+                name: "t".into(),
+                uri: None,
+            },
+            "Mali".into(),
+        );
+        ev.spans.push(Span {
+            kind: "country".into(),
+            id: "ML".into(),
+            label: "Mali".into(),
+            start: 0,
+            end: 4,
+        });
+        let json = serde_json::to_string(&ev).unwrap();
+        let back: Communique = serde_json::from_str(&json).unwrap();
+        assert_eq!(ev, back);
+    }
+
+    #[test]
+    fn severity_parses_case_insensitively() {
+        assert_eq!("HIGH".parse::<Severity>(), Ok(Severity::High));
+        assert!("urgent".parse::<Severity>().is_err());
+        assert!(Severity::Critical > Severity::Info);
+    }
+}
