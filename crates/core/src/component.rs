@@ -52,6 +52,10 @@ pub trait SourceOutput {
     /// True once shutdown was requested (end of run or a signal). A source checks this between
     /// documents and returns promptly.
     fn should_stop(&self) -> bool;
+
+    /// Hands over events held back for batching. A source that is about to wait for more input
+    /// (a quiet stdin, a watched folder) calls this so that what it already read is not delayed.
+    fn flush(&mut self) {}
 }
 
 /// Input a source could not turn into a communiqué.

@@ -1,0 +1,574 @@
+//! Running a graph: one thread per source and sink, one per stage worker, bounded channels between.
+//!
+//! Events travel in batches (`Vec<Envelope>`) so that a busy pipeline pays for channel handoffs
+//! per batch rather than per event; an idle pipeline sends batches of one, so latency stays low.
+//! A stage with several workers is a small pool: a dispatcher numbers incoming batches, workers
+//! process them in parallel, and a collector releases them downstream in number order. A window
+//! of tokens bounds how far ahead the workers may run, so the collector's reorder buffer is
+//! bounded too.
+
+use std::collections::{BTreeMap, HashMap};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::thread;
+use std::time::Instant;
+
+use commwatch_core::{Communique, Outcome, RejectedInput, Sink, Source, SourceOutput, Transform};
+use crossbeam_channel::{Receiver, Sender, bounded};
+use tracing::{debug, error, info_span, warn};
+
+use crate::dead_letter::{DeadLetter, DeadLetterWriter};
+use crate::envelope::{Delivery, Envelope, SourceLedger};
+use crate::graph::{Graph, NodeBody, StageFactory};
+use crate::shutdown::Shutdown;
+use crate::stats::{ComponentKind, Counters, RunReport, SourceLedgerReport};
+
+type Batch = Vec<Envelope>;
+
+/// A failure that prevented a run from starting.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// A thread could not be spawned.
+    #[error("could not start a thread for {component}: {source}")]
+    Spawn {
+        /// The component.
+        component: String,
+        /// The OS error.
+        source: std::io::Error,
+    },
+}
+
+/// What the dead-letter thread receives.
+enum Payload {
+    Event(Envelope),
+    Input(RejectedInput),
+}
+
+struct DeadLetterMsg {
+    component: Arc<str>,
+    kind: ComponentKind,
+    error: String,
+    payload: Payload,
+}
+
+/// A component's handle on the dead-letter output.
+#[derive(Clone)]
+struct DeadLetters {
+    component: Arc<str>,
+    kind: ComponentKind,
+    tx: Sender<DeadLetterMsg>,
+    counters: Arc<Counters>,
+}
+
+impl DeadLetters {
+    fn event(&self, error: String, envelope: Envelope) {
+        envelope.mark(Delivery::DeadLettered);
+        Counters::add(&self.counters.dead_lettered, 1);
+        self.send(error, Payload::Event(envelope));
+    }
+
+    fn input(&self, rejected: RejectedInput) {
+        Counters::add(&self.counters.dead_lettered, 1);
+        self.send(rejected.reason.clone(), Payload::Input(rejected));
+    }
+
+    fn send(&self, error: String, payload: Payload) {
+        let msg = DeadLetterMsg {
+            component: Arc::clone(&self.component),
+            kind: self.kind,
+            error,
+            payload,
+        };
+        if self.tx.send(msg).is_err() {
+            // The dead-letter thread only ends after every sender is gone, so this is unreachable
+            // unless that thread panicked; say so loudly rather than lose the record quietly.
+            error!(component = %self.component, "dead-letter output is gone; a record was lost");
+        }
+    }
+}
+
+/// The channels a producer sends to, one per downstream consumer.
+struct Outputs {
+    senders: Vec<Sender<Batch>>,
+}
+
+impl Outputs {
+    /// True when every downstream edge has room, so sending now will not block.
+    fn has_room(&self) -> bool {
+        self.senders.iter().all(|s| !s.is_full())
+    }
+
+    /// Sends a batch to every consumer: copies to all but the last, the batch itself to the last.
+    fn send(&self, batch: Batch, dead: &DeadLetters) {
+        if batch.is_empty() {
+            return;
+        }
+        let Some((last, rest)) = self.senders.split_last() else {
+            return;
+        };
+        for tx in rest {
+            let copy: Batch = batch.iter().map(Envelope::fork).collect();
+            Self::send_one(tx, copy, dead);
+        }
+        Self::send_one(last, batch, dead);
+    }
+
+    fn send_one(tx: &Sender<Batch>, batch: Batch, dead: &DeadLetters) {
+        if let Err(err) = tx.send(batch) {
+            for envelope in err.into_inner() {
+                dead.event(
+                    "downstream component stopped before the event reached it".into(),
+                    envelope,
+                );
+            }
+        }
+    }
+}
+
+/// The [`SourceOutput`] a source writes to.
+struct SourceEmitter {
+    outputs: Outputs,
+    pending: Batch,
+    batch_size: usize,
+    shutdown: Shutdown,
+    ledger: Arc<SourceLedger>,
+    counters: Arc<Counters>,
+    dead: DeadLetters,
+}
+
+impl SourceEmitter {
+    fn flush_pending(&mut self) {
+        if !self.pending.is_empty() {
+            let batch = std::mem::replace(&mut self.pending, Vec::with_capacity(self.batch_size));
+            self.outputs.send(batch, &self.dead);
+        }
+    }
+}
+
+impl SourceOutput for SourceEmitter {
+    fn emit(&mut self, event: Communique) -> bool {
+        Counters::add(&self.counters.emitted, 1);
+        self.pending
+            .push(Envelope::new(event, Arc::clone(&self.ledger)));
+        if self.pending.len() >= self.batch_size || self.outputs.has_room() {
+            self.flush_pending();
+        }
+        !self.shutdown.is_requested()
+    }
+
+    fn reject(&mut self, rejected: RejectedInput) {
+        Counters::add(&self.counters.errors, 1);
+        self.dead.input(rejected);
+    }
+
+    fn should_stop(&self) -> bool {
+        self.shutdown.is_requested()
+    }
+
+    fn flush(&mut self) {
+        self.flush_pending();
+    }
+}
+
+/// Processes one batch with one stage instance, sending failures to the dead-letter output.
+struct StageWorker {
+    factory: Arc<StageFactory>,
+    instance: Option<Box<dyn Transform>>,
+    counters: Arc<Counters>,
+    dead: DeadLetters,
+}
+
+impl StageWorker {
+    fn process(&mut self, batch: Batch) -> Batch {
+        Counters::add(&self.counters.received, batch.len() as u64);
+        let started = Instant::now();
+        let mut kept = Vec::with_capacity(batch.len());
+        for mut envelope in batch {
+            let instance = match self.instance.as_mut() {
+                Some(instance) => instance,
+                None => match (self.factory)() {
+                    Ok(instance) => self.instance.insert(instance),
+                    Err(e) => {
+                        Counters::add(&self.counters.errors, 1);
+                        self.dead
+                            .event(format!("stage could not be started: {e}"), envelope);
+                        continue;
+                    }
+                },
+            };
+            match catch_unwind(AssertUnwindSafe(|| instance.process(&mut envelope.event))) {
+                Ok(Ok(Outcome::Keep)) => kept.push(envelope),
+                Ok(Ok(Outcome::Drop)) => {
+                    envelope.mark(Delivery::Dropped);
+                    Counters::add(&self.counters.dropped, 1);
+                }
+                Ok(Err(e)) => {
+                    Counters::add(&self.counters.errors, 1);
+                    self.dead.event(e.to_string(), envelope);
+                }
+                Err(panic) => {
+                    Counters::add(&self.counters.errors, 1);
+                    // The instance may be left inconsistent: drop it and start a fresh one.
+                    self.instance = None;
+                    self.dead.event(
+                        format!("stage panicked: {}", panic_message(&panic)),
+                        envelope,
+                    );
+                }
+            }
+        }
+        self.counters.add_busy(started.elapsed());
+        Counters::add(&self.counters.emitted, kept.len() as u64);
+        kept
+    }
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown panic payload".to_string()
+    }
+}
+
+impl Graph {
+    /// Runs the graph until every source has ended (end of input, or `shutdown` requested) and
+    /// every event in flight has reached a sink or the dead-letter output. Sinks are flushed
+    /// before this returns.
+    pub fn run(self, shutdown: &Shutdown) -> Result<RunReport, RunError> {
+        let started = Instant::now();
+        let Graph {
+            options,
+            nodes,
+            dead_letter,
+        } = self;
+
+        // One input channel per consumer; producers get senders to each consumer reading them.
+        let mut receivers: HashMap<String, Receiver<Batch>> = HashMap::new();
+        let mut senders: HashMap<String, Vec<Sender<Batch>>> = HashMap::new();
+        for node in &nodes {
+            if node.kind() == ComponentKind::Source {
+                continue;
+            }
+            let (tx, rx) = bounded(node.capacity.unwrap_or(options.channel_capacity).max(1));
+            receivers.insert(node.id.clone(), rx);
+            for input in &node.inputs {
+                senders.entry(input.clone()).or_default().push(tx.clone());
+            }
+        }
+        let (dead_tx, dead_rx) = bounded::<DeadLetterMsg>(1024);
+        let counters: Vec<Arc<Counters>> = nodes.iter().map(|_| Arc::default()).collect();
+        let meta: Vec<(String, ComponentKind, usize)> = nodes
+            .iter()
+            .map(|n| {
+                let workers = match n.body {
+                    NodeBody::Stage { workers, .. } => workers,
+                    _ => 1,
+                };
+                (n.id.clone(), n.kind(), workers)
+            })
+            .collect();
+        let mut ledgers: Vec<(String, Arc<SourceLedger>)> = Vec::new();
+        let mut failures: Vec<String> = Vec::new();
+        let mut dead_letters_written = 0;
+
+        thread::scope(|scope| -> Result<(), RunError> {
+            let dead_thread = spawn(scope, "dead-letter", move || {
+                write_dead_letters(dead_letter, dead_rx)
+            })?;
+            let mut handles = Vec::new();
+            for (node, counters) in nodes.into_iter().zip(&counters) {
+                let kind = node.kind();
+                let dead = DeadLetters {
+                    component: Arc::from(node.id.as_str()),
+                    kind,
+                    tx: dead_tx.clone(),
+                    counters: Arc::clone(counters),
+                };
+                let outputs = Outputs {
+                    senders: senders.remove(&node.id).unwrap_or_default(),
+                };
+                let counters = Arc::clone(counters);
+                let id = node.id;
+                match node.body {
+                    NodeBody::Source(source) => {
+                        let ledger = Arc::new(SourceLedger::default());
+                        ledgers.push((id.clone(), Arc::clone(&ledger)));
+                        let emitter = SourceEmitter {
+                            outputs,
+                            pending: Vec::with_capacity(options.batch_size),
+                            batch_size: options.batch_size.max(1),
+                            shutdown: shutdown.clone(),
+                            ledger,
+                            counters,
+                            dead,
+                        };
+                        let name = id.clone();
+                        handles.push(spawn(scope, &format!("src-{id}"), move || {
+                            run_source(&name, source, emitter)
+                        })?);
+                    }
+                    NodeBody::Stage { factory, workers } => {
+                        let input = receivers.remove(&id).expect("every consumer has a channel");
+                        let factory = Arc::new(factory);
+                        let make_worker = || StageWorker {
+                            factory: Arc::clone(&factory),
+                            instance: None,
+                            counters: Arc::clone(&counters),
+                            dead: dead.clone(),
+                        };
+                        if workers <= 1 {
+                            let mut worker = make_worker();
+                            let name = id.clone();
+                            handles.push(spawn(scope, &format!("stage-{id}"), move || {
+                                let _span = info_span!("stage", id = %name).entered();
+                                for batch in input {
+                                    let out = worker.process(batch);
+                                    outputs.send(out, &worker.dead);
+                                }
+                                None
+                            })?);
+                        } else {
+                            handles.extend(spawn_pool(
+                                scope,
+                                &id,
+                                workers,
+                                input,
+                                outputs,
+                                make_worker,
+                                dead.clone(),
+                            )?);
+                        }
+                    }
+                    NodeBody::Sink(sink) => {
+                        let input = receivers.remove(&id).expect("every consumer has a channel");
+                        let name = id.clone();
+                        handles.push(spawn(scope, &format!("sink-{id}"), move || {
+                            run_sink(&name, sink, input, counters, dead)
+                        })?);
+                    }
+                }
+            }
+            drop(dead_tx);
+            drop(senders);
+            drop(receivers);
+            for handle in handles {
+                match handle.join() {
+                    Ok(Some(failure)) => failures.push(failure),
+                    Ok(None) => {}
+                    Err(panic) => failures.push(format!(
+                        "a pipeline thread panicked: {}",
+                        panic_message(&*panic)
+                    )),
+                }
+            }
+            match dead_thread.join() {
+                Ok((written, failure)) => {
+                    dead_letters_written = written;
+                    failures.extend(failure);
+                }
+                Err(panic) => failures.push(format!(
+                    "the dead-letter thread panicked: {}",
+                    panic_message(&*panic)
+                )),
+            }
+            Ok(())
+        })?;
+
+        let load = |c: &std::sync::atomic::AtomicU64| c.load(Ordering::Acquire);
+        Ok(RunReport {
+            elapsed_ms: started.elapsed().as_secs_f64() * 1e3,
+            interrupted: shutdown.is_requested(),
+            components: meta
+                .iter()
+                .zip(&counters)
+                .map(|((id, kind, workers), c)| c.report(id, *kind, *workers))
+                .collect(),
+            sources: ledgers
+                .iter()
+                .map(|(id, l)| SourceLedgerReport {
+                    source: id.clone(),
+                    emitted: load(&l.emitted),
+                    delivered: load(&l.delivered),
+                    dropped: load(&l.dropped),
+                    dead_lettered: load(&l.dead_lettered),
+                })
+                .collect(),
+            dead_letters_written,
+            failures,
+        })
+    }
+}
+
+fn spawn<'scope, T: Send + 'scope>(
+    scope: &'scope thread::Scope<'scope, '_>,
+    name: &str,
+    f: impl FnOnce() -> T + Send + 'scope,
+) -> Result<thread::ScopedJoinHandle<'scope, T>, RunError> {
+    thread::Builder::new()
+        .name(format!("cw-{name}"))
+        .spawn_scoped(scope, f)
+        .map_err(|source| RunError::Spawn {
+            component: name.to_string(),
+            source,
+        })
+}
+
+fn run_source(id: &str, mut source: Box<dyn Source>, mut emitter: SourceEmitter) -> Option<String> {
+    let _span = info_span!("source", id = %id).entered();
+    let result = catch_unwind(AssertUnwindSafe(|| source.run(&mut emitter)));
+    emitter.flush_pending();
+    match result {
+        Ok(Ok(())) => {
+            debug!("source finished");
+            None
+        }
+        Ok(Err(e)) => {
+            error!(error = %e, "source failed");
+            Some(format!("source {id}: {e}"))
+        }
+        Err(panic) => Some(format!("source {id} panicked: {}", panic_message(&*panic))),
+    }
+}
+
+fn run_sink(
+    id: &str,
+    mut sink: Box<dyn Sink>,
+    input: Receiver<Batch>,
+    counters: Arc<Counters>,
+    dead: DeadLetters,
+) -> Option<String> {
+    let _span = info_span!("sink", id = %id).entered();
+    let mut failure = None;
+    for batch in &input {
+        Counters::add(&counters.received, batch.len() as u64);
+        let started = Instant::now();
+        for envelope in batch {
+            match catch_unwind(AssertUnwindSafe(|| sink.write(&envelope.event))) {
+                Ok(Ok(())) => Counters::add(&counters.emitted, 1),
+                Ok(Err(e)) => {
+                    Counters::add(&counters.errors, 1);
+                    dead.event(e.to_string(), envelope);
+                }
+                Err(panic) => {
+                    Counters::add(&counters.errors, 1);
+                    dead.event(
+                        format!("sink panicked: {}", panic_message(&*panic)),
+                        envelope,
+                    );
+                }
+            }
+        }
+        // Flush when nothing else is waiting, so a quiet stream's alerts show up at once.
+        if input.is_empty() {
+            if let Err(e) = sink.flush() {
+                warn!(error = %e, "sink flush failed");
+                failure = Some(format!("sink {id}: flush failed: {e}"));
+            }
+        }
+        counters.add_busy(started.elapsed());
+    }
+    if let Err(e) = sink.flush() {
+        failure = Some(format!("sink {id}: final flush failed: {e}"));
+    }
+    failure
+}
+
+fn write_dead_letters(
+    mut writer: Box<dyn DeadLetterWriter>,
+    input: Receiver<DeadLetterMsg>,
+) -> (u64, Option<String>) {
+    let _span = info_span!("dead_letter").entered();
+    let (mut written, mut lost, mut first_error) = (0u64, 0u64, None);
+    for msg in input {
+        let record = match &msg.payload {
+            Payload::Event(envelope) => {
+                DeadLetter::for_event(&msg.component, msg.kind, &msg.error, &envelope.event)
+            }
+            Payload::Input(rejected) => DeadLetter::for_input(&msg.component, rejected),
+        };
+        match writer.write(&record) {
+            Ok(()) => written += 1,
+            Err(e) => {
+                lost += 1;
+                error!(error = %e, "could not write a dead letter");
+                first_error.get_or_insert_with(|| e.to_string());
+            }
+        }
+    }
+    if let Err(e) = writer.flush() {
+        first_error.get_or_insert_with(|| e.to_string());
+        lost = lost.max(1);
+    }
+    let failure = first_error
+        .map(|e| format!("dead-letter output: {lost} record(s) could not be written: {e}"));
+    (written, failure)
+}
+
+/// Runs a stage on `workers` threads, preserving the order of batches.
+fn spawn_pool<'scope>(
+    scope: &'scope thread::Scope<'scope, '_>,
+    id: &str,
+    workers: usize,
+    input: Receiver<Batch>,
+    outputs: Outputs,
+    make_worker: impl Fn() -> StageWorker,
+    dead: DeadLetters,
+) -> Result<Vec<thread::ScopedJoinHandle<'scope, Option<String>>>, RunError> {
+    let window = workers * 2;
+    let (work_tx, work_rx) = bounded::<(u64, Batch)>(workers);
+    let (done_tx, done_rx) = bounded::<(u64, Batch)>(window);
+    let (token_tx, token_rx) = bounded::<()>(window);
+    for _ in 0..window {
+        token_tx
+            .send(())
+            .expect("the token channel holds a full window");
+    }
+    let mut handles = Vec::new();
+    let name = id.to_string();
+    handles.push(spawn(scope, &format!("stage-{id}-dispatch"), move || {
+        let _span = info_span!("stage", id = %name, role = "dispatch").entered();
+        for (seq, batch) in (0u64..).zip(&input) {
+            // Wait for a window slot: at most `window` batches are between here and the collector.
+            if token_rx.recv().is_err() || work_tx.send((seq, batch)).is_err() {
+                return Some(format!("stage {name}: worker pool stopped early"));
+            }
+        }
+        None
+    })?);
+    for n in 0..workers {
+        let mut worker = make_worker();
+        let (work_rx, done_tx) = (work_rx.clone(), done_tx.clone());
+        let name = id.to_string();
+        handles.push(spawn(scope, &format!("stage-{id}-{n}"), move || {
+            let _span = info_span!("stage", id = %name, worker = n).entered();
+            for (seq, batch) in work_rx {
+                if done_tx.send((seq, worker.process(batch))).is_err() {
+                    return Some(format!("stage {name}: collector stopped early"));
+                }
+            }
+            None
+        })?);
+    }
+    drop(done_tx);
+    let name = id.to_string();
+    handles.push(spawn(scope, &format!("stage-{id}-collect"), move || {
+        let _span = info_span!("stage", id = %name, role = "collect").entered();
+        let mut next = 0u64;
+        let mut parked: BTreeMap<u64, Batch> = BTreeMap::new();
+        for (seq, batch) in done_rx {
+            parked.insert(seq, batch);
+            while let Some(batch) = parked.remove(&next) {
+                outputs.send(batch, &dead);
+                next += 1;
+                // The dispatcher may be gone at end of input; a closed token channel is fine.
+                let _ = token_tx.send(());
+            }
+        }
+        None
+    })?);
+    Ok(handles)
+}
