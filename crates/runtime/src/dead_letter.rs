@@ -75,52 +75,73 @@ pub trait DeadLetterWriter: Send {
     fn flush(&mut self) -> io::Result<()>;
 }
 
-/// Writes dead letters as JSON lines, appending to a file that is created (with its parent
-/// directories) on the first record, so a clean run leaves no empty file behind.
-#[derive(Debug)]
+/// Writes dead letters as JSON lines: appended to a file that is created (with its parent
+/// directories) on the first record, so a clean run leaves no empty file behind, or to a stream
+/// such as standard error.
 pub struct JsonlDeadLetterWriter {
-    path: PathBuf,
-    file: Option<BufWriter<File>>,
+    target: Target,
+}
+
+enum Target {
+    File {
+        path: PathBuf,
+        file: Option<BufWriter<File>>,
+    },
+    Stream(Box<dyn Write + Send>),
 }
 
 impl JsonlDeadLetterWriter {
     /// A writer appending to `path`.
     pub fn new(path: impl AsRef<Path>) -> JsonlDeadLetterWriter {
         JsonlDeadLetterWriter {
-            path: path.as_ref().to_path_buf(),
-            file: None,
+            target: Target::File {
+                path: path.as_ref().to_path_buf(),
+                file: None,
+            },
         }
     }
 
-    fn file(&mut self) -> io::Result<&mut BufWriter<File>> {
-        if self.file.is_none() {
-            if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)?;
-            }
-            let file = OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&self.path)?;
-            self.file = Some(BufWriter::new(file));
+    /// A writer to a stream, e.g. standard error for a pipeline used as a Unix filter.
+    pub fn to_stream(stream: Box<dyn Write + Send>) -> JsonlDeadLetterWriter {
+        JsonlDeadLetterWriter {
+            target: Target::Stream(stream),
         }
-        Ok(self.file.as_mut().expect("opened above"))
+    }
+
+    fn out(&mut self) -> io::Result<&mut dyn Write> {
+        match &mut self.target {
+            Target::Stream(stream) => Ok(stream.as_mut()),
+            Target::File { path, file } => {
+                if file.is_none() {
+                    let open = || -> io::Result<File> {
+                        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                            std::fs::create_dir_all(dir)?;
+                        }
+                        OpenOptions::new().create(true).append(true).open(&*path)
+                    };
+                    let opened = open().map_err(|e| {
+                        io::Error::new(e.kind(), format!("{}: {e}", path.display()))
+                    })?;
+                    *file = Some(BufWriter::new(opened));
+                }
+                Ok(file.as_mut().expect("opened above"))
+            }
+        }
     }
 }
 
 impl DeadLetterWriter for JsonlDeadLetterWriter {
     fn write(&mut self, record: &DeadLetter<'_>) -> io::Result<()> {
-        let path = self.path.display().to_string();
-        let file = self
-            .file()
-            .map_err(|e| io::Error::new(e.kind(), format!("{path}: {e}")))?;
-        serde_json::to_writer(&mut *file, record)?;
-        file.write_all(b"\n")
+        let mut line = serde_json::to_vec(record)?;
+        line.push(b'\n');
+        self.out()?.write_all(&line)
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        match &mut self.file {
-            Some(f) => f.flush(),
-            None => Ok(()),
+        match &mut self.target {
+            Target::Stream(stream) => stream.flush(),
+            Target::File { file: Some(f), .. } => f.flush(),
+            Target::File { file: None, .. } => Ok(()),
         }
     }
 }
