@@ -1,1 +1,36 @@
-//! placeholder
+//! Where communiqués enter commwatch and where events and alerts leave it.
+//!
+//! The runtime only knows the [`Source`](commwatch_core::Source) and
+//! [`Sink`](commwatch_core::Sink) contracts of `commwatch-core`. This crate supplies the
+//! implementations that touch the outside world, so that globbing, line framing, blocking reads
+//! and output formats stay out of the runtime and out of the analysis stages, and each can be
+//! tested with an in-memory reader or writer.
+//!
+//! Sources:
+//! - [`FilesSource`]: one communiqué per file matched by glob patterns.
+//! - [`JsonlSource`]: one communiqué per line of a JSON Lines file, parsed by the reusable
+//!   [`JsonlReader`].
+//! - [`StdinSource`]: JSON Lines or plain text on standard input ([`StdinFormat`]), read on a
+//!   helper thread so that shutdown never waits for input that may not come.
+//!
+//! Sinks:
+//! - [`JsonlSink`]: whole events or their alerts ([`JsonlContent`]) as JSON Lines, appended to a
+//!   file or written to stdout.
+//! - [`ConsoleSink`]: one readable block per alert, quoting its evidence from the raw text
+//!   (see [`format_alert`]).
+//!
+//! Constructors take plain Rust values: reading `pipeline.toml` happens elsewhere. Input that
+//! cannot become an event is never dropped silently; sources hand it to
+//! [`SourceOutput::reject`](commwatch_core::SourceOutput::reject) and carry on.
+
+pub mod sinks;
+pub mod sources;
+
+pub use sinks::{ConsoleSink, JsonlContent, JsonlSink, format_alert};
+pub use sources::{
+    DEFAULT_MAX_LINE_BYTES, FilesSource, JsonlReader, JsonlRecord, JsonlSource, StdinFormat,
+    StdinSource,
+};
+
+#[cfg(test)]
+mod test_support;

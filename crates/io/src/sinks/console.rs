@@ -1,0 +1,377 @@
+//! The console sink: alerts as blocks of text for a person watching a terminal.
+//!
+//! An analyst needs to see at a glance what fired, how urgent it is, which communiqué it came
+//! from and the exact words that triggered it, so each alert becomes a short block quoting its
+//! evidence from the raw text with some context. The formatting is the pure function
+//! [`format_alert`], so it is tested without a terminal.
+
+use std::ffi::OsStr;
+use std::fmt::Write as _;
+use std::io::{self, BufWriter, IsTerminal, Write};
+
+use commwatch_core::{Alert, Communique, Severity, Sink, SinkError, Span};
+
+/// Bytes of raw text quoted on each side of a piece of evidence.
+const CONTEXT_BYTES: usize = 40;
+
+/// Hex digits of a content-hash id shown in the block.
+const SHORT_HASH_DIGITS: usize = 8;
+
+const RESET: &str = "\x1b[0m";
+const BOLD: &str = "\x1b[1m";
+const NOT_BOLD: &str = "\x1b[22m";
+
+/// Prints a block per alert (see [`format_alert`]), blocks separated by a blank line. Events
+/// without alerts print nothing. Output is flushed after every event that printed something,
+/// so alerts show up as they are raised.
+pub struct ConsoleSink {
+    out: BufWriter<Box<dyn Write + Send>>,
+    color: bool,
+    printed_any: bool,
+}
+
+impl ConsoleSink {
+    /// A sink printing to `writer`, with ANSI colors when `color` is true.
+    pub fn new(writer: Box<dyn Write + Send>, color: bool) -> ConsoleSink {
+        ConsoleSink {
+            out: BufWriter::new(writer),
+            color,
+            printed_any: false,
+        }
+    }
+
+    /// A sink printing to stdout, in color when stdout is a terminal and the `NO_COLOR`
+    /// environment variable is unset or empty (<https://no-color.org>).
+    pub fn stdout() -> ConsoleSink {
+        let color = color_wanted(
+            io::stdout().is_terminal(),
+            std::env::var_os("NO_COLOR").as_deref(),
+        );
+        ConsoleSink::new(Box::new(io::stdout()), color)
+    }
+
+    fn print(&mut self, event: &Communique) -> io::Result<()> {
+        for alert in &event.alerts {
+            if self.printed_any {
+                self.out.write_all(b"\n")?;
+            }
+            self.out
+                .write_all(format_alert(event, alert, self.color).as_bytes())?;
+            self.printed_any = true;
+        }
+        if !event.alerts.is_empty() {
+            self.out.flush()?;
+        }
+        Ok(())
+    }
+}
+
+/// Whether to color output: only on a terminal, and not when `NO_COLOR` is set to anything.
+fn color_wanted(is_terminal: bool, no_color: Option<&OsStr>) -> bool {
+    is_terminal && no_color.is_none_or(OsStr::is_empty)
+}
+
+impl Sink for ConsoleSink {
+    fn write(&mut self, event: &Communique) -> Result<(), SinkError> {
+        self.print(event).map_err(|source| SinkError::Io {
+            context: "writing to the console".to_owned(),
+            source,
+        })
+    }
+
+    fn flush(&mut self) -> Result<(), SinkError> {
+        self.out.flush().map_err(|source| SinkError::Io {
+            context: "writing to the console".to_owned(),
+            source,
+        })
+    }
+}
+
+/// The human-readable block for one alert raised on `event`, ending with a newline:
+///
+/// ```text
+/// [HIGH] new_member_accession · New members joining: Mauritania, Yemen
+///   communiqué  Ministerial Meeting of the Global Coalition  (sha256:5e71ab20…)
+///   source      examples  file:///data/coalition.txt
+///   labels      entities=MR,YE
+///   evidence    "…welcomed new members joining the Coalition – Mauritania and Yemen…"  [bytes 7530..7540]
+/// ```
+///
+/// Each evidence span is quoted from the raw text with up to 40 bytes of context on each side,
+/// cut between words where possible, `…` marking where the context was cut; the `labels` and `evidence` lines are left out when
+/// there are none. Control characters (newlines included) are shown as spaces, so text from a
+/// communiqué cannot break the layout or send escape sequences to the terminal. With `color`,
+/// the severity is colored and the evidence itself is bold.
+pub fn format_alert(event: &Communique, alert: &Alert, color: bool) -> String {
+    let mut block = String::new();
+    let severity = alert.severity.as_str().to_ascii_uppercase();
+    let severity = if color {
+        format!("{}[{severity}]{RESET}", severity_style(alert.severity))
+    } else {
+        format!("[{severity}]")
+    };
+    // Writing to a String cannot fail.
+    let _ = writeln!(
+        block,
+        "{severity} {} · {}",
+        clean(&alert.rule),
+        clean(&alert.summary)
+    );
+    let title = event
+        .title
+        .as_deref()
+        .map_or("(untitled)".to_owned(), clean);
+    field(
+        &mut block,
+        "communiqué",
+        &format!("{title}  ({})", short_id(&event.id)),
+    );
+    let mut source = clean(&event.origin.name);
+    if let Some(uri) = &event.origin.uri {
+        source.push_str("  ");
+        source.push_str(&clean(uri));
+    }
+    field(&mut block, "source", &source);
+    if !alert.labels.is_empty() {
+        let labels: Vec<String> = alert
+            .labels
+            .iter()
+            .map(|(k, v)| format!("{}={}", clean(k), clean(v)))
+            .collect();
+        field(&mut block, "labels", &labels.join(" "));
+    }
+    for (i, span) in alert.evidence.iter().enumerate() {
+        let name = if i == 0 { "evidence" } else { "" };
+        let quote = quote(&event.raw, span, color);
+        let value = format!("{quote}  [bytes {}..{}]", span.start, span.end);
+        field(&mut block, name, &value);
+    }
+    block
+}
+
+/// Appends one indented `name  value` line.
+fn field(block: &mut String, name: &str, value: &str) {
+    let _ = writeln!(block, "  {name:<10}  {value}");
+}
+
+fn severity_style(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "\x1b[1;31m",
+        Severity::High => "\x1b[31m",
+        Severity::Medium => "\x1b[33m",
+        Severity::Low => "\x1b[36m",
+        Severity::Info => "\x1b[2m",
+    }
+}
+
+/// A content-hash id shortened to its first hex digits; any other id as given.
+fn short_id(id: &str) -> String {
+    match id.strip_prefix("sha256:") {
+        Some(hash) if hash.chars().count() > SHORT_HASH_DIGITS => {
+            let short: String = hash.chars().take(SHORT_HASH_DIGITS).collect();
+            format!("sha256:{short}…")
+        }
+        _ => clean(id),
+    }
+}
+
+/// The evidence of `span` in double quotes with context from `raw`, or a note when the span
+/// does not fit the text (which a validated pipeline never produces).
+fn quote(raw: &str, span: &Span, color: bool) -> String {
+    let Some(evidence) = raw.get(span.start..span.end) else {
+        return "(not within the text)".to_owned();
+    };
+    let mut from = ceil_char_boundary(raw, span.start.saturating_sub(CONTEXT_BYTES));
+    let mut to = floor_char_boundary(raw, span.end.saturating_add(CONTEXT_BYTES));
+    // Where the context is cut, drop the partial word at the cut when there is a whole one.
+    if from > 0
+        && let Some((i, c)) = raw[from..span.start]
+            .char_indices()
+            .find(|(_, c)| c.is_whitespace())
+    {
+        from += i + c.len_utf8();
+    }
+    if to < raw.len()
+        && let Some(i) = raw[span.end..to].rfind(char::is_whitespace)
+    {
+        to = span.end + i;
+    }
+    let (open, close) = if color { (BOLD, NOT_BOLD) } else { ("", "") };
+    format!(
+        "\"{}{}{open}{}{close}{}{}\"",
+        if from > 0 { "…" } else { "" },
+        clean(&raw[from..span.start]),
+        clean(evidence),
+        clean(&raw[span.end..to]),
+        if to < raw.len() { "…" } else { "" },
+    )
+}
+
+/// The first character boundary at or after `at` (at most `text.len()`).
+fn ceil_char_boundary(text: &str, at: usize) -> usize {
+    (at..text.len())
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(text.len())
+}
+
+/// The last character boundary at or before `at`.
+fn floor_char_boundary(text: &str, at: usize) -> usize {
+    let at = at.min(text.len());
+    (0..=at)
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0)
+}
+
+/// `text` on one line and safe for a terminal: control characters and bidirectional overrides
+/// become spaces.
+fn clean(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            let unsafe_char =
+                c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+            if unsafe_char { ' ' } else { c }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::SharedBuf;
+    use commwatch_core::Origin;
+    use std::collections::BTreeMap;
+
+    fn span(start: usize, end: usize) -> Span {
+        Span {
+            kind: "country".into(),
+            id: "XX".into(),
+            label: "X".into(),
+            start,
+            end,
+        }
+    }
+
+    fn sample() -> (Communique, Alert) {
+        let raw = "Ministerial Meeting\n\nThe ministers welcomed new members joining the \
+                   Coalition: Mauritania and Yemen. They also discussed other matters at length."
+            .to_owned();
+        let mut ev = Communique::new(
+            None,
+            Origin {
+                name: "examples".into(),
+                uri: Some("file:///data/coalition.txt".into()),
+            },
+            raw.clone(),
+        );
+        ev.title = Some("Ministerial Meeting".into());
+        let start = raw.find("Mauritania").unwrap();
+        let yemen = raw.find("Yemen").unwrap();
+        let alert = Alert {
+            rule: "new_member_accession".into(),
+            severity: Severity::High,
+            fingerprint: "f".into(),
+            labels: BTreeMap::from([("entities".to_owned(), "MR,YE".to_owned())]),
+            summary: "New members joining: Mauritania, Yemen".into(),
+            evidence: vec![span(start, start + 10), span(yemen, yemen + 5)],
+            communique: ev.id.clone(),
+        };
+        (ev, alert)
+    }
+
+    #[test]
+    fn formats_a_block_without_color() {
+        let (ev, alert) = sample();
+        let hash = &ev.id["sha256:".len().."sha256:".len() + 8];
+        let expected = format!(
+            "[HIGH] new_member_accession · New members joining: Mauritania, Yemen
+  communiqué  Ministerial Meeting  (sha256:{hash}…)
+  source      examples  file:///data/coalition.txt
+  labels      entities=MR,YE
+  evidence    \"…new members joining the Coalition: Mauritania and Yemen. They also discussed other…\"  [bytes 79..89]
+              \"…joining the Coalition: Mauritania and Yemen. They also discussed other matters at…\"  [bytes 94..99]
+"
+        );
+        assert_eq!(format_alert(&ev, &alert, false), expected);
+    }
+
+    #[test]
+    fn context_is_cut_on_char_boundaries_and_kept_on_one_line() {
+        // No whitespace to cut at: 40 bytes back lands inside an 'é' (60 bytes precede "Key").
+        let raw = format!("{}Key{}", "é".repeat(30), "ü".repeat(30));
+        let start = raw.find("Key").unwrap();
+        let q = quote(&raw, &span(start, start + 3), false);
+        assert_eq!(q, format!("\"…{}Key{}…\"", "é".repeat(20), "ü".repeat(20)));
+        // With whitespace, the partial word at each cut is dropped.
+        let raw = format!(
+            "xxxxxxxxx {} Key {} yyyyyyyyy",
+            "a".repeat(30),
+            "b".repeat(30)
+        );
+        let start = raw.find("Key").unwrap();
+        let q = quote(&raw, &span(start, start + 3), false);
+        assert_eq!(
+            q,
+            format!("\"…{} Key {}…\"", "a".repeat(30), "b".repeat(30))
+        );
+        // Newlines show as spaces.
+        assert_eq!(quote("a\nKey\r\nb", &span(2, 5), false), "\"a Key  b\"");
+        assert_eq!(quote("short", &span(0, 5), false), "\"short\"");
+        assert_eq!(quote("short", &span(3, 9), false), "(not within the text)");
+        assert_eq!(quote("é", &span(1, 2), false), "(not within the text)");
+    }
+
+    #[test]
+    fn color_marks_severity_and_evidence() {
+        let (ev, alert) = sample();
+        let block = format_alert(&ev, &alert, true);
+        assert!(block.starts_with("\x1b[31m[HIGH]\x1b[0m new_member_accession"));
+        assert!(block.contains("\x1b[1mMauritania\x1b[22m"));
+    }
+
+    #[test]
+    fn untrusted_text_cannot_break_the_layout() {
+        let (mut ev, mut alert) = sample();
+        ev.title = None;
+        ev.id = "doc\n7".into();
+        alert.summary = "two\nlines \x1b[2J".into();
+        alert.labels.clear();
+        alert.evidence.clear();
+        let block = format_alert(&ev, &alert, false);
+        assert_eq!(block.lines().count(), 3, "{block}");
+        assert!(block.contains("two lines  [2J"));
+        assert!(block.contains("(untitled)  (doc 7)"));
+    }
+
+    #[test]
+    fn sink_separates_blocks_and_skips_events_without_alerts() {
+        let (ev, alert) = sample();
+        let mut two = ev.clone();
+        two.alerts = vec![alert.clone(), alert.clone()];
+        let mut none = ev.clone();
+        none.alerts.clear();
+        let buf = SharedBuf::default();
+        let mut sink = ConsoleSink::new(Box::new(buf.clone()), false);
+        sink.write(&none).unwrap();
+        assert_eq!(buf.text(), "");
+        sink.write(&two).unwrap();
+        assert_eq!(buf.text(), {
+            let block = format_alert(&ev, &alert, false);
+            format!("{block}\n{block}")
+        });
+        let mut one = ev;
+        one.alerts = vec![alert.clone()];
+        sink.write(&one).unwrap();
+        sink.flush().unwrap();
+        assert_eq!(buf.text().matches("[HIGH]").count(), 3);
+        assert!(buf.text().contains("\n\n[HIGH]"));
+    }
+
+    #[test]
+    fn color_only_on_a_terminal_without_no_color() {
+        assert!(color_wanted(true, None));
+        assert!(color_wanted(true, Some(OsStr::new(""))));
+        assert!(!color_wanted(true, Some(OsStr::new("1"))));
+        assert!(!color_wanted(false, None));
+    }
+}

@@ -1,0 +1,225 @@
+//! The JSON Lines sink: events or alerts, one JSON object per line.
+//!
+//! JSON Lines is what downstream tools (`jq`, log shippers, the dead-letter replay) read, and a
+//! line per record means a reader never sees half a record once a line is complete. Files are
+//! opened for appending, so restarting a pipeline never destroys the alerts of earlier runs.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::Path;
+
+use commwatch_core::{Communique, Sink, SinkError};
+
+/// What a [`JsonlSink`] writes for each event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JsonlContent {
+    /// The whole event, one line per event.
+    Events,
+    /// The event's alerts, one line per alert; events without alerts write nothing.
+    Alerts,
+}
+
+/// Writes events or alerts as JSON Lines to a writer, buffered until [`Sink::flush`].
+pub struct JsonlSink {
+    out: BufWriter<Box<dyn Write + Send>>,
+    what: JsonlContent,
+    /// What is being written, for error messages: a path, `stdout`.
+    target: String,
+    /// The lines of the current event, serialized before any of them is written, so a
+    /// serialization failure never leaves part of an event in the output.
+    scratch: Vec<u8>,
+}
+
+impl JsonlSink {
+    /// A sink writing `what` to `writer`.
+    pub fn new(writer: Box<dyn Write + Send>, what: JsonlContent) -> JsonlSink {
+        JsonlSink::with_target(writer, what, "JSON Lines output".to_owned())
+    }
+
+    /// A sink writing `what` to the file at `path`, or to stdout when `path` is `-`.
+    ///
+    /// Missing parent directories are created. An existing file is **appended to**, never
+    /// truncated, so a restart keeps earlier output; if it ends with an incomplete line (an
+    /// earlier run died mid-write), a newline is added first so new lines stay parseable.
+    pub fn create(path: &Path, what: JsonlContent) -> Result<JsonlSink, SinkError> {
+        if path == Path::new("-") {
+            return Ok(JsonlSink::with_target(
+                Box::new(io::stdout()),
+                what,
+                "stdout".to_owned(),
+            ));
+        }
+        let target = path.display().to_string();
+        let file = open_for_append(path).map_err(|source| SinkError::Io {
+            context: format!("opening {target}"),
+            source,
+        })?;
+        Ok(JsonlSink::with_target(Box::new(file), what, target))
+    }
+
+    fn with_target(writer: Box<dyn Write + Send>, what: JsonlContent, target: String) -> JsonlSink {
+        JsonlSink {
+            out: BufWriter::new(writer),
+            what,
+            target,
+            scratch: Vec::new(),
+        }
+    }
+
+    fn io_error(&self, source: io::Error) -> SinkError {
+        SinkError::Io {
+            context: format!("writing {}", self.target),
+            source,
+        }
+    }
+}
+
+/// Opens `path` for appending, creating it and its parent directories, and ends an incomplete
+/// last line.
+fn open_for_append(path: &Path) -> io::Result<File> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(parent)?;
+    }
+    let mut file = OpenOptions::new()
+        .read(true)
+        .append(true)
+        .create(true)
+        .open(path)?;
+    if file.metadata()?.len() > 0 {
+        let mut last = [0u8];
+        file.seek(SeekFrom::End(-1))?;
+        file.read_exact(&mut last)?;
+        if last[0] != b'\n' {
+            // Appending ignores the read position: this goes to the end.
+            file.write_all(b"\n")?;
+        }
+    }
+    Ok(file)
+}
+
+impl Sink for JsonlSink {
+    fn write(&mut self, event: &Communique) -> Result<(), SinkError> {
+        self.scratch.clear();
+        let serialized = match self.what {
+            JsonlContent::Events => append_line(&mut self.scratch, event),
+            JsonlContent::Alerts => event
+                .alerts
+                .iter()
+                .try_for_each(|alert| append_line(&mut self.scratch, alert)),
+        };
+        serialized.map_err(|err| {
+            SinkError::Other(format!("cannot serialize communiqué {}: {err}", event.id))
+        })?;
+        if self.scratch.is_empty() {
+            return Ok(());
+        }
+        let written = self.out.write_all(&self.scratch);
+        written.map_err(|err| self.io_error(err))
+    }
+
+    fn flush(&mut self) -> Result<(), SinkError> {
+        let flushed = self.out.flush();
+        flushed.map_err(|err| self.io_error(err))
+    }
+}
+
+/// Appends `value` as one JSON line to `buf`.
+fn append_line(buf: &mut Vec<u8>, value: &impl serde::Serialize) -> serde_json::Result<()> {
+    serde_json::to_writer(&mut *buf, value)?;
+    buf.push(b'\n');
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::SharedBuf;
+    use commwatch_core::{Alert, Origin, Severity};
+    use std::collections::BTreeMap;
+
+    fn event_with_alerts(n: usize) -> Communique {
+        let mut ev = Communique::new(
+            Some("doc-1".into()),
+            Origin {
+                name: "t".into(),
+                uri: None,
+            },
+            "Mali joined.".into(),
+        );
+        for i in 0..n {
+            ev.alerts.push(Alert {
+                rule: format!("rule_{i}"),
+                severity: Severity::High,
+                fingerprint: format!("fp{i}"),
+                labels: BTreeMap::new(),
+                summary: "s".into(),
+                evidence: Vec::new(),
+                communique: "doc-1".into(),
+            });
+        }
+        ev
+    }
+
+    #[test]
+    fn events_mode_writes_each_event_as_a_line() {
+        let buf = SharedBuf::default();
+        let mut sink = JsonlSink::new(Box::new(buf.clone()), JsonlContent::Events);
+        let ev = event_with_alerts(1);
+        sink.write(&ev).unwrap();
+        sink.write(&event_with_alerts(0)).unwrap();
+        assert_eq!(buf.text(), "", "buffered until flush");
+        sink.flush().unwrap();
+        let text = buf.text();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(serde_json::from_str::<Communique>(lines[0]).unwrap(), ev);
+    }
+
+    #[test]
+    fn alerts_mode_writes_a_line_per_alert() {
+        let buf = SharedBuf::default();
+        let mut sink = JsonlSink::new(Box::new(buf.clone()), JsonlContent::Alerts);
+        sink.write(&event_with_alerts(2)).unwrap();
+        sink.write(&event_with_alerts(0)).unwrap();
+        sink.flush().unwrap();
+        let text = buf.text();
+        let alerts: Vec<Alert> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(alerts, event_with_alerts(2).alerts);
+    }
+
+    #[test]
+    fn create_makes_parents_and_appends() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out/nested/alerts.jsonl");
+        for _ in 0..2 {
+            let mut sink = JsonlSink::create(&path, JsonlContent::Alerts).unwrap();
+            sink.write(&event_with_alerts(1)).unwrap();
+            sink.flush().unwrap();
+        }
+        assert_eq!(fs::read_to_string(&path).unwrap().lines().count(), 2);
+
+        // An incomplete last line from a crashed run is ended before appending.
+        fs::write(&path, "{\"trunc").unwrap();
+        let mut sink = JsonlSink::create(&path, JsonlContent::Alerts).unwrap();
+        sink.write(&event_with_alerts(1)).unwrap();
+        sink.flush().unwrap();
+        let text = fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "{\"trunc");
+        assert!(serde_json::from_str::<Alert>(lines[1]).is_ok());
+    }
+
+    #[test]
+    fn create_fails_with_the_path_in_the_message() {
+        let dir = tempfile::tempdir().unwrap();
+        let blocker = dir.path().join("file");
+        fs::write(&blocker, "").unwrap();
+        let Err(err) = JsonlSink::create(&blocker.join("x.jsonl"), JsonlContent::Events) else {
+            panic!("a file cannot be a parent directory");
+        };
+        assert!(err.to_string().contains("opening"), "{err}");
+    }
+}
