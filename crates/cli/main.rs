@@ -1,1 +1,176 @@
-fn main() {}
+//! The `commwatch` command: flag parsing and wiring, nothing else.
+//!
+//! Reading and checking `pipeline.toml` is `commwatch-pipeline`'s job, running the graph is
+//! `commwatch-runtime`'s; this file turns flags into calls to them and results into exit codes:
+//! 0 for a clean run, 1 when a run lost or could not deliver something, 2 for a configuration
+//! error.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use commwatch_pipeline::{DeadLetterTarget, Pipeline};
+use commwatch_runtime::{RunReport, Shutdown};
+use tracing_subscriber::EnvFilter;
+
+/// Watches streams of diplomatic communiqués, press releases and news wires, and raises alerts
+/// when something you care about happens.
+#[derive(Debug, Parser)]
+#[command(name = "commwatch", version, propagate_version = true)]
+struct Cli {
+    /// Log level (error, warn, info, debug, trace) or a tracing filter such as
+    /// `commwatch_runtime=debug`. Overrides RUST_LOG. Logs go to standard error.
+    #[arg(long, global = true, value_name = "LEVEL")]
+    log_level: Option<String>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Runs a pipeline until its input ends (or SIGINT/SIGTERM), then drains and flushes.
+    ///
+    /// The first SIGINT or SIGTERM stops the sources; everything already read still reaches the
+    /// sinks or the dead-letter output, and the process exits 0. A second signal exits at once.
+    Run(RunArgs),
+    /// Checks a pipeline file without running it: component types and options, referenced
+    /// files, rule and gazetteer files, and the graph's shape. Exits non-zero on any error.
+    Validate(PipelineArgs),
+}
+
+#[derive(Debug, Args)]
+struct PipelineArgs {
+    /// The pipeline file.
+    #[arg(default_value = "pipeline.toml")]
+    pipeline: PathBuf,
+
+    /// Overrides a key of the pipeline file, e.g. `--set stages.tag.workers=2`. Applied after
+    /// the file and the COMMWATCH__… environment variables. Repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    sets: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    #[command(flatten)]
+    pipeline: PipelineArgs,
+
+    /// Prints per-component counters (received, emitted, errors, dropped, dead-lettered, busy
+    /// time) to standard error at the end of the run.
+    #[arg(long)]
+    stats: bool,
+
+    /// Writes the same counters as JSON to FILE at the end of the run (standard error if no
+    /// FILE is given).
+    #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "-")]
+    stats_json: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.log_level.as_deref());
+    let result = match cli.command {
+        Command::Run(args) => run(args),
+        Command::Validate(args) => validate(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("commwatch: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn init_logging(level: Option<&str>) {
+    let filter = match level {
+        Some(level) => EnvFilter::new(level),
+        None => EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")),
+    };
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
+}
+
+fn load(args: &PipelineArgs) -> Result<Pipeline, ExitCode> {
+    Pipeline::load(&args.pipeline, &args.sets).map_err(|errors| {
+        eprintln!("{errors}");
+        ExitCode::from(2)
+    })
+}
+
+fn validate(args: PipelineArgs) -> anyhow::Result<ExitCode> {
+    Ok(match load(&args) {
+        Ok(pipeline) => {
+            println!("{}: ok ({})", pipeline.file().display(), pipeline.summary());
+            ExitCode::SUCCESS
+        }
+        Err(code) => code,
+    })
+}
+
+fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let pipeline = match load(&args.pipeline) {
+        Ok(p) => p,
+        Err(code) => return Ok(code),
+    };
+    let dead_letter = pipeline.options().dead_letter.clone();
+    let graph = match pipeline.into_graph() {
+        Ok(g) => g,
+        Err(errors) => {
+            eprintln!("{errors}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let shutdown = Shutdown::new();
+    shutdown.install_signal_handlers().context("installing signal handlers")?;
+    let report = graph.run(&shutdown)?;
+
+    eprintln!("{}", summary_line(&report, &dead_letter));
+    if args.stats {
+        eprint!("{report}");
+    }
+    if let Some(path) = &args.stats_json {
+        let json = serde_json::to_string_pretty(&report)?;
+        if path.as_os_str() == "-" {
+            eprintln!("{json}");
+        } else {
+            let mut file = std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+            writeln!(file, "{json}").with_context(|| format!("writing {}", path.display()))?;
+        }
+    }
+    Ok(if report.is_clean() {
+        ExitCode::SUCCESS
+    } else {
+        for failure in &report.failures {
+            eprintln!("commwatch: {failure}");
+        }
+        ExitCode::from(1)
+    })
+}
+
+/// One line for the end of every run: what came in and where it went.
+fn summary_line(report: &RunReport, dead_letter: &DeadLetterTarget) -> String {
+    let sum = |f: fn(&commwatch_runtime::SourceLedgerReport) -> u64| report.sources.iter().map(f).sum::<u64>();
+    let (emitted, delivered, dropped, dead) =
+        (sum(|s| s.emitted), sum(|s| s.delivered), sum(|s| s.dropped), sum(|s| s.dead_lettered));
+    let mut line = format!(
+        "commwatch: {emitted} communiqué(s) read: {delivered} delivered, {dropped} filtered, {dead} dead-lettered"
+    );
+    let rejected: u64 = report.components.iter().filter(|c| c.kind == commwatch_runtime::ComponentKind::Source).map(|c| c.errors).sum();
+    if rejected > 0 {
+        line.push_str(&format!("; {rejected} input record(s) rejected"));
+    }
+    if report.dead_letters_written > 0 {
+        match dead_letter {
+            DeadLetterTarget::File(path) => line.push_str(&format!(" (see {})", path.display())),
+            DeadLetterTarget::Stderr => line.push_str(" (written to standard error)"),
+        }
+    }
+    line.push_str(&format!(" in {:.2} s", report.elapsed_ms / 1e3));
+    if report.interrupted {
+        line.push_str(" (stopped by signal, drained)");
+    }
+    line
+}
