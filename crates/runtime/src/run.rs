@@ -41,7 +41,7 @@ pub enum RunError {
 
 /// What the dead-letter thread receives.
 enum Payload {
-    Event(Envelope),
+    Event(Box<Envelope>),
     Input(RejectedInput),
 }
 
@@ -65,7 +65,7 @@ impl DeadLetters {
     fn event(&self, error: String, envelope: Envelope) {
         envelope.mark(Delivery::DeadLettered);
         Counters::add(&self.counters.dead_lettered, 1);
-        self.send(error, Payload::Event(envelope));
+        self.send(error, Payload::Event(Box::new(envelope)));
     }
 
     fn input(&self, rejected: RejectedInput) {
@@ -463,11 +463,11 @@ fn run_sink(
             }
         }
         // Flush when nothing else is waiting, so a quiet stream's alerts show up at once.
-        if input.is_empty() {
-            if let Err(e) = sink.flush() {
-                warn!(error = %e, "sink flush failed");
-                failure = Some(format!("sink {id}: flush failed: {e}"));
-            }
+        if input.is_empty()
+            && let Err(e) = sink.flush()
+        {
+            warn!(error = %e, "sink flush failed");
+            failure = Some(format!("sink {id}: flush failed: {e}"));
         }
         counters.add_busy(started.elapsed());
     }

@@ -47,7 +47,9 @@ struct PathStage {
 }
 
 fn fails(stage: &str, failing: bool, seq: usize) -> bool {
-    failing && (seq * 31 + stage.len() * 7 + stage.bytes().map(usize::from).sum::<usize>()) % 5 == 0
+    failing
+        && (seq * 31 + stage.len() * 7 + stage.bytes().map(usize::from).sum::<usize>())
+            .is_multiple_of(5)
 }
 
 impl Transform for PathStage {
@@ -68,7 +70,12 @@ impl Transform for PathStage {
     }
 }
 
-type Arrivals = Arc<Mutex<Vec<(String, usize, String)>>>;
+/// (source, seq, path) of an event that reached a sink.
+type Arrival = (String, usize, String);
+type Arrivals = Arc<Mutex<Vec<Arrival>>>;
+/// (component, source, seq, path) of a dead-lettered event.
+type Dead = (String, String, usize, String);
+type DeadList = Arc<Mutex<Vec<Dead>>>;
 
 /// Records (source, seq, path) of every event it receives.
 struct CollectSink(Arrivals);
@@ -90,7 +97,7 @@ impl Sink for CollectSink {
 }
 
 /// Records (component, source, seq, path) of every dead letter.
-struct CollectDeadLetters(Arc<Mutex<Vec<(String, String, usize, String)>>>);
+struct CollectDeadLetters(DeadList);
 
 impl DeadLetterWriter for CollectDeadLetters {
     fn write(&mut self, record: &DeadLetter<'_>) -> io::Result<()> {
@@ -208,13 +215,7 @@ fn path_string(shape: &Shape, path: &[usize]) -> String {
         .join(">")
 }
 
-fn run_shape(
-    shape: &Shape,
-) -> (
-    Vec<Vec<(String, usize, String)>>,
-    Vec<(String, String, usize, String)>,
-    commwatch_runtime::RunReport,
-) {
+fn run_shape(shape: &Shape) -> (Vec<Vec<Arrival>>, Vec<Dead>, commwatch_runtime::RunReport) {
     let mut g = GraphBuilder::new(GraphOptions {
         channel_capacity: shape.capacity,
         batch_size: shape.batch_size,
@@ -259,7 +260,7 @@ fn run_shape(
             Box::new(CollectSink(got)),
         );
     }
-    let dead: Arc<Mutex<Vec<(String, String, usize, String)>>> = Arc::default();
+    let dead: DeadList = Arc::default();
     let graph = g
         .build(Box::new(CollectDeadLetters(Arc::clone(&dead))))
         .expect("generated graphs are valid");
@@ -354,7 +355,7 @@ fn a_panicking_stage_dead_letters_the_event_and_goes_on() {
         }
     }
     let got: Arrivals = Arc::default();
-    let dead: Arc<Mutex<Vec<(String, String, usize, String)>>> = Arc::default();
+    let dead: DeadList = Arc::default();
     let mut g = GraphBuilder::new(GraphOptions::default());
     g.source(
         "s",
