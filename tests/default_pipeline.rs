@@ -20,7 +20,12 @@ fn default_pipeline_alerts_on_the_sample_communique_and_tags_its_new_members() {
         .arg("--set")
         .arg(format!("pipeline.dead_letter={}", dead.display()))
         // A second sink added from the command line: every enriched event.
-        .args(["--set", "sinks.events.type=jsonl", "--set", r#"sinks.events.inputs=["alert"]"#])
+        .args([
+            "--set",
+            "sinks.events.type=jsonl",
+            "--set",
+            r#"sinks.events.inputs=["alert"]"#,
+        ])
         .arg("--set")
         .arg(format!("sinks.events.path={}", events.display()))
         .args(["--set", "sinks.events.content=events"])
@@ -31,14 +36,25 @@ fn default_pipeline_alerts_on_the_sample_communique_and_tags_its_new_members() {
 
     // The console shows the accession alert with quoted evidence.
     assert!(stdout.contains("new_member_accession"), "stdout:\n{stdout}");
-    assert!(stdout.contains("Central African Republic"), "stdout:\n{stdout}");
+    assert!(
+        stdout.contains("Central African Republic"),
+        "stdout:\n{stdout}"
+    );
 
     // alerts.jsonl holds it, for the sample communiqué, naming the four countries.
     let seed_events: Vec<_> = read_jsonl(&events)
         .into_iter()
-        .filter(|e| e["origin"]["uri"].as_str().is_some_and(|u| u.ends_with(SEED)))
+        .filter(|e| {
+            e["origin"]["uri"]
+                .as_str()
+                .is_some_and(|u| u.ends_with(SEED))
+        })
         .collect();
-    assert_eq!(seed_events.len(), 1, "the sample communiqué went through once");
+    assert_eq!(
+        seed_events.len(),
+        1,
+        "the sample communiqué went through once"
+    );
     let seed = &seed_events[0];
     let seed_id = seed["id"].as_str().unwrap();
     let alerts = read_jsonl(&alerts);
@@ -58,7 +74,10 @@ fn default_pipeline_alerts_on_the_sample_communique_and_tags_its_new_members() {
     ];
     for (code, name) in expect {
         let hit = seed["spans"].as_array().unwrap().iter().any(|s| {
-            let (start, end) = (s["start"].as_u64().unwrap() as usize, s["end"].as_u64().unwrap() as usize);
+            let (start, end) = (
+                s["start"].as_u64().unwrap() as usize,
+                s["end"].as_u64().unwrap() as usize,
+            );
             s["kind"] == "country" && s["id"] == code && &raw[start..end] == name
         });
         assert!(hit, "{code} ({name}) not tagged at its raw offsets");
@@ -76,20 +95,35 @@ fn default_pipeline_alerts_on_the_sample_communique_and_tags_its_new_members() {
     // Every bundled communiqué went in and came out; nothing was dead-lettered.
     let n_files = std::fs::read_dir(common::root().join("examples/communiques"))
         .unwrap()
-        .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "txt"))
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "txt")
+        })
         .count() as u64;
     let stats: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("stats.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("stats.json")).unwrap())
+            .unwrap();
     assert_eq!(stats["sources"][0]["emitted"], n_files);
     assert_eq!(stats["sources"][0]["delivered"], n_files);
     assert!(!dead.exists(), "no dead letters expected");
-    assert!(stderr.contains(&format!("{n_files} communiqué(s) read: {n_files} delivered")), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "{n_files} communiqué(s) read: {n_files} delivered"
+        )),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn filter_pipeline_is_a_unix_filter() {
     let input = std::fs::read(common::root().join("examples/stdin-sample.jsonl")).unwrap();
-    let n_in = input.split(|&b| b == b'\n').filter(|l| !l.is_empty()).count();
+    let n_in = input
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .count();
     let mut child = commwatch()
         .args(["run", "examples/pipelines/filter.toml"])
         .stdin(std::process::Stdio::piped())
@@ -102,10 +136,19 @@ fn filter_pipeline_is_a_unix_filter() {
     let output = child.wait_with_output().unwrap();
     let (stdout, stderr) = text(&output);
     assert!(output.status.success(), "stderr:\n{stderr}");
-    let lines: Vec<serde_json::Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), n_in, "one output line per input communiqué");
     for line in &lines {
         assert!(line["spans"].is_array() && line["alerts"].is_array());
     }
-    assert!(lines.iter().any(|l| l["spans"].as_array().unwrap().iter().any(|s| s["id"] == "FI")));
+    assert!(lines.iter().any(|l| {
+        l["spans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["id"] == "FI")
+    }));
 }

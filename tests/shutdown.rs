@@ -68,27 +68,40 @@ content = "events"
     let mut line = String::new();
     while lines.len() < 50 {
         line.clear();
-        assert!(reader.read_line(&mut line).unwrap() > 0, "output ended early");
+        assert!(
+            reader.read_line(&mut line).unwrap() > 0,
+            "output ended early"
+        );
         lines.push(line.clone());
     }
-    let status = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
     let started = Instant::now();
     for l in reader.lines() {
         lines.push(l.unwrap());
     }
     let status = child.wait().unwrap();
-    assert!(started.elapsed() < Duration::from_secs(30), "drain took too long");
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "drain took too long"
+    );
     assert_eq!(status.code(), Some(0), "first signal drains and exits 0");
     drop(feeder); // it ends when the pipe closes
 
-    let stats: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
+    let stats: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
     assert_eq!(stats["interrupted"], true);
     let src = &stats["sources"][0];
     let emitted = src["emitted"].as_u64().unwrap();
     let dead = read_jsonl(&dir.path().join("dead.jsonl")).len() as u64;
     assert!(emitted >= 50);
-    assert!(emitted < 100_000, "the source stopped reading at the signal");
+    assert!(
+        emitted < 100_000,
+        "the source stopped reading at the signal"
+    );
     // Count in = count out + dead-lettered.
     assert_eq!(lines.len() as u64 + dead, emitted);
     assert_eq!(src["delivered"].as_u64().unwrap(), lines.len() as u64);

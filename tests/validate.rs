@@ -44,12 +44,21 @@ path = "out.jsonl"
 /// Runs `validate` on `text`; returns (success, stdout, stderr).
 fn validate(dir: &Path, text_: &str, extra: &[&str]) -> (bool, String, String) {
     let path = pipeline_file(dir, text_);
-    let output = commwatch().arg("validate").arg(&path).args(extra).output().unwrap();
+    let output = commwatch()
+        .arg("validate")
+        .arg(&path)
+        .args(extra)
+        .output()
+        .unwrap();
     let (out, err) = text(&output);
     if !output.status.success() {
         assert_eq!(output.status.code(), Some(2), "config errors exit 2");
     }
-    (output.status.success(), out, err.replace(&format!("{}", path.display()), "pipeline.toml"))
+    (
+        output.status.success(),
+        out,
+        err.replace(&format!("{}", path.display()), "pipeline.toml"),
+    )
 }
 
 #[test]
@@ -57,12 +66,18 @@ fn accepts_a_good_pipeline_and_the_bundled_ones() {
     let dir = tempfile::tempdir().unwrap();
     let (ok, out, err) = validate(dir.path(), &good(dir.path()), &[]);
     assert!(ok, "{err}");
-    assert!(out.contains("ok (sources: in; stages: normalize, tag, alert; sinks: out)"), "{out}");
+    assert!(
+        out.contains("ok (sources: in; stages: normalize, tag, alert; sinks: out)"),
+        "{out}"
+    );
     for bundled in ["pipeline.toml", "examples/pipelines/filter.toml"] {
         let output = commwatch().args(["validate", bundled]).output().unwrap();
         assert!(output.status.success(), "{bundled}: {}", text(&output).1);
     }
-    assert!(!dir.path().join("out.jsonl").exists(), "validate writes nothing");
+    assert!(
+        !dir.path().join("out.jsonl").exists(),
+        "validate writes nothing"
+    );
 }
 
 #[test]
@@ -86,7 +101,9 @@ fn dangling_input_names_the_key_and_suggests() {
     let (ok, _, err) = validate(dir.path(), &text, &[]);
     assert!(!ok);
     assert!(
-        err.contains("error: pipeline.toml: stages.alert.inputs: \"tagger\" is not a source or stage id"),
+        err.contains(
+            "error: pipeline.toml: stages.alert.inputs: \"tagger\" is not a source or stage id"
+        ),
         "{err}"
     );
     assert!(err.contains("(did you mean \"tag\"?)"), "{err}");
@@ -95,7 +112,10 @@ fn dangling_input_names_the_key_and_suggests() {
 #[test]
 fn cycle_is_reported_with_its_path() {
     let dir = tempfile::tempdir().unwrap();
-    let text = good(dir.path()).replace("inputs = [\"normalize\"]", "inputs = [\"normalize\", \"alert\"]");
+    let text = good(dir.path()).replace(
+        "inputs = [\"normalize\"]",
+        "inputs = [\"normalize\", \"alert\"]",
+    );
     let (ok, _, err) = validate(dir.path(), &text, &[]);
     assert!(!ok);
     assert!(err.contains("stages form a cycle:"), "{err}");
@@ -110,30 +130,62 @@ fn wrong_types_unknown_options_missing_files_and_duplicates() {
     let dir = tempfile::tempdir().unwrap();
     let base = good(dir.path());
 
-    let (ok, _, err) = validate(dir.path(), &base.replace("inputs = [\"in\"]", "inputs = [\"in\"]\nworkers = \"two\""), &[]);
+    let (ok, _, err) = validate(
+        dir.path(),
+        &base.replace("inputs = [\"in\"]", "inputs = [\"in\"]\nworkers = \"two\""),
+        &[],
+    );
     assert!(!ok);
-    assert!(err.contains("pipeline.toml: stages.normalize.workers: invalid type: string \"two\""), "{err}");
+    assert!(
+        err.contains("pipeline.toml: stages.normalize.workers: invalid type: string \"two\""),
+        "{err}"
+    );
 
     let (ok, _, err) = validate(dir.path(), &base.replace("paths = ", "pathz = "), &[]);
     assert!(!ok);
-    assert!(err.contains("sources.in.pathz: unknown option `pathz`"), "{err}");
+    assert!(
+        err.contains("sources.in.pathz: unknown option `pathz`"),
+        "{err}"
+    );
     assert!(err.contains("(did you mean \"paths\"?)"), "{err}");
 
-    let (ok, _, err) = validate(dir.path(), &base.replace("rules.toml", "missing-rules.toml"), &[]);
+    let (ok, _, err) = validate(
+        dir.path(),
+        &base.replace("rules.toml", "missing-rules.toml"),
+        &[],
+    );
     assert!(!ok);
-    assert!(err.contains("stages.alert.rules[0]: file") && err.contains("missing-rules.toml does not exist"), "{err}");
+    assert!(
+        err.contains("stages.alert.rules[0]: file")
+            && err.contains("missing-rules.toml does not exist"),
+        "{err}"
+    );
 
     let (ok, _, err) = validate(dir.path(), &base.replace("[sinks.out]", "[sinks.tag]"), &[]);
     assert!(!ok);
-    assert!(err.contains("id \"tag\" is used by more than one component"), "{err}");
+    assert!(
+        err.contains("id \"tag\" is used by more than one component"),
+        "{err}"
+    );
 
-    let (ok, _, err) = validate(dir.path(), &format!("{base}\n[sink.extra]\ntype = \"console\"\n"), &[]);
+    let (ok, _, err) = validate(
+        dir.path(),
+        &format!("{base}\n[sink.extra]\ntype = \"console\"\n"),
+        &[],
+    );
     assert!(!ok);
-    assert!(err.contains("pipeline.toml: sink: unknown section") && err.contains("did you mean \"sinks\""), "{err}");
+    assert!(
+        err.contains("pipeline.toml: sink: unknown section")
+            && err.contains("did you mean \"sinks\""),
+        "{err}"
+    );
 
     let (ok, _, err) = validate(dir.path(), "[sources.in\n", &[]);
     assert!(!ok);
-    assert!(err.contains("pipeline.toml: not valid TOML") && err.contains("line 1"), "{err}");
+    assert!(
+        err.contains("pipeline.toml: not valid TOML") && err.contains("line 1"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -149,7 +201,10 @@ fn overrides_from_environment_and_command_line_are_layered_and_named() {
         .unwrap();
     let err = text(&output).1;
     assert!(!output.status.success());
-    assert!(err.contains("error: environment: stages.tag.type: unknown stage type \"tagg\""), "{err}");
+    assert!(
+        err.contains("error: environment: stages.tag.type: unknown stage type \"tagg\""),
+        "{err}"
+    );
     // --set overrides the environment.
     let output = commwatch()
         .arg("validate")
@@ -159,6 +214,17 @@ fn overrides_from_environment_and_command_line_are_layered_and_named() {
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", text(&output).1);
-    let output = commwatch().arg("validate").arg(&path).args(["--set", "stages.tag.workers=0"]).output().unwrap();
-    assert!(text(&output).1.contains("stages.tag.workers: must be at least 1"), "{}", text(&output).1);
+    let output = commwatch()
+        .arg("validate")
+        .arg(&path)
+        .args(["--set", "stages.tag.workers=0"])
+        .output()
+        .unwrap();
+    assert!(
+        text(&output)
+            .1
+            .contains("stages.tag.workers: must be at least 1"),
+        "{}",
+        text(&output).1
+    );
 }

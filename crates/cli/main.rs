@@ -90,7 +90,11 @@ fn init_logging(level: Option<&str>) {
         Some(level) => EnvFilter::new(level),
         None => EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")),
     };
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
 }
 
 fn load(args: &PipelineArgs) -> Result<Pipeline, ExitCode> {
@@ -124,7 +128,9 @@ fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let shutdown = Shutdown::new();
-    shutdown.install_signal_handlers().context("installing signal handlers")?;
+    shutdown
+        .install_signal_handlers()
+        .context("installing signal handlers")?;
     let report = graph.run(&shutdown)?;
 
     eprintln!("{}", summary_line(&report, &dead_letter));
@@ -136,7 +142,8 @@ fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         if path.as_os_str() == "-" {
             eprintln!("{json}");
         } else {
-            let mut file = std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+            let mut file = std::fs::File::create(path)
+                .with_context(|| format!("creating {}", path.display()))?;
             writeln!(file, "{json}").with_context(|| format!("writing {}", path.display()))?;
         }
     }
@@ -152,13 +159,24 @@ fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
 
 /// One line for the end of every run: what came in and where it went.
 fn summary_line(report: &RunReport, dead_letter: &DeadLetterTarget) -> String {
-    let sum = |f: fn(&commwatch_runtime::SourceLedgerReport) -> u64| report.sources.iter().map(f).sum::<u64>();
-    let (emitted, delivered, dropped, dead) =
-        (sum(|s| s.emitted), sum(|s| s.delivered), sum(|s| s.dropped), sum(|s| s.dead_lettered));
+    let sum = |f: fn(&commwatch_runtime::SourceLedgerReport) -> u64| {
+        report.sources.iter().map(f).sum::<u64>()
+    };
+    let (emitted, delivered, dropped, dead) = (
+        sum(|s| s.emitted),
+        sum(|s| s.delivered),
+        sum(|s| s.dropped),
+        sum(|s| s.dead_lettered),
+    );
     let mut line = format!(
         "commwatch: {emitted} communiqué(s) read: {delivered} delivered, {dropped} filtered, {dead} dead-lettered"
     );
-    let rejected: u64 = report.components.iter().filter(|c| c.kind == commwatch_runtime::ComponentKind::Source).map(|c| c.errors).sum();
+    let rejected: u64 = report
+        .components
+        .iter()
+        .filter(|c| c.kind == commwatch_runtime::ComponentKind::Source)
+        .map(|c| c.errors)
+        .sum();
     if rejected > 0 {
         line.push_str(&format!("; {rejected} input record(s) rejected"));
     }

@@ -13,7 +13,9 @@ pub fn root() -> PathBuf {
 /// A `commwatch` command run from the repository root, with logs quiet and no color.
 pub fn commwatch() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_commwatch"));
-    cmd.current_dir(root()).env_remove("RUST_LOG").env("NO_COLOR", "1");
+    cmd.current_dir(root())
+        .env_remove("RUST_LOG")
+        .env("NO_COLOR", "1");
     for (key, _) in std::env::vars() {
         if key.starts_with("COMMWATCH__") {
             cmd.env_remove(key);
@@ -24,13 +26,19 @@ pub fn commwatch() -> Command {
 
 /// Stdout and stderr as text, for assertion messages.
 pub fn text(output: &Output) -> (String, String) {
-    (String::from_utf8_lossy(&output.stdout).into_owned(), String::from_utf8_lossy(&output.stderr).into_owned())
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
 }
 
 /// Reads a JSONL file into values; a missing file is an empty list.
 pub fn read_jsonl(path: &Path) -> Vec<serde_json::Value> {
     match std::fs::read_to_string(path) {
-        Ok(text) => text.lines().map(|l| serde_json::from_str(l).expect("valid JSON line")).collect(),
+        Ok(text) => text
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("valid JSON line"))
+            .collect(),
         Err(_) => Vec::new(),
     }
 }

@@ -62,9 +62,11 @@ pub(crate) fn load(path: &Path, sets: &[String]) -> Result<Layered, ConfigErrors
     let config = builder
         .build()
         .map_err(|e| ConfigError::new(&file, "", e.to_string()))?;
-    let root = config
-        .try_deserialize::<Map<String, Value>>()
-        .map_err(|e| ConfigError::new(&file, "", e.to_string()))?;
+    // The cache keeps each value's origin; deserializing it into a map would drop them.
+    let root = match config.cache.kind {
+        ValueKind::Table(root) => root,
+        _ => return Err(ConfigError::new(&file, "", "expected a table at the top level").into()),
+    };
     Ok(Layered { file, root })
 }
 

@@ -234,12 +234,13 @@ pub fn validate_topology(nodes: &[NodeSpec<'_>]) -> Result<(), Vec<GraphError>> 
     }
 }
 
-/// The closest candidate to `name` by edit distance, if it is close enough to be a likely typo.
+/// The closest candidate to `name`, if it is close enough to be a likely typo (Jaro-Winkler
+/// similarity of at least 0.8, which favours a shared beginning: `tagger` → `tag`).
 pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
     candidates
         .into_iter()
-        .map(|c| (strsim::normalized_damerau_levenshtein(name, c), c))
-        .filter(|(score, _)| *score >= 0.6)
+        .map(|c| (strsim::jaro_winkler(name, c), c))
+        .filter(|(score, _)| *score >= 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c.to_string())
 }

@@ -20,7 +20,7 @@ pub(crate) struct ConsoleOptions {
 
 #[derive(Clone, Copy, Debug, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
-enum ColorOption {
+pub(crate) enum ColorOption {
     #[default]
     Auto,
     Always,

@@ -1,0 +1,450 @@
+//! Normalization of raw communiqué text into the form every matcher works on.
+//!
+//! Communiqués arrive typed by hand, pasted from word processors, scraped from web pages and run
+//! through machine translation. The same words then come with curly or straight quotes, en dashes
+//! or hyphens, non-breaking spaces, soft hyphens and decomposed accents. Matchers should not have
+//! to care, so they run on one canonical form produced here; and because evidence must quote the
+//! original bytes, every rewrite is recorded in an [`OffsetMap`](commwatch_core::OffsetMap).
+
+use commwatch_core::{NormalizedText, OffsetMapBuilder};
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::{canonical_combining_class, decompose_compatible};
+
+/// Rewrites raw text into commwatch's canonical matching form and maps it back to the raw bytes.
+///
+/// The normalized text is:
+///
+/// - **Unicode NFKC.** The raw text is processed in chunks, each a *starter* (a character whose
+///   compatibility decomposition begins with a character of canonical combining class 0) with
+///   the combining marks that follow it, so `"e\u{301}"` becomes `"é"` while each chunk still
+///   maps to an exact raw byte range. Composition *across* two starters, which NFKC performs for
+///   conjoining Hangul jamo and a few Indic vowel signs, is not done: such text keeps its jamo.
+/// - **Typographic punctuation folded.** `‘ ’ ‚ ‛ ′ ‹ ›` become `'`; `“ ” „ ‟ ″ « »` become `"`;
+///   the dashes `‐ ‑ ‒ – — ― −` become `-`; NFKC already turns `…` into `...`.
+/// - **Invisible characters deleted:** zero-width space, non-joiner and joiner (U+200B–U+200D),
+///   word joiner (U+2060), byte-order mark (U+FEFF) and soft hyphen (U+00AD). They are
+///   transparent: a combining mark after one still composes with the character before it.
+/// - **Whitespace collapsed.** Any run of Unicode whitespace (after NFKC, so no-break spaces
+///   count) becomes one `" "`, except a run holding two or more line breaks, which becomes
+///   `"\n\n"`, a paragraph break. Line breaks are `\n`, `\r` (a `\r\n` pair counts once), vertical
+///   tab, form feed, U+0085, U+2028 and U+2029. Leading and trailing whitespace is removed.
+///
+/// Normalizing normalized text changes nothing. Runs of ASCII that need no change are copied in
+/// bulk without going through NFKC, so plain English prose costs little more than a copy.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Normalizer {
+    _private: (),
+}
+
+impl Normalizer {
+    /// A normalizer applying the rules described on the type.
+    pub fn new() -> Normalizer {
+        Normalizer::default()
+    }
+
+    /// Normalizes `raw`, returning the normalized text and its map back to byte offsets of `raw`.
+    pub fn normalize(&self, raw: &str) -> NormalizedText {
+        let mut w = Writer::new(raw);
+        let mut i = 0;
+        while i < raw.len() {
+            let run_end = ascii_run_end(raw, i);
+            if run_end > i {
+                w.content(&raw[i..run_end], run_end - i, true);
+                i = run_end;
+                continue;
+            }
+            let end = chunk_end(raw, i);
+            w.chunk(&raw[i..end]);
+            i = end;
+        }
+        w.finish()
+    }
+}
+
+/// Characters deleted from the text (and skipped over when forming chunks).
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{AD}'
+    )
+}
+
+/// Folds typographic quotes, primes and dashes to their ASCII forms.
+fn fold(c: char) -> char {
+    match c {
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{2039}'
+        | '\u{203A}' => '\'',
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{AB}' | '\u{BB}' => '"',
+        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}'
+        | '\u{2212}' => '-',
+        _ => c,
+    }
+}
+
+/// True when `c` starts a chunk: its compatibility decomposition begins with a character of
+/// canonical combining class 0, so nothing before it can reorder or compose with what follows.
+fn is_starter(c: char) -> bool {
+    if c < '\u{300}' {
+        return true;
+    }
+    let mut first = None;
+    decompose_compatible(c, |d| {
+        first.get_or_insert(d);
+    });
+    canonical_combining_class(first.unwrap_or(c)) == 0
+}
+
+/// True for an ASCII byte that normalization never rewrites on its own: anything but whitespace.
+fn is_plain_ascii(b: u8) -> bool {
+    b.is_ascii() && !char::from(b).is_whitespace()
+}
+
+/// The end of the run of ASCII starting at `start` that normalization leaves unchanged: non-space
+/// ASCII, with single spaces between such bytes. Returns `start` when there is no such run.
+fn ascii_run_end(raw: &str, start: usize) -> usize {
+    let bytes = raw.as_bytes();
+    let mut j = start;
+    while j < bytes.len() {
+        let single_space =
+            bytes[j] == b' ' && j > start && bytes.get(j + 1).is_some_and(|&b| is_plain_ascii(b));
+        if !is_plain_ascii(bytes[j]) && !single_space {
+            break;
+        }
+        j += 1;
+    }
+    // The last ASCII character starts the chunk of any combining mark (or invisible character
+    // standing before one) that follows it, so leave it to the general path.
+    if j > start
+        && raw
+            .get(j..)
+            .and_then(|rest| rest.chars().next())
+            .is_some_and(|c| !c.is_ascii() && (is_invisible(c) || !is_starter(c)))
+    {
+        j -= 1;
+    }
+    j
+}
+
+/// The end of the chunk starting at `start`: the character there with the non-starters after it,
+/// including invisible characters that stand before a non-starter.
+fn chunk_end(raw: &str, start: usize) -> usize {
+    let mut chars = raw[start..].char_indices();
+    let Some((_, first)) = chars.next() else {
+        return start;
+    };
+    let mut end = start + first.len_utf8();
+    if is_invisible(first) {
+        return end;
+    }
+    for (at, c) in chars {
+        if is_invisible(c) {
+            continue;
+        }
+        if is_starter(c) {
+            break;
+        }
+        end = start + at + c.len_utf8();
+    }
+    end
+}
+
+/// Whitespace seen but not yet written: it becomes `" "`, `"\n\n"` or nothing once we know what
+/// follows it.
+struct PendingSpace {
+    /// Raw offset where the run starts.
+    start: usize,
+    /// Raw bytes the run covers (including invisible characters deleted inside it).
+    raw_len: usize,
+    /// Line breaks seen, counted up to 2.
+    breaks: u8,
+    /// The last whitespace character was `\r`, so a `\n` right after it is the same break.
+    after_cr: bool,
+}
+
+/// Accumulates the normalized text and its offset map while the raw text is walked.
+struct Writer<'r> {
+    raw: &'r str,
+    out: String,
+    map: OffsetMapBuilder,
+    pending: Option<PendingSpace>,
+    scratch: String,
+}
+
+impl<'r> Writer<'r> {
+    fn new(raw: &'r str) -> Writer<'r> {
+        Writer {
+            raw,
+            out: String::with_capacity(raw.len()),
+            map: OffsetMapBuilder::new(),
+            pending: None,
+            scratch: String::new(),
+        }
+    }
+
+    /// Writes non-whitespace `text` standing for the next `raw_len` raw bytes, which it
+    /// reproduces exactly when `copied`.
+    fn content(&mut self, text: &str, raw_len: usize, copied: bool) {
+        self.flush_space();
+        self.out.push_str(text);
+        if copied {
+            self.map.copied(raw_len);
+        } else {
+            self.map.replaced(raw_len, text.len());
+        }
+    }
+
+    /// Records whitespace characters `chars` standing for the next `raw_len` raw bytes.
+    fn space(&mut self, raw_len: usize, chars: impl Iterator<Item = char>) {
+        let start = self.map.raw_offset();
+        let p = self.pending.get_or_insert(PendingSpace {
+            start,
+            raw_len: 0,
+            breaks: 0,
+            after_cr: false,
+        });
+        p.raw_len += raw_len;
+        for c in chars {
+            let is_break = match c {
+                '\n' => !p.after_cr,
+                '\r' | '\u{B}' | '\u{C}' | '\u{85}' | '\u{2028}' | '\u{2029}' => true,
+                _ => false,
+            };
+            if is_break {
+                p.breaks = (p.breaks + 1).min(2);
+            }
+            p.after_cr = c == '\r';
+        }
+    }
+
+    /// Deletes the next `raw_len` raw bytes, folding them into pending whitespace if any.
+    fn delete(&mut self, raw_len: usize) {
+        match &mut self.pending {
+            Some(p) => p.raw_len += raw_len,
+            None => self.map.replaced(raw_len, 0),
+        }
+    }
+
+    /// Writes pending whitespace before content: nothing at the start of the text, else one
+    /// space or a paragraph break.
+    fn flush_space(&mut self) {
+        let Some(p) = self.pending.take() else {
+            return;
+        };
+        if self.out.is_empty() {
+            self.map.replaced(p.raw_len, 0);
+            return;
+        }
+        let sep = if p.breaks >= 2 { "\n\n" } else { " " };
+        self.out.push_str(sep);
+        if self.raw.get(p.start..p.start + p.raw_len) == Some(sep) {
+            self.map.copied(p.raw_len);
+        } else {
+            self.map.replaced(p.raw_len, sep.len());
+        }
+    }
+
+    /// Normalizes one chunk (a starter and its combining marks) through NFKC and folding.
+    fn chunk(&mut self, chunk: &str) {
+        let mut chars = chunk.chars();
+        if let (Some(c), None) = (chars.next(), chars.next()) {
+            if is_invisible(c) {
+                return self.delete(chunk.len());
+            }
+            if c.is_ascii_whitespace() || c == '\u{B}' {
+                return self.space(chunk.len(), std::iter::once(c));
+            }
+        }
+        let mut text = std::mem::take(&mut self.scratch);
+        text.clear();
+        text.extend(
+            chunk
+                .chars()
+                .filter(|&c| !is_invisible(c))
+                .map(fold)
+                .nfkc()
+                .map(fold)
+                .filter(|&c| !is_invisible(c)),
+        );
+        if text.is_empty() {
+            self.delete(chunk.len());
+        } else if text.chars().all(char::is_whitespace) {
+            self.space(chunk.len(), text.chars());
+        } else if text == chunk && !text.contains(char::is_whitespace) {
+            self.content(&text, chunk.len(), true);
+        } else {
+            // Mixed output (a compatibility character that decomposes to a space and a mark):
+            // the chunk's raw bytes go to its first stretch of content.
+            let mut raw_left = chunk.len();
+            let mut rest = text.as_str();
+            while let Some(first) = rest.chars().next() {
+                let ws = first.is_whitespace();
+                let len = rest
+                    .find(|c: char| c.is_whitespace() != ws)
+                    .unwrap_or(rest.len());
+                let (piece, tail) = rest.split_at(len);
+                if ws {
+                    self.space(0, piece.chars());
+                } else {
+                    self.content(piece, raw_left, false);
+                    raw_left = 0;
+                }
+                rest = tail;
+            }
+        }
+        self.scratch = text;
+    }
+
+    fn finish(mut self) -> NormalizedText {
+        if let Some(p) = self.pending.take() {
+            self.map.replaced(p.raw_len, 0);
+        }
+        NormalizedText {
+            text: self.out,
+            map: self.map.finish(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn norm(raw: &str) -> String {
+        Normalizer::new().normalize(raw).text
+    }
+
+    /// The raw text a normalized range maps back to.
+    fn back<'a>(raw: &'a str, n: &NormalizedText, start: usize, end: usize) -> &'a str {
+        let (s, e) = n.map.to_raw_range(start, end);
+        &raw[s..e]
+    }
+
+    #[test]
+    fn composes_combining_marks() {
+        assert_eq!(norm("Cafe\u{301} noir"), "Café noir");
+        assert_eq!(norm("Co\u{302}te d\u{2019}Ivoire"), "Côte d'Ivoire");
+        let raw = "x e\u{301}t\u{e9} y";
+        let n = Normalizer::new().normalize(raw);
+        assert_eq!(n.text, "x été y");
+        let s = n.text.find('é').unwrap_or(0);
+        assert_eq!(back(raw, &n, s, s + "été".len()), "e\u{301}t\u{e9}");
+    }
+
+    #[test]
+    fn applies_compatibility_mappings() {
+        assert_eq!(norm("ＩＲＡＱ"), "IRAQ");
+        assert_eq!(norm("ﬁnal"), "final");
+        assert_eq!(norm("wait…"), "wait...");
+        assert_eq!(norm("x\u{A8}y"), "x \u{308}y");
+    }
+
+    #[test]
+    fn folds_quotes_and_dashes() {
+        assert_eq!(norm("‘a’ ‚b‛ 1′ ‹c›"), "'a' 'b' 1' 'c'");
+        assert_eq!(norm("“a” „b‟ 2″ «c»"), "\"a\" \"b\" 2\" \"c\"");
+        assert_eq!(norm("a‐b‑c‒d–e—f―g−h"), "a-b-c-d-e-f-g-h");
+        assert_eq!(norm("small ﹘ dash"), "small - dash");
+    }
+
+    #[test]
+    fn deletes_invisible_characters() {
+        assert_eq!(
+            norm("\u{FEFF}Ir\u{200B}aq\u{AD} co\u{200C}op\u{200D}\u{2060}"),
+            "Iraq coop"
+        );
+        // Transparent to composition.
+        assert_eq!(norm("e\u{200B}\u{301}"), "é");
+        assert_eq!(norm("a \u{200B} b"), "a b");
+    }
+
+    #[test]
+    fn collapses_whitespace() {
+        assert_eq!(norm("  a \t b\u{A0}c\u{2003}\u{3000}d  "), "a b c d");
+        assert_eq!(norm("a\nb"), "a b");
+        assert_eq!(norm("a\r\nb"), "a b");
+        assert_eq!(norm("a\r\n\r\nb"), "a\n\nb");
+        assert_eq!(norm("a \n \n\n\t b"), "a\n\nb");
+        assert_eq!(norm("a\u{2029}\u{2028}b"), "a\n\nb");
+        assert_eq!(norm(" \n\n "), "");
+        assert_eq!(norm(""), "");
+    }
+
+    #[test]
+    fn maps_offsets_back_to_raw_text() {
+        let raw = "  Iraq’s  forces\n\nMali ";
+        let n = Normalizer::new().normalize(raw);
+        assert_eq!(n.text, "Iraq's forces\n\nMali");
+        let mali = n.text.find("Mali").unwrap_or(0);
+        assert_eq!(back(raw, &n, mali, mali + 4), "Mali");
+        assert_eq!(back(raw, &n, 0, 6), "Iraq’s");
+        assert_eq!(back(raw, &n, 4, 5), "’");
+        assert_eq!(back(raw, &n, 0, n.text.len()), raw.trim());
+        assert_eq!(n.map.raw_len(), raw.len());
+        assert_eq!(n.map.norm_len(), n.text.len());
+    }
+
+    #[test]
+    fn plain_ascii_is_one_copied_segment() {
+        let raw = "The Ministers met in Baghdad on 3 May.";
+        let n = Normalizer::new().normalize(raw);
+        assert_eq!(n.text, raw);
+        assert_eq!(n.map.segment_count(), 1);
+        let n = Normalizer::new().normalize("one\n\ntwo three");
+        assert_eq!(n.map.segment_count(), 1);
+    }
+
+    /// Arbitrary text biased towards the characters the normalizer treats specially.
+    fn text() -> impl Strategy<Value = String> {
+        let special = prop::sample::select(vec![
+            " ", "  ", "\n", "\r\n", "\n\n", "\t", "\u{A0}", "\u{3000}", "\u{2028}", "\u{301}",
+            "\u{308}", "\u{327}", "e", "A", "’", "“", "—", "…", "\u{200B}", "\u{AD}", "\u{FEFF}",
+            "ﬁ", "\u{A8}", "①", "ᄀ", "ᅡ", "가", "\u{F73}", "\u{FF9E}", "\u{344}", "=", "\u{338}",
+        ]);
+        let piece = prop_oneof![
+            special.prop_map(str::to_owned),
+            any::<String>(),
+            "[a-zA-Z ]{0,8}",
+        ];
+        prop::collection::vec(piece, 0..12).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn is_idempotent(raw in text()) {
+            let once = norm(&raw);
+            prop_assert_eq!(norm(&once), once);
+        }
+
+        #[test]
+        fn maps_char_boundaries_to_raw_char_boundaries(raw in text()) {
+            let n = Normalizer::new().normalize(&raw);
+            prop_assert_eq!(n.map.norm_len(), n.text.len());
+            prop_assert_eq!(n.map.raw_len(), raw.len());
+            let bounds: Vec<usize> = n
+                .text
+                .char_indices()
+                .map(|(i, _)| i)
+                .chain(std::iter::once(n.text.len()))
+                .collect();
+            for (k, &s) in bounds.iter().enumerate() {
+                for &e in &bounds[k..] {
+                    let (rs, re) = n.map.to_raw_range(s, e);
+                    prop_assert!(rs <= re && re <= raw.len());
+                    prop_assert!(raw.is_char_boundary(rs) && raw.is_char_boundary(re));
+                }
+            }
+        }
+
+        #[test]
+        fn copied_words_map_back_exactly(before in text(), after in text()) {
+            let word = "Qxzzyq";
+            let raw = format!("{before} {word} {after}");
+            let n = Normalizer::new().normalize(&raw);
+            let hits: Vec<usize> = n.text.match_indices(word).map(|(i, _)| i).collect();
+            prop_assume!(hits.len() == 1);
+            let s = hits[0];
+            prop_assert_eq!(back(&raw, &n, s, s + word.len()), word);
+        }
+    }
+}
