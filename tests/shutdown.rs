@@ -111,3 +111,68 @@ content = "events"
         assert_eq!(v["id"], format!("doc-{i}"));
     }
 }
+
+#[test]
+fn a_second_signal_exits_at_once_without_waiting_for_the_drain() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = pipeline_file(
+        dir.path(),
+        r#"
+[sources.in]
+type = "stdin"
+format = "jsonl"
+
+[sinks.out]
+type = "jsonl"
+inputs = ["in"]
+path = "-"
+content = "events"
+"#,
+    );
+    // Nobody reads stdout, so once the pipe is full the sink blocks and the drain cannot finish.
+    let mut child = commwatch()
+        .arg("run")
+        .arg(&path)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // Input is written from a thread: once everything downstream is full, the write blocks too.
+    std::thread::spawn(move || {
+        let body = "x".repeat(4000);
+        for i in 0..200 {
+            if writeln!(stdin, "{{\"id\":\"doc-{i}\",\"body\":\"{body}\"}}").is_err() {
+                break;
+            }
+        }
+    });
+    let kill = |pid: u32| {
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    kill(child.id());
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "still draining into a blocked stdout"
+    );
+    kill(child.id());
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert_eq!(status.code(), Some(130), "the second signal exits at once");
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "second signal did not end the process"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}

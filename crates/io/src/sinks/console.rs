@@ -11,6 +11,9 @@ use std::io::{self, BufWriter, IsTerminal, Write};
 
 use commwatch_core::{Alert, Communique, Severity, Sink, SinkError, Span};
 
+/// Evidence lines shown per alert; the rest are counted. The JSONL sink keeps them all.
+const MAX_EVIDENCE_LINES: usize = 6;
+
 /// Bytes of raw text quoted on each side of a piece of evidence.
 const CONTEXT_BYTES: usize = 40;
 
@@ -140,11 +143,23 @@ pub fn format_alert(event: &Communique, alert: &Alert, color: bool) -> String {
             .collect();
         field(&mut block, "labels", &labels.join(" "));
     }
-    for (i, span) in alert.evidence.iter().enumerate() {
+    for (i, span) in alert.evidence.iter().take(MAX_EVIDENCE_LINES).enumerate() {
         let name = if i == 0 { "evidence" } else { "" };
         let quote = quote(&event.raw, span, color);
         let value = format!("{quote}  [bytes {}..{}]", span.start, span.end);
         field(&mut block, name, &value);
+    }
+    if let Some(more) = alert
+        .evidence
+        .len()
+        .checked_sub(MAX_EVIDENCE_LINES)
+        .filter(|&n| n > 0)
+    {
+        field(
+            &mut block,
+            "",
+            &format!("… and {more} more evidence span(s)"),
+        );
     }
     block
 }
@@ -224,15 +239,18 @@ fn floor_char_boundary(text: &str, at: usize) -> usize {
 }
 
 /// `text` on one line and safe for a terminal: control characters and bidirectional overrides
-/// become spaces.
+/// become spaces, and runs of white space (hard-wrapped lines, indentation) fold to one space.
 fn clean(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            let unsafe_char =
-                c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
-            if unsafe_char { ' ' } else { c }
-        })
-        .collect()
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let unsafe_char =
+            c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+        let c = if unsafe_char { ' ' } else { c };
+        if !(c.is_whitespace() && out.ends_with(|p: char| p.is_whitespace())) {
+            out.push(c);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -314,8 +332,8 @@ mod tests {
             q,
             format!("\"…{} Key {}…\"", "a".repeat(30), "b".repeat(30))
         );
-        // Newlines show as spaces.
-        assert_eq!(quote("a\nKey\r\nb", &span(2, 5), false), "\"a Key  b\"");
+        // Newlines show as spaces, and runs of white space fold to one.
+        assert_eq!(quote("a\nKey\r\nb", &span(2, 5), false), "\"a Key b\"");
         assert_eq!(quote("short", &span(0, 5), false), "\"short\"");
         assert_eq!(quote("short", &span(3, 9), false), "(not within the text)");
         assert_eq!(quote("é", &span(1, 2), false), "(not within the text)");
@@ -330,6 +348,16 @@ mod tests {
     }
 
     #[test]
+    fn long_evidence_lists_are_cut_and_counted() {
+        let (ev, mut alert) = sample();
+        let first = alert.evidence[0].clone();
+        alert.evidence = vec![first; MAX_EVIDENCE_LINES + 3];
+        let block = format_alert(&ev, &alert, false);
+        assert_eq!(block.matches("[bytes ").count(), MAX_EVIDENCE_LINES);
+        assert!(block.contains("… and 3 more evidence span(s)"), "{block}");
+    }
+
+    #[test]
     fn untrusted_text_cannot_break_the_layout() {
         let (mut ev, mut alert) = sample();
         ev.title = None;
@@ -339,7 +367,7 @@ mod tests {
         alert.evidence.clear();
         let block = format_alert(&ev, &alert, false);
         assert_eq!(block.lines().count(), 3, "{block}");
-        assert!(block.contains("two lines  [2J"));
+        assert!(block.contains("two lines [2J"));
         assert!(block.contains("(untitled)  (doc 7)"));
     }
 
