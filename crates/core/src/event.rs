@@ -35,11 +35,18 @@ pub struct Communique {
     /// Title, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// Language of the text, as an ISO 639-1 code (`en`) where one exists, else ISO 639-3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
     /// The text exactly as received (after decoding to UTF-8). All span offsets index into it.
     pub raw: String,
     /// The normalized text used for matching, with its map back to `raw`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub normalized: Option<NormalizedText>,
+    /// Sentences of the text, in order, as raw byte ranges. Rules and plugins use them to scope
+    /// a match ("in the same sentence").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sentences: Vec<TextRange>,
     /// Entities and keywords found in the text, ordered by start offset.
     #[serde(default)]
     pub spans: Vec<Span>,
@@ -61,8 +68,10 @@ impl Communique {
             received_at: Utc::now(),
             published: None,
             title: None,
+            language: None,
             raw,
             normalized: None,
+            sentences: Vec::new(),
             spans: Vec::new(),
             metadata: BTreeMap::new(),
             alerts: Vec::new(),
@@ -73,6 +82,12 @@ impl Communique {
     /// run, else the raw text.
     pub fn matching_text(&self) -> &str {
         self.normalized.as_ref().map_or(&self.raw, |n| &n.text)
+    }
+
+    /// The case- and diacritic-folded copy of the matching text, with its map back to the
+    /// matching text, when the normalizer made one.
+    pub fn folded(&self) -> Option<&FoldedText> {
+        self.normalized.as_ref().and_then(|n| n.folded.as_ref())
     }
 
     /// Maps a byte range of [`matching_text`](Self::matching_text) back to a range of `raw`.
@@ -107,6 +122,45 @@ pub struct NormalizedText {
     pub text: String,
     /// Maps byte offsets of `text` to byte offsets of the raw text.
     pub map: OffsetMap,
+    /// The folded copy matchers scan, built once per document and shared by every stage. Not
+    /// serialized: it is derived from `text`.
+    #[serde(skip)]
+    pub folded: Option<FoldedText>,
+}
+
+/// A case- and diacritic-folded copy of a normalized text ("Moçambique" → "mocambique"), with
+/// the map from its offsets back to the normalized text.
+///
+/// Matching on it makes every matcher case- and accent-insensitive without per-pattern variants;
+/// a matcher that needs the original case (acronyms) maps its match back and looks.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FoldedText {
+    /// The folded text.
+    pub text: String,
+    /// Maps byte offsets of `text` to byte offsets of the normalized text.
+    pub map: OffsetMap,
+}
+
+/// A byte range of the raw text, serialized as `[start, end]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "(usize, usize)", into = "(usize, usize)")]
+pub struct TextRange {
+    /// Start byte offset (inclusive).
+    pub start: usize,
+    /// End byte offset (exclusive).
+    pub end: usize,
+}
+
+impl From<(usize, usize)> for TextRange {
+    fn from((start, end): (usize, usize)) -> TextRange {
+        TextRange { start, end }
+    }
+}
+
+impl From<TextRange> for (usize, usize) {
+    fn from(r: TextRange) -> (usize, usize) {
+        (r.start, r.end)
+    }
 }
 
 /// A typed stretch of the raw text: an entity, a keyword, a sentence.
@@ -122,6 +176,10 @@ pub struct Span {
     pub start: usize,
     /// End byte offset in the raw text (exclusive, on a character boundary).
     pub end: usize,
+    /// Extra detail the text gives about the entity, e.g. a person's title as written
+    /// ("Italian Minister of Foreign Affairs").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<Symbol>,
 }
 
 /// Something an analyst asked to hear about, raised by a rule on one communiqué.
@@ -232,6 +290,7 @@ mod tests {
             label: "Mali".into(),
             start: 0,
             end: 4,
+            detail: None,
         });
         let json = serde_json::to_string(&ev).unwrap();
         let back: Communique = serde_json::from_str(&json).unwrap();

@@ -25,6 +25,8 @@ pub use component::{
     Outcome, RejectedInput, Sink, SinkError, Source, SourceError, SourceOutput, StageError,
     Transform,
 };
-pub use event::{Alert, Communique, NormalizedText, Origin, Severity, Span, Symbol};
+pub use event::{
+    Alert, Communique, FoldedText, NormalizedText, Origin, Severity, Span, Symbol, TextRange,
+};
 pub use ids::{content_id, fingerprint};
 pub use offsets::{OffsetMap, OffsetMapBuilder};

@@ -75,6 +75,7 @@ pub(crate) fn build(firing: &Firing<'_>) -> Alert {
             label: phrases[h.phrase].text.clone(),
             start: h.start,
             end: h.end,
+            detail: None,
         })
         .chain(entities.iter().map(|s| (*s).clone()))
         .collect();

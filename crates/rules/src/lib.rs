@@ -45,6 +45,7 @@
 //!     label: "Mauritania".into(),
 //!     start: 0,
 //!     end: 10,
+//!     detail: None,
 //! });
 //!
 //! let alerts = rules.evaluate(&event);

@@ -196,6 +196,7 @@ mod tests {
         ev.normalized = Some(NormalizedText {
             text: "new members".into(),
             map: b.finish(),
+            folded: None,
         });
         assert_eq!(scan(&index(&["new members"]), &ev), vec![(0, 0, 13)]);
     }

@@ -20,6 +20,7 @@ fn with_country(mut event: Communique, surface: &str, id: &str) -> Communique {
         label: surface.into(),
         start,
         end: start + surface.len(),
+        detail: None,
     });
     event.spans.sort_by_key(|s| s.start);
     event
@@ -74,6 +75,7 @@ fn matching_uses_normalized_text_and_reports_raw_offsets() {
     ev.normalized = Some(NormalizedText {
         text: "a member".into(),
         map: map.finish(),
+        folded: None,
     });
     let alert = &set.evaluate(&ev)[0];
     assert_eq!((alert.evidence[0].start, alert.evidence[0].end), (3, 9));
@@ -232,6 +234,7 @@ fn entity_of_another_kind_does_not_count() {
         label: "ISIS".into(),
         start: 0,
         end: 4,
+        detail: None,
     });
     assert!(set.evaluate(&ev).is_empty());
 }

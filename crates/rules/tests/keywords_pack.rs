@@ -23,6 +23,7 @@ fn country(id: &str, label: &str, start: usize, end: usize) -> Span {
         start,
         end,
     }
+    detail: None,
 }
 
 /// A communiqué with a `country` span on each `(surface text, id)` pair, as a tagger would add.

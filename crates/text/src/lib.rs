@@ -45,6 +45,7 @@
 
 #![warn(missing_docs)]
 
+pub mod fold;
 mod gazetteer;
 mod normalize;
 mod tagger;

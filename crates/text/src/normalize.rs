@@ -298,9 +298,11 @@ impl<'r> Writer<'r> {
         if let Some(p) = self.pending.take() {
             self.map.replaced(p.raw_len, 0);
         }
+        let folded = crate::fold::fold(&self.out);
         NormalizedText {
             text: self.out,
             map: self.map.finish(),
+            folded: Some(folded),
         }
     }
 }

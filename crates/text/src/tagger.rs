@@ -178,6 +178,7 @@ impl Tagger {
                 label: tag.entity.label().clone(),
                 start,
                 end,
+                detail: None,
             });
         }
         event.spans.sort_by_key(|span| span.start);
@@ -439,6 +440,7 @@ exact = ["georgia"]
             label: "and".into(),
             start: 5,
             end: 8,
+            detail: None,
         });
         builtin().tag_event(&mut event);
         let starts: Vec<usize> = event.spans.iter().map(|s| s.start).collect();

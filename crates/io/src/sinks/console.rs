@@ -268,6 +268,7 @@ mod tests {
             start,
             end,
         }
+        detail: None,
     }
 
     fn sample() -> (Communique, Alert) {
