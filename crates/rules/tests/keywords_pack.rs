@@ -22,8 +22,8 @@ fn country(id: &str, label: &str, start: usize, end: usize) -> Span {
         label: label.into(),
         start,
         end,
+        detail: None,
     }
-    detail: None,
 }
 
 /// A communiqué with a `country` span on each `(surface text, id)` pair, as a tagger would add.

@@ -267,8 +267,8 @@ mod tests {
             label: "X".into(),
             start,
             end,
+            detail: None,
         }
-        detail: None,
     }
 
     fn sample() -> (Communique, Alert) {
