@@ -29,13 +29,34 @@ pub trait Transform: Send {
 
 /// Why a stage could not process an event. The event goes to the dead-letter output.
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct StageError(pub String);
+#[error("{message}")]
+pub struct StageError {
+    message: String,
+    fatal: bool,
+}
 
 impl StageError {
-    /// A stage error with a message.
+    /// An error about this event; the stage carries on with the next one.
     pub fn new(message: impl Into<String>) -> StageError {
-        StageError(message.into())
+        StageError {
+            message: message.into(),
+            fatal: false,
+        }
+    }
+
+    /// An error after which the pipeline must not go on (a plugin configured with
+    /// `on_panic = "stop"` panicked): the event is dead-lettered and the pipeline shuts down,
+    /// draining what is in flight, and the run reports a failure.
+    pub fn fatal(message: impl Into<String>) -> StageError {
+        StageError {
+            message: message.into(),
+            fatal: true,
+        }
+    }
+
+    /// True for [`StageError::fatal`] errors.
+    pub fn is_fatal(&self) -> bool {
+        self.fatal
     }
 }
 

@@ -177,6 +177,10 @@ struct StageWorker {
     instance: Option<Box<dyn Transform>>,
     counters: Arc<Counters>,
     dead: DeadLetters,
+    /// Asked to stop the pipeline when the stage reports a fatal error.
+    shutdown: Shutdown,
+    /// The first fatal error, reported as a failure of the run.
+    fatal: Option<String>,
 }
 
 impl StageWorker {
@@ -205,6 +209,12 @@ impl StageWorker {
                 }
                 Ok(Err(e)) => {
                     Counters::add(&self.counters.errors, 1);
+                    if e.is_fatal() {
+                        error!(stage = %self.dead.component, error = %e, "fatal stage error; stopping the pipeline");
+                        self.fatal
+                            .get_or_insert_with(|| format!("stage {}: {e}", self.dead.component));
+                        self.shutdown.request();
+                    }
                     self.dead.event(e.to_string(), envelope);
                 }
                 Err(panic) => {
@@ -319,6 +329,8 @@ impl Graph {
                             instance: None,
                             counters: Arc::clone(&counters),
                             dead: dead.clone(),
+                            shutdown: shutdown.clone(),
+                            fatal: None,
                         };
                         if workers <= 1 {
                             let mut worker = make_worker();
@@ -329,7 +341,7 @@ impl Graph {
                                     let out = worker.process(batch);
                                     outputs.send(out, &worker.dead);
                                 }
-                                None
+                                worker.fatal
                             })?);
                         } else {
                             handles.extend(spawn_pool(
@@ -550,7 +562,7 @@ fn spawn_pool<'scope>(
                     return Some(format!("stage {name}: collector stopped early"));
                 }
             }
-            None
+            worker.fatal
         })?);
     }
     drop(done_tx);
