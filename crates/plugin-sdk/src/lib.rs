@@ -53,6 +53,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Once;
 
 pub use commwatch_plugin_abi as abi;
+
+pub mod testing;
 use commwatch_plugin_abi::{
     AlertRef, Emitter, EventView, KvRef, RangeRef, STATUS_DROP, STATUS_EVENT_ERROR, STATUS_FATAL,
     STATUS_OK, STATUS_PANIC, SpanRef, Status, StrRef,
@@ -246,6 +248,35 @@ impl<'a> Event<'a> {
         let sentences: &'a [RangeRef] =
             unsafe { slice_of(self.view.sentences, self.view.sentences_len) };
         sentences.iter().map(|r| r.start as usize..r.end as usize)
+    }
+
+    /// Sentences as raw byte ranges: the host's sentences when a normalization stage found them,
+    /// else a simple split at `.`, `!`, `?` or a blank line followed by white space, so a plugin
+    /// can scope its matches either way.
+    pub fn sentence_ranges(&self) -> Vec<Range<usize>> {
+        let found: Vec<Range<usize>> = self.sentences().collect();
+        if !found.is_empty() {
+            return found;
+        }
+        let raw = self.raw();
+        let bytes = raw.as_bytes();
+        let mut out = Vec::new();
+        let mut start = 0;
+        for (i, &b) in bytes.iter().enumerate() {
+            let end_mark = matches!(b, b'.' | b'!' | b'?')
+                && bytes.get(i + 1).is_none_or(|n| n.is_ascii_whitespace());
+            let blank_line = b == b'\n' && bytes.get(i + 1) == Some(&b'\n');
+            if end_mark || blank_line {
+                if raw[start..=i].trim().len() > 1 {
+                    out.push(start..i + 1);
+                }
+                start = i + 1;
+            }
+        }
+        if raw[start..].trim().len() > 1 {
+            out.push(start..raw.len());
+        }
+        out
     }
 
     /// Alerts raised by earlier stages.

@@ -1,0 +1,457 @@
+//! `regional-threat`: flags **regional threats** — an armed or terrorist group, or a threat,
+//! reported in a region or country.
+//!
+//! It reads what the tagging stage found (groups, regions, countries, sentences). A sentence
+//! counts when it carries a threat cue ("threaten", "threat", "attack", "insurgency",
+//! "militants", "armed groups", "bombing", "kidnapping", …), or names an armed or terrorist group
+//! together with a softer cue ("violence", "insecurity", "terrorism", "extremism"); a group or a
+//! cue alone, without a place, does not.
+//!
+//! Places become alerts by region. Regions come from the gazetteer's region data (id, label,
+//! member countries), passed to the plugin by the host (`regions_from = "<tag stage>"`), so
+//! analysts define them in one place:
+//!
+//! - a `region` span names its region ("the Sahel Region" → `sahel`); a country named right after
+//!   it that belongs to it is attached ("Eastern Africa/Mozambique" → `east-africa`, `MZ`);
+//! - a `country` span is reported under the smallest watched region it belongs to ("Mali" →
+//!   `sahel`), or with no region when none contains it;
+//! - a broad region named together with narrower ones that it (mostly) contains is dropped:
+//!   "sub-Saharan Africa …, namely in the Sahel Region and in Eastern Africa" reports the Sahel
+//!   and Eastern Africa.
+//!
+//! One alert per (region, country) per communiqué, rule `regional_threat`, labels `region`,
+//! `country` where named and `group` where named, with the cue, the places and the group as
+//! evidence.
+
+use std::collections::BTreeSet;
+
+use commwatch_plugin_sdk::{
+    Event, NewAlert, NewSpan, Outcome, Output, Severity, SpanView, Stage, export_stage,
+};
+use regex::Regex;
+
+/// One region as the host passes it.
+#[derive(Debug, serde::Deserialize)]
+struct Region {
+    id: String,
+    label: String,
+    #[serde(default)]
+    members: Vec<String>,
+    #[serde(default, rename = "names")]
+    _names: Option<serde::de::IgnoredAny>,
+}
+
+/// Configuration (`config` table of the stage).
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Config {
+    /// Regions with their member countries (given by the host with `regions_from`).
+    #[serde(default)]
+    regions: Vec<Region>,
+    /// Region ids to report under; default: all regions.
+    #[serde(default)]
+    watch: Option<Vec<String>>,
+    /// Alert severity: info, low, medium, high (default), critical.
+    #[serde(default)]
+    severity: Option<String>,
+}
+
+/// The stage.
+#[derive(Debug)]
+pub struct RegionalThreat {
+    regions: Vec<Region>,
+    watch: Option<BTreeSet<String>>,
+    severity: Severity,
+    strong: Regex,
+    soft: Regex,
+}
+
+/// One alert in the making.
+struct Finding<'a> {
+    region: Option<&'a Region>,
+    country: Option<SpanView<'a>>,
+    region_span: Option<SpanView<'a>>,
+    group: Option<SpanView<'a>>,
+    cue: (usize, usize),
+}
+
+impl RegionalThreat {
+    fn region(&self, id: &str) -> Option<&Region> {
+        self.regions.iter().find(|r| r.id == id)
+    }
+
+    fn watched(&self, id: &str) -> bool {
+        self.watch.as_ref().is_none_or(|w| w.contains(id))
+    }
+
+    /// The smallest watched region that has `country` as a member.
+    fn region_of(&self, country: &str) -> Option<&Region> {
+        self.regions
+            .iter()
+            .filter(|r| self.watched(&r.id) && r.members.iter().any(|m| m == country))
+            .min_by_key(|r| r.members.len())
+    }
+
+    /// True when `broad` mostly contains `narrow` (80% of its members) and is larger.
+    fn contains(broad: &Region, narrow: &Region) -> bool {
+        if broad.members.len() <= narrow.members.len() || narrow.members.is_empty() {
+            return false;
+        }
+        let inside = narrow
+            .members
+            .iter()
+            .filter(|m| broad.members.contains(m))
+            .count();
+        inside * 5 >= narrow.members.len() * 4
+    }
+}
+
+impl Stage for RegionalThreat {
+    const NAME: &'static str = "regional-threat";
+    const VERSION: &'static str = "0.1.0";
+    const CONFIG_SCHEMA: &'static str = r#"{"type":"object","properties":{"regions":{"type":"array","items":{"type":"object","properties":{"id":{"type":"string"},"label":{"type":"string"},"members":{"type":"array","items":{"type":"string"}}},"required":["id","label"]}},"watch":{"type":"array","items":{"type":"string"}},"severity":{"enum":["info","low","medium","high","critical"]}},"additionalProperties":false}"#;
+    const CAPABILITIES: u64 = commwatch_plugin_sdk::abi::CAP_EMITS_ALERTS;
+
+    fn new(config: &str) -> Result<Self, String> {
+        let config: Config = commwatch_plugin_sdk::parse_config(config)?;
+        if let Some(watch) = &config.watch {
+            for (i, id) in watch.iter().enumerate() {
+                if !config.regions.iter().any(|r| &r.id == id) {
+                    return Err(format!(
+                        "config.watch[{i}]: no region with id {id:?} in config.regions"
+                    ));
+                }
+            }
+        }
+        let severity = match config.severity.as_deref().unwrap_or("high") {
+            "info" => Severity::Info,
+            "low" => Severity::Low,
+            "medium" => Severity::Medium,
+            "high" => Severity::High,
+            "critical" => Severity::Critical,
+            other => return Err(format!("config.severity: unknown severity {other:?}")),
+        };
+        let compile = |p: &str| Regex::new(p).map_err(|e| e.to_string());
+        Ok(RegionalThreat {
+            regions: config.regions,
+            watch: config.watch.map(|w| w.into_iter().collect()),
+            severity,
+            strong: compile(
+                r"(?i)\b(?:threat(?:s|en|ens|ened|ening)?|attack(?:s|ed|ing)?|insurgen(?:cy|ts?)|militants?|armed\s+groups?|jihadists?|bomb(?:ing|ings|ed)|kidnapp\w*|abduct\w*|massacre\w*|offensive)\b",
+            )?,
+            soft: compile(
+                r"(?i)\b(?:terror\w*|extremis\w*|violen\w*|insecurity|instability|destabili[sz]\w*|affiliates?|networks?)\b",
+            )?,
+        })
+    }
+
+    fn process(&mut self, event: &Event<'_>, out: &mut Output<'_>) -> Result<Outcome, String> {
+        let raw = event.raw();
+        let spans: Vec<SpanView<'_>> = event
+            .spans()
+            .filter(|s| matches!(s.kind, "group" | "region" | "country"))
+            .collect();
+        if spans.is_empty() {
+            return Ok(Outcome::Keep);
+        }
+        let mut reported: BTreeSet<(String, String)> = BTreeSet::new();
+        for sentence in event.sentence_ranges() {
+            let text = &raw[sentence.clone()];
+            let in_sentence: Vec<SpanView<'_>> = spans
+                .iter()
+                .filter(|s| s.start >= sentence.start && s.end <= sentence.end)
+                .copied()
+                .collect();
+            let group = in_sentence.iter().find(|s| s.kind == "group").copied();
+            let cue = self
+                .strong
+                .find(text)
+                .or_else(|| group.and_then(|_| self.soft.find(text)));
+            let Some(cue) = cue else { continue };
+            let cue = (sentence.start + cue.start(), sentence.start + cue.end());
+
+            // Regions named in the sentence, with a member country named right after each.
+            let mut findings: Vec<Finding<'_>> = Vec::new();
+            let mut attached: Vec<usize> = Vec::new();
+            for (i, span) in in_sentence
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.kind == "region")
+            {
+                let Some(region) = self.region(span.id).filter(|r| self.watched(&r.id)) else {
+                    continue;
+                };
+                let next_country = in_sentence.get(i + 1).filter(|n| {
+                    n.kind == "country"
+                        && raw[span.end..n.start].trim().len() <= 2
+                        && region.members.iter().any(|m| m == n.id)
+                });
+                if next_country.is_some() {
+                    attached.push(i + 1);
+                }
+                findings.push(Finding {
+                    region: Some(region),
+                    country: next_country.copied(),
+                    region_span: Some(*span),
+                    group,
+                    cue,
+                });
+            }
+            // Drop broad regions named together with narrower ones they contain.
+            let named: Vec<&Region> = findings.iter().filter_map(|f| f.region).collect();
+            findings.retain(|f| {
+                f.region
+                    .is_none_or(|r| !named.iter().any(|n| Self::contains(r, n)))
+            });
+            // Countries on their own, under their smallest region.
+            for (i, span) in in_sentence
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.kind == "country")
+            {
+                if attached.contains(&i) {
+                    continue;
+                }
+                findings.push(Finding {
+                    region: self.region_of(span.id),
+                    country: Some(*span),
+                    region_span: None,
+                    group,
+                    cue,
+                });
+            }
+
+            for f in findings {
+                let region_id = f.region.map_or("", |r| r.id.as_str());
+                let country_id = f.country.map_or("", |c| c.id);
+                if !reported.insert((region_id.to_string(), country_id.to_string())) {
+                    continue;
+                }
+                let place = match (f.region, f.country) {
+                    (Some(r), Some(c)) => format!("{} ({})", r.label, c.label),
+                    (Some(r), None) => r.label.clone(),
+                    (None, Some(c)) => c.label.to_string(),
+                    (None, None) => continue,
+                };
+                let summary = match f.group {
+                    Some(g) => format!("{} threat reported in {place}", g.label),
+                    None => format!("Threat reported in {place}"),
+                };
+                let mut labels: Vec<(&str, &str)> = Vec::new();
+                if let Some(r) = f.region {
+                    labels.push(("region", &r.id));
+                }
+                if let Some(c) = f.country {
+                    labels.push(("country", c.id));
+                }
+                if let Some(g) = f.group {
+                    labels.push(("group", g.id));
+                }
+                let mut evidence = vec![NewSpan::new(
+                    f.cue.0,
+                    f.cue.1,
+                    "keyword",
+                    "threat",
+                    &raw[f.cue.0..f.cue.1],
+                )];
+                evidence.extend(f.region_span.map(NewSpan::from));
+                evidence.extend(f.country.map(NewSpan::from));
+                evidence.extend(f.group.map(NewSpan::from));
+                evidence.sort_by_key(|s| s.start);
+                evidence.dedup_by_key(|s| (s.start, s.end));
+                out.alert(&NewAlert {
+                    rule: "regional_threat",
+                    severity: self.severity,
+                    summary: &summary,
+                    labels,
+                    evidence,
+                })
+                .map_err(|e| e.to_string())?;
+            }
+        }
+        Ok(Outcome::Keep)
+    }
+}
+
+export_stage!(RegionalThreat);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use commwatch_plugin_sdk::testing::{TestEvent, TestSpan, run};
+
+    const REGIONS: &str = r#"{"regions":[
+        {"id":"sahel","label":"Sahel","members":["BF","ML","MR","NE","TD"]},
+        {"id":"east-africa","label":"Eastern Africa","members":["KE","MZ","SO","ET","TZ","UG"]},
+        {"id":"sub-saharan-africa","label":"Sub-Saharan Africa","members":["BF","ML","MR","NE","TD","KE","MZ","SO","ET","TZ","UG","NG"]},
+        {"id":"middle-east","label":"Middle East","members":["IQ","SY","JO","LB"]}
+    ]}"#;
+
+    fn event(raw: &str, spans: &[(&str, &str, &str)]) -> TestEvent {
+        let mut spans: Vec<TestSpan> = spans
+            .iter()
+            .map(|(t, k, id)| TestSpan::find(raw, t, k, id))
+            .collect();
+        spans.sort_by_key(|s| s.start);
+        TestEvent {
+            raw: raw.into(),
+            spans,
+            ..TestEvent::default()
+        }
+    }
+
+    fn labels(out: &commwatch_plugin_sdk::testing::Emitted) -> Vec<(String, String, String)> {
+        out.alerts
+            .iter()
+            .map(|a| {
+                let get = |k| a.label(k).unwrap_or("").to_string();
+                (get("region"), get("country"), get("group"))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_sample_sentence_reports_the_sahel_and_eastern_africa_with_mozambique() {
+        let raw = "the Ministers noted with grave concern that Daesh/ISIS affiliates and networks within sub-Saharan \
+                   Africa threaten safety and stability, namely in the Sahel Region and in Eastern Africa/Mozambique.";
+        let ev = event(
+            raw,
+            &[
+                ("Daesh/ISIS", "group", "isis"),
+                ("sub-Saharan Africa", "region", "sub-saharan-africa"),
+                ("Sahel Region", "region", "sahel"),
+                ("Eastern Africa", "region", "east-africa"),
+                ("Mozambique", "country", "MZ"),
+            ],
+        );
+        let out = run(&mut RegionalThreat::new(REGIONS).unwrap(), &ev).unwrap();
+        assert_eq!(
+            labels(&out),
+            [
+                ("sahel".to_string(), String::new(), "isis".to_string()),
+                (
+                    "east-africa".to_string(),
+                    "MZ".to_string(),
+                    "isis".to_string()
+                ),
+            ]
+        );
+        assert_eq!(
+            out.alerts[1].summary,
+            "Daesh/ISIS threat reported in Eastern Africa (Mozambique)"
+        );
+        assert_eq!(out.alerts[0].rule, "regional_threat");
+    }
+
+    #[test]
+    fn a_country_is_reported_under_its_smallest_region() {
+        let raw = "Militants attacked a convoy near Gao in Mali.";
+        let out = run(
+            &mut RegionalThreat::new(REGIONS).unwrap(),
+            &event(raw, &[("Mali", "country", "ML")]),
+        )
+        .unwrap();
+        assert_eq!(
+            labels(&out),
+            [("sahel".to_string(), "ML".to_string(), String::new())]
+        );
+    }
+
+    #[test]
+    fn no_threat_no_alert_and_soft_cues_need_a_group() {
+        let plugin = || RegionalThreat::new(REGIONS).unwrap();
+        let raw = "The Ministers met in Iraq to discuss trade.";
+        assert!(
+            run(&mut plugin(), &event(raw, &[("Iraq", "country", "IQ")]))
+                .unwrap()
+                .alerts
+                .is_empty()
+        );
+        let raw = "Cooperation against terrorism with Kenya was discussed.";
+        assert!(
+            run(&mut plugin(), &event(raw, &[("Kenya", "country", "KE")]))
+                .unwrap()
+                .alerts
+                .is_empty()
+        );
+        let raw = "al-Shabaab violence continues in Somalia.";
+        let out = run(
+            &mut plugin(),
+            &event(
+                raw,
+                &[
+                    ("al-Shabaab", "group", "al-shabaab"),
+                    ("Somalia", "country", "SO"),
+                ],
+            ),
+        )
+        .unwrap();
+        assert_eq!(
+            labels(&out),
+            [(
+                "east-africa".to_string(),
+                "SO".to_string(),
+                "al-shabaab".to_string()
+            )]
+        );
+    }
+
+    #[test]
+    fn watch_limits_regions_and_is_checked() {
+        let config = REGIONS.replacen('{', r#"{"watch":["middle-east"],"#, 1);
+        let raw = "Daesh/ISIS attacks continue in Iraq and in Mali.";
+        let spans = [
+            ("Daesh/ISIS", "group", "isis"),
+            ("Iraq", "country", "IQ"),
+            ("Mali", "country", "ML"),
+        ];
+        let out = run(
+            &mut RegionalThreat::new(&config).unwrap(),
+            &event(raw, &spans),
+        )
+        .unwrap();
+        assert_eq!(
+            labels(&out),
+            [
+                (
+                    "middle-east".to_string(),
+                    "IQ".to_string(),
+                    "isis".to_string()
+                ),
+                (String::new(), "ML".to_string(), "isis".to_string())
+            ]
+        );
+        let bad = REGIONS.replacen('{', r#"{"watch":["atlantis"],"#, 1);
+        assert!(
+            RegionalThreat::new(&bad)
+                .unwrap_err()
+                .contains("config.watch[0]")
+        );
+    }
+
+    #[test]
+    fn one_alert_per_region_and_country_per_event() {
+        let raw = "Daesh/ISIS threatens Iraq. Daesh/ISIS attacks in Iraq go on.";
+        let mut ev = event(raw, &[("Iraq", "country", "IQ")]);
+        for (start, _) in raw.match_indices("Daesh/ISIS") {
+            ev.spans.push(TestSpan {
+                start,
+                end: start + 10,
+                kind: "group".into(),
+                id: "isis".into(),
+                label: "Daesh/ISIS".into(),
+            });
+        }
+        let second_iraq = raw.rfind("Iraq").unwrap();
+        ev.spans.push(TestSpan {
+            start: second_iraq,
+            end: second_iraq + 4,
+            kind: "country".into(),
+            id: "IQ".into(),
+            label: "Iraq".into(),
+        });
+        ev.spans.sort_by_key(|s| s.start);
+        let out = run(&mut RegionalThreat::new(REGIONS).unwrap(), &ev).unwrap();
+        assert_eq!(out.alerts.len(), 1);
+    }
+}
