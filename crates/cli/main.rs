@@ -5,6 +5,8 @@
 //! 0 for a clean run, 1 when a run lost or could not deliver something, 2 for a configuration
 //! error.
 
+mod scaffold;
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -39,6 +41,38 @@ enum Command {
     /// Checks a pipeline file without running it: component types and options, referenced
     /// files, rule and gazetteer files, and the graph's shape. Exits non-zero on any error.
     Validate(PipelineArgs),
+    /// Works with native stage plugins.
+    #[command(subcommand)]
+    Plugins(PluginsCommand),
+    /// Creates a new stage plugin crate (a cdylib with a `Stage` implementation and tests) that
+    /// builds and loads as generated.
+    NewPlugin(NewPluginArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum PluginsCommand {
+    /// Loads a plugin with every check the pipeline applies and prints its name, version, ABI
+    /// version, capabilities, SHA-256 (for pinning) and configuration schema, or why it was
+    /// refused.
+    Inspect {
+        /// The plugin file (`lib<name>.so`).
+        path: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+struct NewPluginArgs {
+    /// The plugin's name (a-z, 0-9, '-', '_'); also the crate's directory name.
+    name: String,
+
+    /// Where to create the crate.
+    #[arg(long, default_value = ".")]
+    dir: PathBuf,
+
+    /// Path of the commwatch-plugin-sdk crate to depend on. Defaults to the SDK in the commwatch
+    /// source tree this binary was built from, when it exists, else the published version.
+    #[arg(long)]
+    sdk: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -75,6 +109,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run(args),
         Command::Validate(args) => validate(args),
+        Command::Plugins(PluginsCommand::Inspect { path }) => inspect(&path),
+        Command::NewPlugin(args) => new_plugin(args),
     };
     match result {
         Ok(code) => code,
@@ -155,6 +191,46 @@ fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         }
         ExitCode::from(1)
     })
+}
+
+fn inspect(path: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let plugin = match commwatch_plugin_host::Plugin::load(path, None) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("commwatch: {e}");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let (major, minor) = plugin.abi();
+    println!("path          {}", plugin.path().display());
+    println!("name          {}", plugin.name());
+    println!("version       {}", plugin.version());
+    println!("abi           {major}.{minor}");
+    println!("capabilities  {}", plugin.capability_names().join(", "));
+    println!("sha256        {}", plugin.sha256());
+    let schema = serde_json::from_str::<serde_json::Value>(plugin.config_schema())
+        .and_then(|v| serde_json::to_string_pretty(&v))
+        .unwrap_or_else(|_| plugin.config_schema().to_string());
+    println!("config schema");
+    for line in schema.lines() {
+        println!("  {line}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn new_plugin(args: NewPluginArgs) -> anyhow::Result<ExitCode> {
+    let bundled = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/crates/plugin-sdk"));
+    let sdk = args.sdk.or_else(|| bundled.is_dir().then_some(bundled));
+    let root = scaffold::new_plugin(&args.name, &args.dir, sdk.as_deref())?;
+    println!("created {}", root.display());
+    println!("build it:  (cd {} && cargo build --release)", root.display());
+    println!(
+        "load it:   [stages.{}] type = \"plugin\", path = \"{}/target/release/lib{}.so\"",
+        args.name,
+        root.display(),
+        args.name.replace('-', "_")
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// One line for the end of every run: what came in and where it went.

@@ -27,6 +27,9 @@ struct PipelineSection {
     /// Dead-letter output: a JSONL file path (relative to the pipeline file), or `-` for standard
     /// error. Default `dead-letter.jsonl`.
     dead_letter: Option<String>,
+    /// Directories searched, in order, for plugins named by `plugin = "…"`, relative to the
+    /// pipeline file. Default `["target/release", "target/debug"]`.
+    plugin_dirs: Option<Vec<String>>,
 }
 
 /// Where dead letters go.
@@ -45,6 +48,8 @@ pub struct PipelineOptions {
     pub graph: GraphOptions,
     /// Where dead letters go.
     pub dead_letter: DeadLetterTarget,
+    /// Where plugins named by `plugin = "…"` are looked up.
+    pub plugin_dirs: Vec<PathBuf>,
 }
 
 enum Prepared {
@@ -112,6 +117,7 @@ impl Pipeline {
                 PipelineOptions {
                     graph: GraphOptions::default(),
                     dead_letter: DeadLetterTarget::Stderr,
+                    plugin_dirs: Vec::new(),
                 }
             }
         };
@@ -134,11 +140,16 @@ impl Pipeline {
                 continue;
             };
             for (id, value) in entries {
-                match prepare_component(&layered, &base_dir, section, kind, id, value) {
+                match prepare_component(&layered, &base_dir, &options.plugin_dirs, section, kind, id, value) {
                     Ok(c) => components.push(c),
                     Err(e) => errors.push(e),
                 }
             }
+        }
+
+        // Plugins that take their regions from a tag stage's gazetteer, then a trial instance.
+        if errors.is_empty() {
+            errors.extend(finish_plugins(&mut components));
         }
 
         // The graph's shape, checked only when every component parsed (else ids may be missing).
@@ -245,6 +256,7 @@ fn pipeline_options(layered: &Layered, base_dir: &Path) -> Result<PipelineOption
         origin: layered.origin(&["pipeline"]),
         key: "pipeline".into(),
         common_keys: &[],
+        plugin_dirs: &[],
     };
     let section: PipelineSection = match layered.root.get("pipeline") {
         Some(v) => ctx.options(to_json(v))?,
@@ -269,7 +281,11 @@ fn pipeline_options(layered: &Layered, base_dir: &Path) -> Result<PipelineOption
         Some(path) => DeadLetterTarget::File(ctx.resolve(path)),
         None => DeadLetterTarget::File(ctx.resolve("dead-letter.jsonl")),
     };
-    Ok(PipelineOptions { graph, dead_letter })
+    let plugin_dirs = match section.plugin_dirs {
+        Some(dirs) => dirs.iter().map(|d| ctx.resolve(d)).collect(),
+        None => ["target/release", "target/debug"].iter().map(|d| ctx.resolve(d)).collect(),
+    };
+    Ok(PipelineOptions { graph, dead_letter, plugin_dirs })
 }
 
 /// Common keys of a stage or sink table.
@@ -285,6 +301,7 @@ struct Common {
 fn prepare_component(
     layered: &Layered,
     base_dir: &Path,
+    plugin_dirs: &[PathBuf],
     section: &str,
     kind: ComponentKind,
     id: &str,
@@ -302,6 +319,7 @@ fn prepare_component(
         origin: origin.clone(),
         key: key.clone(),
         common_keys,
+        plugin_dirs,
     };
     let serde_json::Value::Object(mut table) = to_json(value) else {
         return Err(ctx.error(
@@ -366,6 +384,33 @@ fn prepare_component(
         inputs: common.inputs,
         prepared,
     })
+}
+
+/// Gives each plugin stage its regions (from the tag stage named by `regions_from`) and tries
+/// its configuration by creating one instance.
+fn finish_plugins(components: &mut [Component]) -> Vec<ConfigError> {
+    let mut errors = Vec::new();
+    for i in 0..components.len() {
+        let Prepared::Stage { spec: stages::StageSpec::Plugin(plugin), .. } = &components[i].prepared else {
+            continue;
+        };
+        let regions = match &plugin.regions_from {
+            None => Ok(None),
+            Some(from) => match components.iter().find(|c| &c.id == from).map(|c| &c.prepared) {
+                Some(Prepared::Stage { spec: stages::StageSpec::Tag { gazetteer, .. }, .. }) => {
+                    Ok(Some(crate::components::plugin::regions_json(gazetteer)))
+                }
+                _ => Err(plugin.error("regions_from", format!("{from:?} is not the id of a `tag` stage"))),
+            },
+        };
+        let Prepared::Stage { spec: stages::StageSpec::Plugin(plugin), .. } = &mut components[i].prepared else {
+            continue;
+        };
+        if let Err(e) = regions.and_then(|r| plugin.finish(r)) {
+            errors.push(e);
+        }
+    }
+    errors
 }
 
 /// A graph error as a configuration error at the key that causes it.

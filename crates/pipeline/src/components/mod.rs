@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 
 use crate::error::ConfigError;
 
+pub(crate) mod plugin;
 pub(crate) mod sinks;
 pub(crate) mod sources;
 pub(crate) mod stages;
@@ -17,7 +18,7 @@ pub(crate) mod stages;
 /// Source types, as written in `type = "…"`.
 pub const SOURCE_TYPES: &[&str] = &["files", "jsonl", "stdin"];
 /// Stage types, as written in `type = "…"`.
-pub const STAGE_TYPES: &[&str] = &["normalize", "tag", "rules"];
+pub const STAGE_TYPES: &[&str] = &["normalize", "tag", "rules", "plugin"];
 /// Sink types, as written in `type = "…"`.
 pub const SINK_TYPES: &[&str] = &["console", "jsonl"];
 
@@ -31,6 +32,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) key: String,
     /// Names valid in the component's table besides its own options (`type`, `inputs`, …).
     pub(crate) common_keys: &'static [&'static str],
+    /// Directories searched for plugins named by `plugin = "…"`.
+    pub(crate) plugin_dirs: &'a [PathBuf],
 }
 
 impl Ctx<'_> {

@@ -4,6 +4,8 @@
 //! [`Transform`] face, and hold their compiled state behind a [`Reloadable`] handle so it can be
 //! swapped between events.
 
+use std::sync::Arc;
+
 use commwatch_core::{Communique, Outcome, StageError, Transform};
 use commwatch_rules::{RuleSet, Scratch};
 use commwatch_runtime::{Reloadable, StageFactory};
@@ -57,8 +59,9 @@ pub(crate) struct RulesOptions {
 /// A checked stage, ready to build.
 pub(crate) enum StageSpec {
     Normalize { max_bytes: usize },
-    Tag(Reloadable<Tagger>),
+    Tag { tagger: Reloadable<Tagger>, gazetteer: Arc<Gazetteer> },
     Rules(Reloadable<RuleSet>),
+    Plugin(Box<super::plugin::PluginSpec>),
 }
 
 /// Parses and checks the options of a stage of type `ty`, loading the files it names.
@@ -98,7 +101,7 @@ pub(crate) fn prepare(
             }
             let tagger =
                 Tagger::new(&gazetteer).map_err(|e| ctx.error("gazetteers", e.to_string()))?;
-            Ok(StageSpec::Tag(Reloadable::new(tagger)))
+            Ok(StageSpec::Tag { tagger: Reloadable::new(tagger), gazetteer: Arc::new(gazetteer) })
         }
         "rules" => {
             let o: RulesOptions = ctx.options(options)?;
@@ -121,6 +124,7 @@ pub(crate) fn prepare(
             .map_err(|e| ctx.error("rules", e.to_string()))?;
             Ok(StageSpec::Rules(Reloadable::new(rules)))
         }
+        "plugin" => Ok(StageSpec::Plugin(Box::new(super::plugin::prepare(options, ctx, ctx.plugin_dirs)?))),
         other => unreachable!("stage type {other} was checked against STAGE_TYPES"),
     }
 }
@@ -135,7 +139,8 @@ impl StageSpec {
                     max_bytes,
                 }) as Box<dyn Transform>)
             }),
-            StageSpec::Tag(tagger) => Box::new(move || {
+            StageSpec::Plugin(spec) => spec.factory(),
+            StageSpec::Tag { tagger, .. } => Box::new(move || {
                 Ok(Box::new(TagStage {
                     tagger: tagger.clone(),
                 }) as Box<dyn Transform>)
