@@ -29,6 +29,7 @@ fn default_pipeline_alerts_on_the_sample_communique_and_tags_its_new_members() {
         .arg("--set")
         .arg(format!("sinks.events.path={}", events.display()))
         .args(["--set", "sinks.events.content=events"])
+        .args(common::plugin_dirs_override())
         .output()
         .unwrap();
     let (stdout, stderr) = text(&output);
@@ -126,6 +127,7 @@ fn filter_pipeline_is_a_unix_filter() {
         .count();
     let mut child = commwatch()
         .args(["run", "examples/pipelines/filter.toml"])
+        .args(common::plugin_dirs_override())
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

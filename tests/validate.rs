@@ -71,7 +71,7 @@ fn accepts_a_good_pipeline_and_the_bundled_ones() {
         "{out}"
     );
     for bundled in ["pipeline.toml", "examples/pipelines/filter.toml"] {
-        let output = commwatch().args(["validate", bundled]).output().unwrap();
+        let output = commwatch().args(["validate", bundled]).args(common::plugin_dirs_override()).output().unwrap();
         assert!(output.status.success(), "{bundled}: {}", text(&output).1);
     }
     assert!(

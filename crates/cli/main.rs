@@ -202,19 +202,25 @@ fn inspect(path: &std::path::Path) -> anyhow::Result<ExitCode> {
         }
     };
     let (major, minor) = plugin.abi();
-    println!("path          {}", plugin.path().display());
-    println!("name          {}", plugin.name());
-    println!("version       {}", plugin.version());
-    println!("abi           {major}.{minor}");
-    println!("capabilities  {}", plugin.capability_names().join(", "));
-    println!("sha256        {}", plugin.sha256());
     let schema = serde_json::from_str::<serde_json::Value>(plugin.config_schema())
         .and_then(|v| serde_json::to_string_pretty(&v))
         .unwrap_or_else(|_| plugin.config_schema().to_string());
-    println!("config schema");
+    let mut text = format!(
+        "path          {}\nname          {}\nversion       {}\nabi           {major}.{minor}\n\
+         capabilities  {}\nsha256        {}\nconfig schema\n",
+        plugin.path().display(),
+        plugin.name(),
+        plugin.version(),
+        plugin.capability_names().join(", "),
+        plugin.sha256()
+    );
     for line in schema.lines() {
-        println!("  {line}");
+        text.push_str("  ");
+        text.push_str(line);
+        text.push('\n');
     }
+    // A closed pipe (`| head`) is not an error worth a panic.
+    let _ = std::io::stdout().write_all(text.as_bytes());
     Ok(ExitCode::SUCCESS)
 }
 

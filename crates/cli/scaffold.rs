@@ -52,7 +52,7 @@ panic = "unwind"
 "#
     );
     let lib = format!(
-        r#"//! {name}: a commwatch stage plugin. It tags every mention of the configured words as a
+        r##"//! {name}: a commwatch stage plugin. It tags every mention of the configured words as a
 //! `keyword` span and counts them in the metadata key `{name}.count`.
 //!
 //! Build:      cargo build --release
@@ -73,6 +73,7 @@ struct Config {{
 }}
 
 /// The stage: one instance per worker thread.
+#[derive(Debug)]
 pub struct {type_name} {{
     words: Vec<String>,
 }}
@@ -126,7 +127,7 @@ mod tests {{
         assert!({type_name}::new(r#"{{"wrds":[]}}"#).unwrap_err().contains("wrds"));
     }}
 }}
-"#,
+"##,
         lib_name = name.replace('-', "_"),
     );
     std::fs::create_dir_all(root.join("src")).with_context(|| format!("creating {}", root.display()))?;

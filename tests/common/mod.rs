@@ -10,6 +10,19 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The bundled plugins the default and filter pipelines load.
+pub const BUNDLED_PLUGINS: &[&str] = &["accession", "regional-threat"];
+
+/// Builds the bundled plugins (once per test process) and returns the `--set` arguments that
+/// point a pipeline's `plugin_dirs` at them.
+pub fn plugin_dirs_override() -> [String; 2] {
+    let dir = commwatch_testkit::rust_plugins(BUNDLED_PLUGINS);
+    [
+        "--set".to_string(),
+        format!("pipeline.plugin_dirs=[{:?}]", dir.display().to_string()),
+    ]
+}
+
 /// A `commwatch` command run from the repository root, with logs quiet and no color.
 pub fn commwatch() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_commwatch"));

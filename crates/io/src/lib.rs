@@ -7,11 +7,19 @@
 //! tested with an in-memory reader or writer.
 //!
 //! Sources:
-//! - [`FilesSource`]: one communiqué per file matched by glob patterns.
+//! - [`FilesSource`]: the files matched by glob patterns or below directories, as plain text,
+//!   HTML pages (article text extracted) or feeds (one communiqué per entry) ([`FileFormat`]);
+//!   read once, or watched for new and changed files.
+//! - [`FeedSource`]: RSS, Atom and JSON feeds polled over HTTP with conditional requests, each
+//!   entry emitted once.
 //! - [`JsonlSource`]: one communiqué per line of a JSON Lines file, parsed by the reusable
 //!   [`JsonlReader`].
 //! - [`StdinSource`]: JSON Lines or plain text on standard input ([`StdinFormat`]), read on a
 //!   helper thread so that shutdown never waits for input that may not come.
+//!
+//! Every source that reads bytes decodes them with [`decode`] (byte order marks, declared
+//! charsets, UTF-8, Windows-1252; binary input refused), and records the encoding and any
+//! replaced bytes in the communiqué's metadata.
 //!
 //! Sinks:
 //! - [`JsonlSink`]: whole events or their alerts ([`JsonlContent`]) as JSON Lines, appended to a
@@ -28,8 +36,11 @@ pub mod sources;
 
 pub use sinks::{ConsoleSink, JsonlContent, JsonlSink, format_alert};
 pub use sources::{
-    DEFAULT_MAX_LINE_BYTES, FilesSource, JsonlReader, JsonlRecord, JsonlSource, StdinFormat,
-    StdinSource,
+    DEFAULT_FEED_INTERVAL, DEFAULT_FEED_TIMEOUT, DEFAULT_MAX_BYTES, DEFAULT_MAX_LINE_BYTES,
+    DEFAULT_SETTLE, DecodeError, DecodeHints, Decoded, ENCODING_KEY, FeedSource, FileFormat,
+    FilesSource, HtmlDocument, JsonlReader, JsonlRecord, JsonlSource, Markup, REPLACEMENTS_KEY,
+    SNIFF_BYTES, StdinFormat, StdinSource, TextEncoding, WatchRoot, decode, extract_document,
+    html_to_text, parse_duration,
 };
 
 #[cfg(test)]

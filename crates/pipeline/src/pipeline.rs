@@ -140,7 +140,15 @@ impl Pipeline {
                 continue;
             };
             for (id, value) in entries {
-                match prepare_component(&layered, &base_dir, &options.plugin_dirs, section, kind, id, value) {
+                match prepare_component(
+                    &layered,
+                    &base_dir,
+                    &options.plugin_dirs,
+                    section,
+                    kind,
+                    id,
+                    value,
+                ) {
                     Ok(c) => components.push(c),
                     Err(e) => errors.push(e),
                 }
@@ -283,9 +291,16 @@ fn pipeline_options(layered: &Layered, base_dir: &Path) -> Result<PipelineOption
     };
     let plugin_dirs = match section.plugin_dirs {
         Some(dirs) => dirs.iter().map(|d| ctx.resolve(d)).collect(),
-        None => ["target/release", "target/debug"].iter().map(|d| ctx.resolve(d)).collect(),
+        None => ["target/release", "target/debug"]
+            .iter()
+            .map(|d| ctx.resolve(d))
+            .collect(),
     };
-    Ok(PipelineOptions { graph, dead_letter, plugin_dirs })
+    Ok(PipelineOptions {
+        graph,
+        dead_letter,
+        plugin_dirs,
+    })
 }
 
 /// Common keys of a stage or sink table.
@@ -391,19 +406,35 @@ fn prepare_component(
 fn finish_plugins(components: &mut [Component]) -> Vec<ConfigError> {
     let mut errors = Vec::new();
     for i in 0..components.len() {
-        let Prepared::Stage { spec: stages::StageSpec::Plugin(plugin), .. } = &components[i].prepared else {
+        let Prepared::Stage {
+            spec: stages::StageSpec::Plugin(plugin),
+            ..
+        } = &components[i].prepared
+        else {
             continue;
         };
         let regions = match &plugin.regions_from {
             None => Ok(None),
-            Some(from) => match components.iter().find(|c| &c.id == from).map(|c| &c.prepared) {
-                Some(Prepared::Stage { spec: stages::StageSpec::Tag { gazetteer, .. }, .. }) => {
-                    Ok(Some(crate::components::plugin::regions_json(gazetteer)))
-                }
-                _ => Err(plugin.error("regions_from", format!("{from:?} is not the id of a `tag` stage"))),
+            Some(from) => match components
+                .iter()
+                .find(|c| &c.id == from)
+                .map(|c| &c.prepared)
+            {
+                Some(Prepared::Stage {
+                    spec: stages::StageSpec::Tag { gazetteer, .. },
+                    ..
+                }) => Ok(Some(crate::components::plugin::regions_json(gazetteer))),
+                _ => Err(plugin.error(
+                    "regions_from",
+                    format!("{from:?} is not the id of a `tag` stage"),
+                )),
             },
         };
-        let Prepared::Stage { spec: stages::StageSpec::Plugin(plugin), .. } = &mut components[i].prepared else {
+        let Prepared::Stage {
+            spec: stages::StageSpec::Plugin(plugin),
+            ..
+        } = &mut components[i].prepared
+        else {
             continue;
         };
         if let Err(e) = regions.and_then(|r| plugin.finish(r)) {

@@ -1,15 +1,37 @@
 //! Sources: the components that turn outside input into [`Communique`]s.
 //!
-//! Each kind lives in its own module. They share only the title heuristic below, so that a
-//! plain-text communiqué gets the same title whether it came from a file or from stdin.
+//! Each kind lives in its own module: [`files`](FilesSource) (text, HTML and feed files, once or
+//! watched), [`feed_url`](FeedSource) (feeds polled over HTTP), [`jsonl`](JsonlSource) and
+//! [`stdin`](StdinSource). What several of them need is shared instead of repeated: [`decode`]
+//! turns bytes in any encoding into text for every source that reads bytes, `html` extracts the
+//! article from a web page (for HTML files and for feed entries), `feed` maps feed entries to
+//! communiqués (for feed files and polled feeds), `bounded` is the capped memory of long-running
+//! sources, and the title heuristic below gives a plain-text communiqué the same title whether
+//! it came from a file or from stdin.
 
+mod bounded;
+mod decode;
+mod feed;
+mod feed_url;
 mod files;
+mod html;
 mod jsonl;
 mod stdin;
+mod watch;
 
-pub use files::FilesSource;
+pub use decode::{
+    DecodeError, DecodeHints, Decoded, ENCODING_KEY, Markup, REPLACEMENTS_KEY, SNIFF_BYTES,
+    TextEncoding, decode,
+};
+pub use feed_url::{DEFAULT_FEED_INTERVAL, DEFAULT_FEED_TIMEOUT, FeedSource, parse_duration};
+pub use files::{DEFAULT_SETTLE, FileFormat, FilesSource, WatchRoot};
+pub use html::{HtmlDocument, extract_document, html_to_text};
 pub use jsonl::{DEFAULT_MAX_LINE_BYTES, JsonlReader, JsonlRecord, JsonlSource};
 pub use stdin::{StdinFormat, StdinSource};
+
+/// The default largest input, in bytes, a file-reading or feed source accepts: 16 MiB. Larger
+/// input is rejected without being read whole.
+pub const DEFAULT_MAX_BYTES: usize = 16 * 1024 * 1024;
 
 #[cfg(doc)]
 use commwatch_core::Communique;

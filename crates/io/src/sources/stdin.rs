@@ -12,9 +12,10 @@ use std::io::{self, BufRead, BufReader, Cursor, Read};
 use std::thread;
 use std::time::Duration;
 
-use commwatch_core::{Communique, Origin, Source, SourceError, SourceOutput};
+use commwatch_core::{Communique, Origin, RejectedInput, Source, SourceError, SourceOutput};
 use crossbeam_channel::{RecvTimeoutError, Sender};
 
+use super::decode::{DecodeHints, Markup, TextEncoding, decode};
 use super::jsonl::{DEFAULT_MAX_LINE_BYTES, JsonlReader, JsonlRecord};
 use super::title_from_text;
 
@@ -43,7 +44,9 @@ pub enum StdinFormat {
 /// JSON Lines input is parsed exactly as by [`JsonlSource`](crate::JsonlSource), with rejected
 /// lines located as `stdin:<line>`. Text input becomes one communiqué whose id is the content
 /// hash, whose title is its first non-blank line when short, and whose origin has no URI; input
-/// that is empty or only whitespace produces nothing. Invalid UTF-8 is replaced with U+FFFD.
+/// that is empty or only whitespace produces nothing. Text input is decoded like a file (see
+/// [`decode`](crate::decode)), with metadata `encoding` (and `decode_replacements`); binary input
+/// is rejected.
 ///
 /// Stdin can be read once: a second `run` fails.
 pub struct StdinSource {
@@ -170,8 +173,8 @@ impl Helper {
             }
         } else {
             match self.text(reader) {
-                Ok(Some(event)) => {
-                    self.send(Ok(JsonlRecord::Event(event)));
+                Ok(Some(record)) => {
+                    self.send(Ok(record));
                 }
                 Ok(None) => {}
                 Err(err) => {
@@ -181,23 +184,35 @@ impl Helper {
         }
     }
 
-    /// The whole of `reader` as one communiqué; `None` when it is empty or only whitespace.
-    fn text(&self, mut reader: impl Read) -> io::Result<Option<Communique>> {
+    /// The whole of `reader` as one communiqué (or its rejection, when it is not text); `None`
+    /// when it is empty or only whitespace.
+    fn text(&self, mut reader: impl Read) -> io::Result<Option<JsonlRecord>> {
         let mut bytes = Vec::new();
         reader.read_to_end(&mut bytes)?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(None);
         }
-        let raw = String::from_utf8(bytes)
-            .unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned());
+        let decoded = match decode(bytes, &DecodeHints::new(TextEncoding::Auto, Markup::Plain)) {
+            Ok(decoded) => decoded,
+            Err(err) => {
+                return Ok(Some(JsonlRecord::Rejected(RejectedInput {
+                    location: "stdin".to_owned(),
+                    reason: format!("stdin: {err}"),
+                    input: String::new(),
+                })));
+            }
+        };
         let origin = Origin {
             name: self.name.clone(),
             uri: None,
         };
-        let title = title_from_text(&raw);
-        let mut event = Communique::new(None, origin, raw);
+        let title = title_from_text(&decoded.text);
+        let mut metadata = std::collections::BTreeMap::new();
+        decoded.annotate(&mut metadata);
+        let mut event = Communique::new(None, origin, decoded.text);
         event.title = title;
-        Ok(Some(event))
+        event.metadata = metadata;
+        Ok(Some(JsonlRecord::Event(event)))
     }
 
     /// Sends one item to `run`; `false` when `run` has returned and nobody is listening.
@@ -276,6 +291,28 @@ mod tests {
         assert_eq!(ev.id, commwatch_core::content_id(input));
         assert_eq!(ev.origin.uri, None);
         assert!(out.rejects.is_empty());
+    }
+
+    #[test]
+    fn text_is_decoded_and_binary_rejected() {
+        let reader = Box::new(Cursor::new(b"C\xF4te d\x92Ivoire".to_vec()));
+        let mut out = FakeOutput::default();
+        StdinSource::with_reader("in".into(), StdinFormat::Text, reader)
+            .run(&mut out)
+            .unwrap();
+        assert_eq!(out.events[0].raw, "Côte d’Ivoire");
+        assert_eq!(out.events[0].metadata["encoding"], "windows-1252");
+        let reader = Box::new(Cursor::new(b"PK\x03\x04\x00\x00".to_vec()));
+        let mut out = FakeOutput::default();
+        StdinSource::with_reader("in".into(), StdinFormat::Text, reader)
+            .run(&mut out)
+            .unwrap();
+        assert!(out.events.is_empty());
+        assert_eq!(out.rejects[0].location, "stdin");
+        assert_eq!(
+            out.rejects[0].reason,
+            "stdin: looks like a binary file (NUL byte at offset 4); not read"
+        );
     }
 
     #[test]

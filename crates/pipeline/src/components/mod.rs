@@ -16,7 +16,7 @@ pub(crate) mod sources;
 pub(crate) mod stages;
 
 /// Source types, as written in `type = "…"`.
-pub const SOURCE_TYPES: &[&str] = &["files", "jsonl", "stdin"];
+pub const SOURCE_TYPES: &[&str] = &["files", "feed", "jsonl", "stdin"];
 /// Stage types, as written in `type = "…"`.
 pub const STAGE_TYPES: &[&str] = &["normalize", "tag", "rules", "plugin"];
 /// Sink types, as written in `type = "…"`.

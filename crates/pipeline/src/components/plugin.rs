@@ -62,18 +62,36 @@ pub(crate) struct PluginSpec {
 }
 
 /// Parses the options, finds and loads the plugin file.
-pub(crate) fn prepare(options: serde_json::Value, ctx: &Ctx<'_>, plugin_dirs: &[PathBuf]) -> Result<PluginSpec, ConfigError> {
+pub(crate) fn prepare(
+    options: serde_json::Value,
+    ctx: &Ctx<'_>,
+    plugin_dirs: &[PathBuf],
+) -> Result<PluginSpec, ConfigError> {
     let o: PluginOptions = ctx.options(options)?;
     let path = match (&o.plugin, &o.path) {
-        (Some(_), Some(_)) => return Err(ctx.error("path", "give either `plugin` (a name) or `path`, not both")),
-        (None, None) => return Err(ctx.error("plugin", "missing; name the plugin (`plugin = \"accession\"`) or give its `path`")),
+        (Some(_), Some(_)) => {
+            return Err(ctx.error("path", "give either `plugin` (a name) or `path`, not both"));
+        }
+        (None, None) => {
+            return Err(ctx.error(
+                "plugin",
+                "missing; name the plugin (`plugin = \"accession\"`) or give its `path`",
+            ));
+        }
         (None, Some(path)) => ctx.existing_file("path", path)?,
         (Some(name), None) => {
             let file = format!("lib{}.so", name.replace('-', "_"));
-            match plugin_dirs.iter().map(|d| d.join(&file)).find(|p| p.is_file()) {
+            match plugin_dirs
+                .iter()
+                .map(|d| d.join(&file))
+                .find(|p| p.is_file())
+            {
                 Some(p) => p,
                 None => {
-                    let dirs: Vec<String> = plugin_dirs.iter().map(|d| d.display().to_string()).collect();
+                    let dirs: Vec<String> = plugin_dirs
+                        .iter()
+                        .map(|d| d.display().to_string())
+                        .collect();
                     return Err(ctx.error(
                         "plugin",
                         format!(
@@ -86,7 +104,8 @@ pub(crate) fn prepare(options: serde_json::Value, ctx: &Ctx<'_>, plugin_dirs: &[
         }
     };
     let field = if o.plugin.is_some() { "plugin" } else { "path" };
-    let plugin = Plugin::load(&path, o.sha256.as_deref()).map_err(|e| ctx.error(field, e.to_string()))?;
+    let plugin =
+        Plugin::load(&path, o.sha256.as_deref()).map_err(|e| ctx.error(field, e.to_string()))?;
     let policy = match o.on_panic {
         PanicOption::Restart => PanicPolicy::Restart,
         PanicOption::DeadLetter => PanicPolicy::DeadLetter,
@@ -128,8 +147,9 @@ impl PluginSpec {
             self.config.insert("regions".to_string(), regions);
         }
         let text: Arc<str> = Arc::from(serde_json::Value::Object(self.config.clone()).to_string());
-        PluginStage::new(Arc::clone(&self.plugin), Arc::clone(&text), self.policy)
-            .map_err(|e| ConfigError::new(&self.origin, format!("{}.config", self.key), e.to_string()))?;
+        PluginStage::new(Arc::clone(&self.plugin), Arc::clone(&text), self.policy).map_err(
+            |e| ConfigError::new(&self.origin, format!("{}.config", self.key), e.to_string()),
+        )?;
         self.frozen = Some(text);
         Ok(())
     }

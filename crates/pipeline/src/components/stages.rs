@@ -9,7 +9,7 @@ use std::sync::Arc;
 use commwatch_core::{Communique, Outcome, StageError, Transform};
 use commwatch_rules::{RuleSet, Scratch};
 use commwatch_runtime::{Reloadable, StageFactory};
-use commwatch_text::{Gazetteer, Normalizer, Tagger};
+use commwatch_text::{Analyzer, Gazetteer, Tagger};
 use serde::Deserialize;
 
 use super::Ctx;
@@ -18,8 +18,9 @@ use crate::error::ConfigError;
 /// Default for `max_bytes`: documents over 16 MiB are dead-lettered.
 const DEFAULT_MAX_BYTES: usize = 16 * 1024 * 1024;
 
-/// `type = "normalize"`: NFKC, folded quotes and dashes, collapsed whitespace, with an offset map
-/// back to the raw text.
+/// `type = "normalize"`: boilerplate removal, then NFKC, folded quotes and dashes, collapsed
+/// whitespace (with an offset map back to the raw text) and the folded copy for matching; then
+/// sentences, dates and the dateline (published date, place, issuer), title and language.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NormalizeOptions {
@@ -58,8 +59,13 @@ pub(crate) struct RulesOptions {
 
 /// A checked stage, ready to build.
 pub(crate) enum StageSpec {
-    Normalize { max_bytes: usize },
-    Tag { tagger: Reloadable<Tagger>, gazetteer: Arc<Gazetteer> },
+    Normalize {
+        max_bytes: usize,
+    },
+    Tag {
+        tagger: Reloadable<Tagger>,
+        gazetteer: Arc<Gazetteer>,
+    },
     Rules(Reloadable<RuleSet>),
     Plugin(Box<super::plugin::PluginSpec>),
 }
@@ -101,7 +107,10 @@ pub(crate) fn prepare(
             }
             let tagger =
                 Tagger::new(&gazetteer).map_err(|e| ctx.error("gazetteers", e.to_string()))?;
-            Ok(StageSpec::Tag { tagger: Reloadable::new(tagger), gazetteer: Arc::new(gazetteer) })
+            Ok(StageSpec::Tag {
+                tagger: Reloadable::new(tagger),
+                gazetteer: Arc::new(gazetteer),
+            })
         }
         "rules" => {
             let o: RulesOptions = ctx.options(options)?;
@@ -124,7 +133,11 @@ pub(crate) fn prepare(
             .map_err(|e| ctx.error("rules", e.to_string()))?;
             Ok(StageSpec::Rules(Reloadable::new(rules)))
         }
-        "plugin" => Ok(StageSpec::Plugin(Box::new(super::plugin::prepare(options, ctx, ctx.plugin_dirs)?))),
+        "plugin" => Ok(StageSpec::Plugin(Box::new(super::plugin::prepare(
+            options,
+            ctx,
+            ctx.plugin_dirs,
+        )?))),
         other => unreachable!("stage type {other} was checked against STAGE_TYPES"),
     }
 }
@@ -133,12 +146,16 @@ impl StageSpec {
     /// A factory making one stage instance per worker thread.
     pub(crate) fn factory(self) -> StageFactory {
         match self {
-            StageSpec::Normalize { max_bytes } => Box::new(move || {
-                Ok(Box::new(NormalizeStage {
-                    normalizer: Normalizer::new(),
-                    max_bytes,
-                }) as Box<dyn Transform>)
-            }),
+            StageSpec::Normalize { max_bytes } => {
+                // Building an analyzer compiles its patterns: once per stage, shared by workers.
+                let analyzer = Arc::new(Analyzer::new());
+                Box::new(move || {
+                    Ok(Box::new(NormalizeStage {
+                        analyzer: Arc::clone(&analyzer),
+                        max_bytes,
+                    }) as Box<dyn Transform>)
+                })
+            }
             StageSpec::Plugin(spec) => spec.factory(),
             StageSpec::Tag { tagger, .. } => Box::new(move || {
                 Ok(Box::new(TagStage {
@@ -156,7 +173,7 @@ impl StageSpec {
 }
 
 struct NormalizeStage {
-    normalizer: Normalizer,
+    analyzer: Arc<Analyzer>,
     max_bytes: usize,
 }
 
@@ -169,7 +186,7 @@ impl Transform for NormalizeStage {
                 self.max_bytes
             )));
         }
-        event.normalized = Some(self.normalizer.normalize(&event.raw));
+        self.analyzer.analyze(event);
         Ok(Outcome::Keep)
     }
 }
