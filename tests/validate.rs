@@ -88,7 +88,7 @@ fn misspelt_stage_type_names_the_key_and_suggests() {
     assert!(!ok);
     assert!(
         err.contains(
-            "error: pipeline.toml: stages.tag.type: unknown stage type \"tagg\"; expected one of normalize, tag, rules (did you mean \"tag\"?)"
+            "error: pipeline.toml: stages.tag.type: unknown stage type \"tagg\"; expected one of normalize, tag, rules, plugin (did you mean \"tag\"?)"
         ),
         "{err}"
     );

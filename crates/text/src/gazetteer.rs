@@ -3,17 +3,80 @@
 //! Names are data, not code: analysts add the organizations and places they follow without
 //! rebuilding anything. This module reads the TOML files they write (see `docs/gazetteer.md`),
 //! checks them with errors that point at the offending entry, and merges several files into one
-//! [`Gazetteer`]. The ISO 3166-1 country list ships inside the crate ([`Gazetteer::builtin`]).
+//! [`Gazetteer`]. Five lists ship inside the crate ([`Gazetteer::builtin`]): every ISO 3166-1
+//! country, the UN M49 and geopolitical regions, international organizations, armed groups and
+//! senior officials.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use commwatch_core::Symbol;
 use serde::Deserialize;
 
-/// The bundled country gazetteer: every ISO 3166-1 code, with aliases and demonyms.
-const COUNTRIES: &str = include_str!("../data/countries.toml");
+/// The bundled gazetteer files, in load order: (file name, TOML text).
+///
+/// Countries come first so that a name shared with another list is a country unless its context
+/// rules it out (see [`Ambiguity`]).
+const BUNDLED: [(&str, &str); 5] = [
+    ("countries.toml", include_str!("../data/countries.toml")),
+    ("regions.toml", include_str!("../data/regions.toml")),
+    (
+        "organizations.toml",
+        include_str!("../data/organizations.toml"),
+    ),
+    ("groups.toml", include_str!("../data/groups.toml")),
+    ("people.toml", include_str!("../data/people.toml")),
+];
+
+/// A context rule for an entity whose names are also something else; the tagger drops a match
+/// that the context shows to be the other thing. Written in TOML as `ambiguous = "person-name"`
+/// or a list of these names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Ambiguity {
+    /// `person-name`: the entity's label is also a given name or surname ("Chad", "Jordan",
+    /// "Georgia"). A match of the label is dropped when a capitalized word that looks like part
+    /// of a person's name stands right before it ("Michael Jordan") or right after it ("Chad
+    /// Smith").
+    PersonName,
+    /// `us-state`: the entity's label is also a US state ("Georgia"). A match of the label is
+    /// dropped when it is an item of a comma list next to a US state ("Delaware, Georgia") or
+    /// follows "City, " ("Atlanta, Georgia").
+    UsState,
+    /// `common-word`: an `exact` name that is also an English word ("WHO", "IS", "US"). A match
+    /// is dropped inside ALL-CAPS text, where every word is in capitals ("WHO WE ARE").
+    CommonWord,
+}
+
+impl Ambiguity {
+    /// Every rule, in the order documented.
+    pub const ALL: [Ambiguity; 3] = [
+        Ambiguity::PersonName,
+        Ambiguity::UsState,
+        Ambiguity::CommonWord,
+    ];
+
+    /// The name used in gazetteer files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Ambiguity::PersonName => "person-name",
+            Ambiguity::UsState => "us-state",
+            Ambiguity::CommonWord => "common-word",
+        }
+    }
+
+    fn parse(name: &str) -> Result<Ambiguity, String> {
+        Ambiguity::ALL
+            .into_iter()
+            .find(|a| a.as_str() == name)
+            .ok_or_else(|| {
+                format!(
+                    "unknown `ambiguous` value {name:?}; expected one of person-name, us-state, \
+                     common-word"
+                )
+            })
+    }
+}
 
 /// One named thing the tagger can find: a canonical id of some kind, its display label, and the
 /// names it goes by in text.
@@ -27,6 +90,10 @@ const COUNTRIES: &str = include_str!("../data/countries.toml");
 ///   `UK` or `DRC`, which would otherwise match ordinary words like "us".
 /// - Either way a match must be a whole word: the characters around it must not be letters,
 ///   digits or `_`.
+///
+/// Besides names an entity may carry [`members`](Self::members) (ISO codes of a region's
+/// countries), free [`attributes`](Self::attributes) (`m49 = "014"`), [`Ambiguity`] rules, and
+/// [`not_within`](Self::not_within) phrases in which its names do not refer to it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entity {
     kind: Symbol,
@@ -34,6 +101,10 @@ pub struct Entity {
     label: Symbol,
     names: Vec<String>,
     exact: Vec<String>,
+    members: Vec<String>,
+    attributes: BTreeMap<String, String>,
+    ambiguous: Vec<Ambiguity>,
+    not_within: Vec<String>,
 }
 
 impl Entity {
@@ -62,13 +133,56 @@ impl Entity {
         &self.exact
     }
 
-    /// Adds the names of `other` (the same entity from another file) not already present.
+    /// The ids of this entity's members, for a region or a grouping its countries' ISO 3166-1
+    /// alpha-2 codes (`["ML", "NE", …]`); empty when the file gives none.
+    pub fn members(&self) -> &[String] {
+        &self.members
+    }
+
+    /// The attribute `name` (`m49` for a UN M49 region), if the entity has it.
+    pub fn attribute(&self, name: &str) -> Option<&str> {
+        self.attributes.get(name).map(String::as_str)
+    }
+
+    /// All attributes, by name.
+    pub fn attributes(&self) -> &BTreeMap<String, String> {
+        &self.attributes
+    }
+
+    /// The context rules that can drop a match of this entity (see [`Ambiguity`]).
+    pub fn ambiguous(&self) -> &[Ambiguity] {
+        &self.ambiguous
+    }
+
+    /// Longer phrases that contain one of this entity's names without referring to it
+    /// ("National Security Council" for the UN Security Council's "Security Council"). Where the
+    /// text has such a phrase, nothing inside it is tagged as this entity.
+    pub fn not_within(&self) -> &[String] {
+        &self.not_within
+    }
+
+    /// Adds what `other` (the same entity from another file) has that this one lacks: names,
+    /// members, ambiguity rules, `not_within` phrases, and attributes not already set.
     fn absorb(&mut self, other: Entity) {
         for name in other.names {
             push_unique(&mut self.names, name);
         }
         for name in other.exact {
             push_unique(&mut self.exact, name);
+        }
+        for member in other.members {
+            push_unique(&mut self.members, member);
+        }
+        for (key, value) in other.attributes {
+            self.attributes.entry(key).or_insert(value);
+        }
+        for rule in other.ambiguous {
+            if !self.ambiguous.contains(&rule) {
+                self.ambiguous.push(rule);
+            }
+        }
+        for phrase in other.not_within {
+            push_unique(&mut self.not_within, phrase);
         }
     }
 }
@@ -91,14 +205,28 @@ pub struct Gazetteer {
 }
 
 impl Gazetteer {
-    /// The gazetteer bundled with commwatch: all 249 ISO 3166-1 countries and territories
-    /// (kind `country`, ids the alpha-2 codes), with official names, common aliases, demonyms
-    /// and acronyms.
+    /// The gazetteer bundled with commwatch, all five files in this order:
+    ///
+    /// - `countries.toml`: all 249 ISO 3166-1 countries and territories (kind `country`, ids the
+    ///   alpha-2 codes), with official names, common aliases, demonyms and acronyms;
+    /// - `regions.toml`: the UN M49 regions and sub-regions and the geopolitical regions analysts
+    ///   use (kind `region`, slug ids such as `sahel`, `east-africa`, `middle-east`), with
+    ///   `members` and `attributes.m49`;
+    /// - `organizations.toml`: international organizations, their organs and missions, and
+    ///   multilateral coalitions (kind `organization`);
+    /// - `groups.toml`: armed groups and designated terrorist organizations (kind `group`);
+    /// - `people.toml`: senior officials (kind `person`).
     pub fn builtin() -> Gazetteer {
-        // The file is part of the crate and a unit test parses it, so failing here is a bug in
-        // the build, not a condition a caller could handle.
-        Gazetteer::from_toml_str(COUNTRIES, "builtin countries.toml")
-            .unwrap_or_else(|e| panic!("the bundled gazetteer is invalid: {e}"))
+        // The files are part of the crate and a unit test parses them, so failing here is a bug
+        // in the build, not a condition a caller could handle.
+        let mut gazetteer = Gazetteer::default();
+        for (file, text) in BUNDLED {
+            match Gazetteer::from_toml_str(text, &format!("builtin {file}")) {
+                Ok(g) => gazetteer.extend(g),
+                Err(e) => panic!("the bundled gazetteer is invalid: {e}"),
+            }
+        }
+        gazetteer
     }
 
     /// Parses a gazetteer from TOML text. `origin` names the text (a file name) in errors.
@@ -260,6 +388,34 @@ struct EntityDoc {
     names: Vec<String>,
     #[serde(default)]
     exact: Vec<String>,
+    #[serde(default)]
+    members: Vec<String>,
+    #[serde(default)]
+    attributes: BTreeMap<String, String>,
+    #[serde(default)]
+    ambiguous: OneOrMany,
+    #[serde(default)]
+    not_within: Vec<String>,
+}
+
+/// `ambiguous = "person-name"` or `ambiguous = ["person-name", "us-state"]`.
+#[derive(Deserialize, Default)]
+#[serde(untagged)]
+enum OneOrMany {
+    #[default]
+    None,
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::None => Vec::new(),
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v,
+        }
+    }
 }
 
 impl EntityDoc {
@@ -283,12 +439,31 @@ impl EntityDoc {
             }
             Ok(out)
         };
+        let mut attributes = BTreeMap::new();
+        for (key, value) in self.attributes {
+            let key = key.trim();
+            if key.is_empty() {
+                return Err("an attribute name is empty".to_owned());
+            }
+            attributes.insert(key.to_owned(), value.trim().to_owned());
+        }
+        let mut ambiguous = Vec::new();
+        for name in self.ambiguous.into_vec() {
+            let rule = Ambiguity::parse(name.trim())?;
+            if !ambiguous.contains(&rule) {
+                ambiguous.push(rule);
+            }
+        }
         let entity = Entity {
             kind: field("kind", self.kind)?,
             id: field("id", self.id)?,
             label: field("label", self.label)?,
             names: list("names", self.names)?,
             exact: list("exact", self.exact)?,
+            members: list("members", self.members)?,
+            attributes,
+            ambiguous,
+            not_within: list("not_within", self.not_within)?,
         };
         if entity.names.is_empty() && entity.exact.is_empty() {
             return Err("has no names: give `names`, `exact` or both".to_owned());
@@ -347,14 +522,124 @@ exact = ["ECOWAS"]
     #[test]
     fn builtin_has_every_iso_code() {
         let g = Gazetteer::builtin();
-        assert_eq!(g.len(), 249);
-        assert!(
-            g.entities()
-                .all(|e| &**e.kind() == "country" && e.id().len() == 2)
-        );
+        let countries: Vec<&Entity> = g.entities().filter(|e| &**e.kind() == "country").collect();
+        assert_eq!(countries.len(), 249);
+        assert!(countries.iter().all(|e| e.id().len() == 2));
         for id in ["CD", "CG", "US", "GB", "TR", "CI", "VA", "XK"] {
             assert_eq!(g.entity("country", id).is_some(), id != "XK", "{id}");
         }
+    }
+
+    #[test]
+    fn builtin_loads_every_bundled_file() {
+        let g = Gazetteer::builtin();
+        let count = |kind: &str| g.entities().filter(|e| &**e.kind() == kind).count();
+        assert!(count("region") >= 40, "regions: {}", count("region"));
+        assert!(
+            count("organization") >= 60,
+            "organizations: {}",
+            count("organization")
+        );
+        assert!(count("group") >= 40, "groups: {}", count("group"));
+        assert!(count("person") >= 30, "people: {}", count("person"));
+        // Countries load first: load order decides shared names.
+        assert!(g.entities().take(249).all(|e| &**e.kind() == "country"));
+
+        let east = g.entity("region", "east-africa");
+        assert_eq!(east.and_then(|e| e.attribute("m49")), Some("014"));
+        assert!(east.is_some_and(|e| e.members().iter().any(|m| m == "SO")));
+        let sahel = g.entity("region", "sahel");
+        assert!(sahel.is_some_and(|e| {
+            ["ML", "NE", "BF", "TD", "MR"]
+                .iter()
+                .all(|c| e.members().iter().any(|m| m == c))
+        }));
+        assert_eq!(sahel.and_then(|e| e.attribute("m49")), None);
+        // Every member is a country of the gazetteer.
+        for e in g.entities() {
+            for m in e.members() {
+                assert!(g.entity("country", m).is_some(), "{}: member {m}", e.id());
+            }
+        }
+        for id in ["TD", "JO", "GE"] {
+            let e = g.entity("country", id);
+            assert!(
+                e.is_some_and(|e| e.ambiguous().contains(&Ambiguity::PersonName)),
+                "{id}"
+            );
+        }
+        for (kind, id) in [
+            ("organization", "nato"),
+            ("organization", "unsc"),
+            ("group", "isis"),
+            ("group", "isis-k"),
+            ("person", "antony-blinken"),
+        ] {
+            assert!(g.entity(kind, id).is_some(), "{kind} {id}");
+        }
+    }
+
+    #[test]
+    fn reads_members_attributes_and_context_rules() -> Result<(), GazetteerError> {
+        let mut g = load(
+            r#"
+[[entity]]
+id = "sahel"
+kind = "region"
+label = "Sahel"
+names = ["Sahel"]
+members = ["ML", "NE"]
+attributes = { m49 = "none", source = "UNISS" }
+
+[[entity]]
+id = "TD"
+kind = "country"
+label = "Chad"
+names = ["Chad"]
+ambiguous = "person-name"
+
+[[entity]]
+id = "GE"
+kind = "country"
+label = "Georgia"
+names = ["Georgia"]
+ambiguous = ["person-name", "us-state"]
+not_within = ["Georgia Tech"]
+"#,
+        )?;
+        let sahel = g.entity("region", "sahel");
+        assert_eq!(
+            sahel.map(Entity::members),
+            Some(&["ML".to_owned(), "NE".to_owned()][..])
+        );
+        assert_eq!(sahel.and_then(|e| e.attribute("source")), Some("UNISS"));
+        assert_eq!(sahel.and_then(|e| e.attribute("nope")), None);
+        assert_eq!(
+            g.entity("country", "GE").map(Entity::ambiguous),
+            Some(&[Ambiguity::PersonName, Ambiguity::UsState][..])
+        );
+        g.extend(load(
+            "[[entity]]\nid = \"sahel\"\nkind = \"region\"\nlabel = \"x\"\nnames = [\"Sahel Region\"]\n\
+             members = [\"NE\", \"TD\"]\nattributes = { source = \"other\", core = \"ML\" }\n",
+        )?);
+        let sahel = g.entity("region", "sahel");
+        assert_eq!(sahel.map(|e| e.members().len()), Some(3));
+        assert_eq!(sahel.and_then(|e| e.attribute("source")), Some("UNISS"));
+        assert_eq!(sahel.and_then(|e| e.attribute("core")), Some("ML"));
+
+        let e = error(
+            "[[entity]]\nid = \"X\"\nkind = \"c\"\nlabel = \"X\"\nnames = [\"X\"]\nambiguous = \"surname\"\n",
+        );
+        assert!(e.contains("unknown `ambiguous` value \"surname\""), "{e}");
+        let e = error(
+            "[[entity]]\nid = \"X\"\nkind = \"c\"\nlabel = \"X\"\nnames = [\"X\"]\nmembers = [\"\"]\n",
+        );
+        assert!(e.ends_with("`members[0]` is empty"), "{e}");
+        let e = error(
+            "[[entity]]\nid = \"X\"\nkind = \"c\"\nlabel = \"X\"\nnames = [\"X\"]\nattributes = { m49 = 14 }\n",
+        );
+        assert!(e.starts_with("test.toml: entity #1 (id \"X\")"), "{e}");
+        Ok(())
     }
 
     #[test]

@@ -9,6 +9,10 @@
 //!   invisible characters, collapsed whitespace) with an offset map back to the raw bytes.
 //! - [`Gazetteer`] holds named [`Entity`]s read from TOML files (format in `docs/gazetteer.md`);
 //!   [`Gazetteer::builtin`] is the bundled list of all ISO 3166-1 countries and territories.
+//! - [`Analyzer`] runs the analysis before tagging in one call (`docs/text-analysis.md`): the
+//!   article inside a scraped page ([`find_content`]), its title, normalized text, sentences
+//!   ([`split_sentences`]), dates and dateline ([`DateFinder`]), publication date and language
+//!   ([`detect_language`]).
 //! - [`Tagger`] compiles a gazetteer into one automaton and reports each entity found, as a
 //!   [`Tag`] in the normalized text or as a [`Span`](commwatch_core::Span) with raw offsets on a
 //!   [`Communique`](commwatch_core::Communique).
@@ -45,11 +49,23 @@
 
 #![warn(missing_docs)]
 
+mod analyze;
+pub mod boilerplate;
+pub mod dates;
 pub mod fold;
 mod gazetteer;
+pub mod language;
 mod normalize;
+pub mod recognize;
+pub mod sentences;
 mod tagger;
 
-pub use gazetteer::{Entity, Gazetteer, GazetteerError};
+pub use analyze::{Analyzer, DATE_KIND};
+pub use boilerplate::{Content, Title, TitleSource, find_content};
+pub use dates::{DateFinder, DateMatch, Dateline, IsoDate, published_date};
+pub use gazetteer::{Ambiguity, Entity, Gazetteer, GazetteerError};
+pub use language::detect_language;
 pub use normalize::Normalizer;
-pub use tagger::{MAX_VARIANTS, Tag, Tagger, TaggerError};
+pub use recognize::{Recognized, Recognizers};
+pub use sentences::split_sentences;
+pub use tagger::{ARTICLES, FUNCTION_WORDS, Tag, Tagger, TaggerError};

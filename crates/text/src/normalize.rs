@@ -6,6 +6,8 @@
 //! to care, so they run on one canonical form produced here; and because evidence must quote the
 //! original bytes, every rewrite is recorded in an [`OffsetMap`](commwatch_core::OffsetMap).
 
+use std::ops::Range;
+
 use commwatch_core::{NormalizedText, OffsetMapBuilder};
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::{canonical_combining_class, decompose_compatible};
@@ -44,21 +46,46 @@ impl Normalizer {
 
     /// Normalizes `raw`, returning the normalized text and its map back to byte offsets of `raw`.
     pub fn normalize(&self, raw: &str) -> NormalizedText {
-        let mut w = Writer::new(raw);
-        let mut i = 0;
-        while i < raw.len() {
-            let run_end = ascii_run_end(raw, i);
+        self.normalize_range(raw, 0..raw.len())
+    }
+
+    /// Normalizes only the bytes `range` of `raw` (the article body that
+    /// [`find_content`](crate::find_content) found), while the returned map still covers the
+    /// **whole** raw text: the bytes before `range` are one leading deletion, the bytes after it
+    /// one trailing deletion, so normalized offsets map to offsets of `raw` itself.
+    ///
+    /// The text is exactly `normalize(&raw[range]).text`. A range that is out of bounds, reversed
+    /// or not on character boundaries is clamped to `raw` and moved down to a character boundary,
+    /// so this never panics.
+    pub fn normalize_range(&self, raw: &str, range: Range<usize>) -> NormalizedText {
+        let end = floor_char_boundary(raw, range.end.min(raw.len()));
+        let start = floor_char_boundary(raw, range.start.min(end));
+        // The writer only ever sees the text up to `end`, so no lookahead crosses the range.
+        let body = &raw[..end];
+        let mut w = Writer::new(body);
+        w.delete(start);
+        let mut i = start;
+        while i < body.len() {
+            let run_end = ascii_run_end(body, i);
             if run_end > i {
-                w.content(&raw[i..run_end], run_end - i, true);
+                w.content(&body[i..run_end], run_end - i, true);
                 i = run_end;
                 continue;
             }
-            let end = chunk_end(raw, i);
-            w.chunk(&raw[i..end]);
+            let end = chunk_end(body, i);
+            w.chunk(&body[i..end]);
             i = end;
         }
-        w.finish()
+        w.finish(raw.len() - end)
     }
+}
+
+/// The largest character boundary of `s` at or below `at` (`at <= s.len()`).
+pub(crate) fn floor_char_boundary(s: &str, mut at: usize) -> usize {
+    while !s.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 /// Characters deleted from the text (and skipped over when forming chunks).
@@ -294,10 +321,12 @@ impl<'r> Writer<'r> {
         self.scratch = text;
     }
 
-    fn finish(mut self) -> NormalizedText {
+    /// Ends the text; `trailing` raw bytes after what was walked are deleted.
+    fn finish(mut self, trailing: usize) -> NormalizedText {
         if let Some(p) = self.pending.take() {
             self.map.replaced(p.raw_len, 0);
         }
+        self.map.replaced(trailing, 0);
         let folded = crate::fold::fold(&self.out);
         NormalizedText {
             text: self.out,
@@ -396,6 +425,35 @@ mod tests {
         assert_eq!(n.map.segment_count(), 1);
     }
 
+    #[test]
+    fn normalize_range_maps_into_the_whole_raw_text() {
+        let raw = "HomeX\n\n  Iraq\u{2019}s  forces\n\nMali \n\nStay Connected\n";
+        let start = raw.find("Iraq").unwrap_or(0);
+        let end = raw.find("Mali").unwrap_or(0) + 4;
+        let n = Normalizer::new().normalize_range(raw, start..end);
+        assert_eq!(n.text, "Iraq's forces\n\nMali");
+        assert_eq!(n.map.raw_len(), raw.len());
+        assert_eq!(n.map.norm_len(), n.text.len());
+        assert_eq!(n.map.to_raw_range(0, n.text.len()), (start, end));
+        assert_eq!(back(raw, &n, 0, 6), "Iraq\u{2019}s");
+        let mali = n.text.find("Mali").unwrap_or(0);
+        assert_eq!(back(raw, &n, mali, mali + 4), "Mali");
+        assert_eq!(
+            n.folded.map(|f| f.text).as_deref(),
+            Some("iraq's forces\n\nmali")
+        );
+        // Whitespace at the edges of the range is still trimmed.
+        let n = Normalizer::new().normalize_range(raw, 5..raw.len());
+        assert_eq!(n.map.to_raw_range(0, 4), (start, start + 4));
+        // Out-of-range and mid-character ranges are clamped, not a panic.
+        let n = Normalizer::new().normalize_range(raw, start + 5..999);
+        assert!(n.text.starts_with("'s forces"));
+        let (from, to) = (9, 3);
+        let n = Normalizer::new().normalize_range(raw, from..to);
+        assert!(n.text.is_empty());
+        assert_eq!(n.map.raw_len(), raw.len());
+    }
+
     /// Arbitrary text biased towards the characters the normalizer treats specially.
     fn text() -> impl Strategy<Value = String> {
         let special = prop::sample::select(vec![
@@ -423,6 +481,31 @@ mod tests {
             let n = Normalizer::new().normalize(&raw);
             prop_assert_eq!(n.map.norm_len(), n.text.len());
             prop_assert_eq!(n.map.raw_len(), raw.len());
+            let bounds: Vec<usize> = n
+                .text
+                .char_indices()
+                .map(|(i, _)| i)
+                .chain(std::iter::once(n.text.len()))
+                .collect();
+            for (k, &s) in bounds.iter().enumerate() {
+                for &e in &bounds[k..] {
+                    let (rs, re) = n.map.to_raw_range(s, e);
+                    prop_assert!(rs <= re && re <= raw.len());
+                    prop_assert!(raw.is_char_boundary(rs) && raw.is_char_boundary(re));
+                }
+            }
+        }
+
+        #[test]
+        fn normalize_range_is_idempotent_and_maps_into_raw(
+            raw in text(),
+            a in 0usize..200,
+            b in 0usize..200,
+        ) {
+            let n = Normalizer::new().normalize_range(&raw, a.min(b)..a.max(b));
+            prop_assert_eq!(&norm(&n.text), &n.text);
+            prop_assert_eq!(n.map.raw_len(), raw.len());
+            prop_assert_eq!(n.map.norm_len(), n.text.len());
             let bounds: Vec<usize> = n
                 .text
                 .char_indices()
