@@ -119,8 +119,16 @@ pub trait Sink: Send {
     /// Delivers one event. An `Err` sends the event to the dead-letter output with the reason.
     fn write(&mut self, event: &Communique) -> Result<(), SinkError>;
 
-    /// Flushes buffered output. Called when the input ends and before the process exits.
+    /// Flushes buffered output. Called when the input goes quiet, when it ends, and before the
+    /// process exits.
     fn flush(&mut self) -> Result<(), SinkError>;
+
+    /// Called at least every 100 ms while the sink waits for input, for work driven by time:
+    /// sending a notification group whose wait is over, retrying a delivery from a spool. An
+    /// `Err` is logged and the sink goes on.
+    fn poll(&mut self) -> Result<(), SinkError> {
+        Ok(())
+    }
 }
 
 /// Why a sink could not deliver.

@@ -200,6 +200,24 @@ pub struct Alert {
     pub evidence: Vec<Span>,
     /// The id of the communiqué the alert was raised on.
     pub communique: String,
+    /// Why the alert is held back from notification, once an alerting stage decided: `repeat`
+    /// (the same fingerprint was sent within the repeat interval) or `duplicate` (raised on a
+    /// near-duplicate of an earlier communiqué). `None`: to be notified. Held-back alerts are
+    /// still stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<String>,
+    /// The sinks (monitoring channels) the routing tree sent this alert to; empty means every sink.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub routes: Vec<String>,
+}
+
+impl Alert {
+    /// True when the sink `sink_id` should notify this alert: it is not held back, and either no
+    /// route was decided or the routes include that sink.
+    pub fn notifies(&self, sink_id: &str) -> bool {
+        self.suppressed.is_none()
+            && (self.routes.is_empty() || self.routes.iter().any(|r| r == sink_id))
+    }
 }
 
 /// Alert severity, ordered from least to most urgent.

@@ -351,6 +351,8 @@ impl Collected {
                 summary: a.summary,
                 evidence: a.evidence,
                 communique: event.id.clone(),
+                suppressed: None,
+                routes: Vec::new(),
             });
         }
         for (k, v) in self.meta {

@@ -92,5 +92,7 @@ pub(crate) fn build(firing: &Firing<'_>) -> Alert {
         summary,
         evidence,
         communique: event.id.clone(),
+        suppressed: None,
+        routes: Vec::new(),
     }
 }

@@ -15,7 +15,7 @@ use std::thread;
 use std::time::Instant;
 
 use commwatch_core::{Communique, Outcome, RejectedInput, Sink, Source, SourceOutput, Transform};
-use crossbeam_channel::{Receiver, Sender, bounded};
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, bounded};
 use tracing::{debug, error, info_span, warn};
 
 use crate::dead_letter::{DeadLetter, DeadLetterWriter};
@@ -25,6 +25,9 @@ use crate::shutdown::Shutdown;
 use crate::stats::{ComponentKind, Counters, RunReport, SourceLedgerReport};
 
 type Batch = Vec<Envelope>;
+
+/// How often an idle sink is polled for time-driven work.
+const SINK_POLL_INTERVAL: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// A failure that prevented a run from starting.
 #[derive(Debug, thiserror::Error)]
@@ -455,7 +458,18 @@ fn run_sink(
 ) -> Option<String> {
     let _span = info_span!("sink", id = %id).entered();
     let mut failure = None;
-    for batch in &input {
+    loop {
+        let batch = match input.recv_timeout(SINK_POLL_INTERVAL) {
+            Ok(batch) => batch,
+            Err(RecvTimeoutError::Timeout) => {
+                // Quiet input: time-driven work (notification groups, spool retries).
+                if let Err(e) = sink.poll() {
+                    warn!(error = %e, "sink poll failed");
+                }
+                continue;
+            }
+            Err(RecvTimeoutError::Disconnected) => break,
+        };
         Counters::add(&counters.received, batch.len() as u64);
         let started = Instant::now();
         for envelope in batch {
@@ -482,6 +496,10 @@ fn run_sink(
             failure = Some(format!("sink {id}: flush failed: {e}"));
         }
         counters.add_busy(started.elapsed());
+    }
+    // Last chance for time-driven work (a notification group still waiting) before the flush.
+    if let Err(e) = sink.poll() {
+        warn!(error = %e, "sink poll failed");
     }
     if let Err(e) = sink.flush() {
         failure = Some(format!("sink {id}: final flush failed: {e}"));

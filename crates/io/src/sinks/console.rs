@@ -294,6 +294,8 @@ mod tests {
             summary: "New members joining: Mauritania, Yemen".into(),
             evidence: vec![span(start, start + 10), span(yemen, yemen + 5)],
             communique: ev.id.clone(),
+            suppressed: None,
+            routes: Vec::new(),
         };
         (ev, alert)
     }

@@ -155,6 +155,8 @@ mod tests {
                 summary: "s".into(),
                 evidence: Vec::new(),
                 communique: "doc-1".into(),
+                suppressed: None,
+                routes: Vec::new(),
             });
         }
         ev
