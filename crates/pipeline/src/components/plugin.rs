@@ -132,7 +132,7 @@ pub(crate) fn regions_json(gazetteer: &Gazetteer) -> serde_json::Value {
                 "id": &**e.id(),
                 "label": &**e.label(),
                 "names": e.names(),
-                "members": Vec::<String>::new(), // MEMBERS-PENDING: Entity::members() from the regions work
+                "members": e.members(),
             })
         })
         .collect();
