@@ -43,8 +43,9 @@ pub enum Ambiguity {
     /// dropped when it is an item of a comma list next to a US state ("Delaware, Georgia") or
     /// follows "City, " ("Atlanta, Georgia").
     UsState,
-    /// `common-word`: an `exact` name that is also an English word ("WHO", "IS", "US"). A match
-    /// is dropped inside ALL-CAPS text, where every word is in capitals ("WHO WE ARE").
+    /// `common-word`: the entity's short `exact` names (three letters at most) are also English
+    /// words ("WHO", "IS", "US"). A match is dropped inside ALL-CAPS text: when the two nearest
+    /// words on each side are all in capitals ("WHO WE ARE").
     CommonWord,
 }
 

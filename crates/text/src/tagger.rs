@@ -140,7 +140,8 @@ pub struct Tag<'t> {
 /// Why a [`Tagger`] could not be built.
 #[derive(Debug, thiserror::Error)]
 pub enum TaggerError {
-    /// A name is nothing but characters the normalizer deletes (zero-width spaces, …).
+    /// A name is nothing but characters the normalizer or folding deletes (zero-width spaces,
+    /// lone combining marks, …).
     #[error("{kind} {id:?}: name {name:?} is empty once normalized")]
     EmptyName {
         /// The entity's kind.
@@ -168,14 +169,14 @@ impl Tagger {
             let blocks = entity.not_within().iter().map(|n| (n, Role::Block));
             for (name, role) in names.chain(exact).chain(blocks) {
                 let written = normalizer.normalize(name).text;
-                if written.is_empty() {
+                let folded = fold(&written).text;
+                if folded.is_empty() {
                     return Err(TaggerError::EmptyName {
                         kind: entity.kind().to_string(),
                         id: entity.id().to_string(),
                         name: name.clone(),
                     });
                 }
-                let folded = fold(&written).text;
                 let canonical = canonicalize(&folded).text;
                 patterns.add(
                     canonical,
@@ -361,7 +362,9 @@ impl Tagger {
                         }
                         Ambiguity::UsState => !c.label || !us_state_context(text, ns, ne, previous),
                         Ambiguity::CommonWord => {
-                            c.role != Role::Exact || !all_caps_context(text, ns, ne)
+                            c.role != Role::Exact
+                                || matched.chars().count() > 3
+                                || !all_caps_context(text, ns, ne)
                         }
                     })
             })
@@ -1014,7 +1017,14 @@ fn person_title(text: &str, tags: &[Tag<'_>], index: usize) -> Option<(usize, us
     words.reverse();
     // Leftmost head such that the title is not too long.
     let n = words.len();
-    let h = (0..n).find(|&i| words[i].2 && n - i <= MAX_TITLE_WORDS)?;
+    let mut h = (0..n).find(|&i| words[i].2 && n - i <= MAX_TITLE_WORDS)?;
+    // "Prime Minister Andersson and President Niinistö": a head after "and" starts the title of
+    // the next person.
+    for i in h + 1..n.saturating_sub(1) {
+        if &text[words[i].0..words[i].1] == "and" && words[i + 1].2 {
+            h = i + 1;
+        }
+    }
     let mut first = h;
     while first > 0 && words[first - 1].3 {
         first -= 1;
@@ -1251,6 +1261,8 @@ exact = ["georgia"]
         assert!(id_list("THIS IS US").is_empty());
         assert_eq!(id_list("the WHO and IS fighters"), ["who", "isis"]);
         assert_eq!(id_list("US, UK and France"), ["US", "GB", "FR"]);
+        // Longer acronyms are no English words: kept in capitals.
+        assert_eq!(id_list("THE FIGHT AGAINST ISIS"), ["isis"]);
         // not_within
         assert!(id_list("the White House National Security Council").is_empty());
         assert_eq!(id_list("the Security Council"), ["unsc"]);
@@ -1283,6 +1295,26 @@ exact = ["georgia"]
                 ("Antony L. Blinken", Some("U. S. Admin of State")),
                 ("Stoltenberg", Some("NATO Secretary General")),
                 ("Biden", None),
+            ]
+        );
+        let event = tagged_event(
+            "I welcomed Prime Minister Andersson and President Niinistö to the White House. \
+             Assistant to the President for National Security Affairs Jake Sullivan hosted \
+             President Hassan Sheikh Mohamud. In Iraq. President Biden spoke.",
+        );
+        let details: Vec<Option<&str>> = event
+            .spans
+            .iter()
+            .filter(|s| &*s.kind == "person")
+            .map(|s| s.detail.as_deref())
+            .collect();
+        assert_eq!(
+            details,
+            [
+                Some("President"),
+                Some("Assistant to the President for National Security Affairs"),
+                Some("President"),
+                Some("President"),
             ]
         );
     }

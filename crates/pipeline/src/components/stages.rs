@@ -9,7 +9,7 @@ use std::sync::Arc;
 use commwatch_core::{Communique, Outcome, StageError, Transform};
 use commwatch_rules::{RuleSet, Scratch};
 use commwatch_runtime::{Reloadable, StageFactory};
-use commwatch_text::{Analyzer, Gazetteer, Tagger};
+use commwatch_text::{Analyzer, Gazetteer, Recognizers, Tagger};
 use serde::Deserialize;
 
 use super::Ctx;
@@ -157,11 +157,15 @@ impl StageSpec {
                 })
             }
             StageSpec::Plugin(spec) => spec.factory(),
-            StageSpec::Tag { tagger, .. } => Box::new(move || {
-                Ok(Box::new(TagStage {
-                    tagger: tagger.clone(),
-                }) as Box<dyn Transform>)
-            }),
+            StageSpec::Tag { tagger, .. } => {
+                let recognizers = Arc::new(Recognizers::new());
+                Box::new(move || {
+                    Ok(Box::new(TagStage {
+                        tagger: tagger.clone(),
+                        recognizers: Arc::clone(&recognizers),
+                    }) as Box<dyn Transform>)
+                })
+            }
             StageSpec::Rules(rules) => Box::new(move || {
                 Ok(Box::new(RulesStage {
                     rules: rules.clone(),
@@ -193,11 +197,14 @@ impl Transform for NormalizeStage {
 
 struct TagStage {
     tagger: Reloadable<Tagger>,
+    recognizers: Arc<Recognizers>,
 }
 
 impl Transform for TagStage {
     fn process(&mut self, event: &mut Communique) -> Result<Outcome, StageError> {
         self.tagger.load().tag_event(event);
+        // Pattern-shaped entities the gazetteer cannot list: UN Security Council resolutions.
+        self.recognizers.tag_event(event);
         Ok(Outcome::Keep)
     }
 }

@@ -1,0 +1,161 @@
+//! Language identification with [`whatlang`] (trigram statistics, no model files).
+
+use whatlang::Lang;
+
+/// Only this many characters from the start of the text are looked at, which bounds the cost on
+/// long documents and is ample for a trigram model.
+pub const MAX_LANGUAGE_CHARS: usize = 2_000;
+
+/// Below this many letters in the sample the text is too short to say.
+pub const MIN_LANGUAGE_LETTERS: usize = 20;
+
+/// The language of `text` as an ISO 639-1 code (`"en"`) where one exists, else whatlang's
+/// ISO 639-3 code. `None` when the first [`MAX_LANGUAGE_CHARS`] characters hold fewer than
+/// [`MIN_LANGUAGE_LETTERS`] letters or whatlang does not call its guess reliable.
+pub fn detect_language(text: &str) -> Option<&'static str> {
+    let end = text
+        .char_indices()
+        .nth(MAX_LANGUAGE_CHARS)
+        .map_or(text.len(), |(i, _)| i);
+    let sample = &text[..end];
+    if sample.chars().filter(|c| c.is_alphabetic()).count() < MIN_LANGUAGE_LETTERS {
+        return None;
+    }
+    let info = whatlang::detect(sample)?;
+    info.is_reliable().then(|| language_code(info.lang()))
+}
+
+/// ISO 639-1 for each language whatlang knows (Mandarin `cmn` → `zh`, Iranian Persian `pes` →
+/// `fa`, Norwegian Bokmål `nob` → `nb`); the ISO 639-3 code for any language added later.
+fn language_code(lang: Lang) -> &'static str {
+    match lang.code() {
+        "afr" => "af",
+        "aka" => "ak",
+        "amh" => "am",
+        "ara" => "ar",
+        "aze" => "az",
+        "bel" => "be",
+        "ben" => "bn",
+        "bul" => "bg",
+        "cat" => "ca",
+        "ces" => "cs",
+        "cmn" => "zh",
+        "cym" => "cy",
+        "dan" => "da",
+        "deu" => "de",
+        "ell" => "el",
+        "eng" => "en",
+        "epo" => "eo",
+        "est" => "et",
+        "fin" => "fi",
+        "fra" => "fr",
+        "guj" => "gu",
+        "heb" => "he",
+        "hin" => "hi",
+        "hrv" => "hr",
+        "hun" => "hu",
+        "hye" => "hy",
+        "ind" => "id",
+        "ita" => "it",
+        "jav" => "jv",
+        "jpn" => "ja",
+        "kan" => "kn",
+        "kat" => "ka",
+        "khm" => "km",
+        "kor" => "ko",
+        "lat" => "la",
+        "lav" => "lv",
+        "lit" => "lt",
+        "mal" => "ml",
+        "mar" => "mr",
+        "mkd" => "mk",
+        "mya" => "my",
+        "nep" => "ne",
+        "nld" => "nl",
+        "nob" => "nb",
+        "ori" => "or",
+        "pan" => "pa",
+        "pes" => "fa",
+        "pol" => "pl",
+        "por" => "pt",
+        "ron" => "ro",
+        "rus" => "ru",
+        "sin" => "si",
+        "slk" => "sk",
+        "slv" => "sl",
+        "sna" => "sn",
+        "spa" => "es",
+        "srp" => "sr",
+        "swe" => "sv",
+        "tam" => "ta",
+        "tel" => "te",
+        "tgl" => "tl",
+        "tha" => "th",
+        "tuk" => "tk",
+        "tur" => "tr",
+        "ukr" => "uk",
+        "urd" => "ur",
+        "uzb" => "uz",
+        "vie" => "vi",
+        "yid" => "yi",
+        "zul" => "zu",
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifies_common_languages() {
+        let cases = [
+            (
+                "en",
+                "The Ministers reaffirmed their shared determination to continue the fight \
+                 against Daesh/ISIS and to create conditions for its enduring defeat.",
+            ),
+            (
+                "fr",
+                "Les ministres ont réaffirmé leur détermination commune à poursuivre la lutte \
+                 contre Daech et à créer les conditions de sa défaite durable.",
+            ),
+            (
+                "es",
+                "Los ministros reafirmaron su determinación compartida de continuar la lucha \
+                 contra el Estado Islámico y de crear las condiciones para su derrota duradera.",
+            ),
+            (
+                "ru",
+                "Министры подтвердили свою общую решимость продолжать борьбу с терроризмом и \
+                 создавать условия для его окончательного поражения.",
+            ),
+            (
+                "ar",
+                "أكد الوزراء عزمهم المشترك على مواصلة القتال ضد تنظيم داعش وتهيئة الظروف لهزيمته \
+                 الدائمة.",
+            ),
+        ];
+        for (code, text) in cases {
+            assert_eq!(detect_language(text), Some(code), "{text}");
+        }
+    }
+
+    #[test]
+    fn too_short_is_unknown() {
+        assert_eq!(detect_language(""), None);
+        assert_eq!(detect_language("Daesh/ISIS"), None);
+        assert_eq!(detect_language("12345 67890 ... !!!"), None);
+    }
+
+    #[test]
+    fn codes_map_to_iso_639_1() {
+        assert_eq!(language_code(Lang::Eng), "en");
+        assert_eq!(language_code(Lang::Cmn), "zh");
+        assert_eq!(language_code(Lang::Deu), "de");
+        assert_eq!(language_code(Lang::Pes), "fa");
+        for lang in Lang::all() {
+            assert_eq!(language_code(*lang).len(), 2, "{lang:?}");
+        }
+    }
+}
