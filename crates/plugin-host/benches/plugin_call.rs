@@ -45,7 +45,8 @@ impl Transform for BuiltinKeyword {
 
 /// A 10 KB communiqué with 20 spans and 10 metadata pairs, as in the ABI study.
 fn event() -> Communique {
-    let text = "The Ministers reaffirmed their support for the Sahel and Lake Chad Basin. ".repeat(140);
+    let text =
+        "The Ministers reaffirmed their support for the Sahel and Lake Chad Basin. ".repeat(140);
     let mut ev = Communique::new(Some("bench".into()), Origin::default(), text);
     for i in 0..20 {
         ev.spans.push(Span {
@@ -74,19 +75,31 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("plugin_call");
     let mut builtin = BuiltinNoop;
     let mut ev = base.clone();
-    group.bench_function("noop/builtin", |b| b.iter(|| builtin.process(black_box(&mut ev))));
+    group.bench_function("noop/builtin", |b| {
+        b.iter(|| builtin.process(black_box(&mut ev)))
+    });
     let mut plugin = load("fixture-noop", "{}");
     let mut ev = base.clone();
-    group.bench_function("noop/plugin", |b| b.iter(|| plugin.process(black_box(&mut ev))));
+    group.bench_function("noop/plugin", |b| {
+        b.iter(|| plugin.process(black_box(&mut ev)))
+    });
 
     // Tagging a keyword that occurs 140 times: the spans come back through the callbacks.
     let mut builtin = BuiltinKeyword("Sahel".into());
     group.bench_function("keyword/builtin", |b| {
-        b.iter_batched_ref(|| base.clone(), |ev| builtin.process(black_box(ev)), criterion::BatchSize::SmallInput)
+        b.iter_batched_ref(
+            || base.clone(),
+            |ev| builtin.process(black_box(ev)),
+            criterion::BatchSize::SmallInput,
+        )
     });
     let mut plugin = load("fixture-good", r#"{"keyword":"Sahel"}"#);
     group.bench_function("keyword/plugin", |b| {
-        b.iter_batched_ref(|| base.clone(), |ev| plugin.process(black_box(ev)), criterion::BatchSize::SmallInput)
+        b.iter_batched_ref(
+            || base.clone(),
+            |ev| plugin.process(black_box(ev)),
+            criterion::BatchSize::SmallInput,
+        )
     });
     group.finish();
 }
