@@ -47,6 +47,42 @@ enum Command {
     /// Creates a new stage plugin crate (a cdylib with a `Stage` implementation and tests) that
     /// builds and loads as generated.
     NewPlugin(NewPluginArgs),
+    /// Measures the whole pipeline end to end (MB/s, communiqués/s, latency, peak memory)
+    /// against a raw Aho-Corasick scan of the same bytes in the same process, and prints the
+    /// ratio. Release builds only give meaningful numbers.
+    Bench(BenchArgs),
+}
+
+#[derive(Debug, Args)]
+struct BenchArgs {
+    /// The pipeline whose stages are measured (its source and sinks are replaced).
+    #[arg(default_value = "pipeline.toml")]
+    pipeline: PathBuf,
+
+    /// Documents to cycle through: a folder of .txt/.html files or a JSONL file. Default: the
+    /// examples/communiques folder next to the pipeline.
+    #[arg(long)]
+    corpus: Option<PathBuf>,
+
+    /// Corpus size in megabytes of document text.
+    #[arg(long, default_value_t = 50.0)]
+    size_mb: f64,
+
+    /// Worker counts to measure, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "1,2")]
+    threads: Vec<usize>,
+
+    /// Also measure latency at half the maximum throughput.
+    #[arg(long)]
+    half_load: bool,
+
+    /// Writes the report as JSON to this file too.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+
+    /// Overrides a key of the derived pipeline (as for `run`). Repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    sets: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -111,6 +147,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => validate(args),
         Command::Plugins(PluginsCommand::Inspect { path }) => inspect(&path),
         Command::NewPlugin(args) => new_plugin(args),
+        Command::Bench(args) => bench(args),
     };
     match result {
         Ok(code) => code,
@@ -236,6 +273,28 @@ fn new_plugin(args: NewPluginArgs) -> anyhow::Result<ExitCode> {
         root.display(),
         args.name.replace('-', "_")
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
+    let work = std::env::temp_dir().join(format!("commwatch-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&work).with_context(|| format!("creating {}", work.display()))?;
+    let options = commwatch_bench::BenchOptions {
+        pipeline: args.pipeline,
+        corpus: args.corpus,
+        size: (args.size_mb * 1e6) as u64,
+        threads: args.threads,
+        half_load: args.half_load,
+        sets: args.sets,
+        work_dir: work.clone(),
+    };
+    let result = commwatch_bench::run(&options);
+    let _ = std::fs::remove_dir_all(&work);
+    let report = result?;
+    print!("{report}");
+    if let Some(path) = args.json {
+        std::fs::write(&path, serde_json::to_string_pretty(&report)?).with_context(|| format!("writing {}", path.display()))?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 

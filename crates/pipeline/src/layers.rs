@@ -23,6 +23,12 @@ pub(crate) fn load(path: &Path, sets: &[String]) -> Result<Layered, ConfigErrors
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path)
         .map_err(|e| ConfigError::new(&file, "", format!("cannot read the pipeline file: {e}")))?;
+    load_text(&file, &text, sets)
+}
+
+/// Like [`load`], for pipeline text that did not come from a file; `file` names it in errors.
+pub(crate) fn load_text(file: &str, text: &str, sets: &[String]) -> Result<Layered, ConfigErrors> {
+    let file = file.to_string();
     // Parse once ourselves: toml's own error carries the line and column.
     if let Err(e) = text.parse::<toml::Table>() {
         return Err(ConfigError::new(
@@ -33,7 +39,7 @@ pub(crate) fn load(path: &Path, sets: &[String]) -> Result<Layered, ConfigErrors
         .into());
     }
     let mut builder = Config::builder()
-        .add_source(File::from_str(&text, FileFormat::Toml))
+        .add_source(File::from_str(text, FileFormat::Toml))
         .add_source(
             Environment::with_prefix(ENV_PREFIX)
                 .prefix_separator("__")

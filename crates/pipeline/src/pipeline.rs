@@ -6,6 +6,7 @@ use commwatch_runtime::{
     ComponentKind, Graph, GraphBuilder, GraphError, GraphOptions, JsonlDeadLetterWriter,
     NodeOptions, NodeSpec, nearest, validate_topology,
 };
+use commwatch_core::Sink;
 use config::{Value, ValueKind};
 use serde::Deserialize;
 
@@ -95,6 +96,23 @@ impl Pipeline {
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."))
             .to_path_buf();
+        Pipeline::from_layered(path, layered, base_dir)
+    }
+
+    /// Reads and checks pipeline `text` as if it were the file `path` (relative paths resolve
+    /// against `path`'s directory); for tools that derive a pipeline from another, like the
+    /// benchmark.
+    pub fn load_text(path: &Path, text: &str, sets: &[String]) -> Result<Pipeline, ConfigErrors> {
+        let layered = layers::load_text(&path.display().to_string(), text, sets)?;
+        let base_dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        Pipeline::from_layered(path, layered, base_dir)
+    }
+
+    fn from_layered(path: &Path, layered: Layered, base_dir: PathBuf) -> Result<Pipeline, ConfigErrors> {
         let mut errors = Vec::new();
 
         for key in layered.root.keys() {
@@ -220,7 +238,16 @@ impl Pipeline {
 
     /// Builds the runnable graph, opening sink outputs.
     pub fn into_graph(self) -> Result<Graph, ConfigErrors> {
+        self.into_graph_with(Vec::new())
+    }
+
+    /// Builds the runnable graph with extra sinks that are not described in the file, each as
+    /// `(id, inputs, sink)`: a tool's own probe, such as the benchmark's latency recorder.
+    pub fn into_graph_with(self, extra_sinks: Vec<(String, Vec<String>, Box<dyn Sink>)>) -> Result<Graph, ConfigErrors> {
         let mut builder = GraphBuilder::new(self.options.graph);
+        for (id, inputs, sink) in extra_sinks {
+            builder.sink(id, inputs, None, sink);
+        }
         let mut errors = Vec::new();
         for c in self.components {
             match c.prepared {

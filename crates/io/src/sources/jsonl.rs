@@ -326,6 +326,7 @@ pub struct JsonlSource {
     name: String,
     path: PathBuf,
     max_line_bytes: usize,
+    max_rate: Option<f64>,
 }
 
 impl JsonlSource {
@@ -336,7 +337,15 @@ impl JsonlSource {
             name,
             path,
             max_line_bytes: DEFAULT_MAX_LINE_BYTES,
+            max_rate: None,
         }
+    }
+
+    /// Emits at most `per_second` communiqués per second (a replay at a steady pace), instead of
+    /// as fast as downstream accepts them.
+    pub fn with_max_rate(mut self, per_second: f64) -> JsonlSource {
+        self.max_rate = Some(per_second).filter(|r| r.is_finite() && *r > 0.0);
+        self
     }
 
     /// Rejects lines longer than `max_line_bytes` bytes instead of the default 16 MiB.
@@ -355,10 +364,22 @@ impl Source for JsonlSource {
         let mut records = JsonlReader::new(self.name.clone(), BufReader::new(file))
             .with_location(self.path.display().to_string())
             .with_max_line_bytes(self.max_line_bytes);
+        let started = std::time::Instant::now();
+        let mut emitted = 0u64;
         while !out.should_stop() {
             match records.next() {
                 None => break,
-                Some(Ok(JsonlRecord::Event(event))) => {
+                Some(Ok(JsonlRecord::Event(mut event))) => {
+                    if let Some(rate) = self.max_rate {
+                        // Wait for this event's slot in the schedule, then stamp it as received.
+                        let due = std::time::Duration::from_secs_f64(emitted as f64 / rate);
+                        if let Some(wait) = due.checked_sub(started.elapsed()) {
+                            out.flush();
+                            std::thread::sleep(wait);
+                        }
+                        event.received_at = chrono::Utc::now();
+                    }
+                    emitted += 1;
                     if !out.emit(event) {
                         break;
                     }

@@ -130,6 +130,9 @@ pub(crate) struct JsonlOptions {
     /// Longest line accepted, in bytes; longer lines are dead-lettered. Default 16 MiB.
     #[serde(default = "default_max_line_bytes")]
     max_line_bytes: usize,
+    /// Replay pace: at most this many communiqués per second. Default: as fast as the pipeline
+    /// takes them.
+    max_rate: Option<f64>,
 }
 
 fn default_max_line_bytes() -> usize {
@@ -179,9 +182,15 @@ pub(crate) fn prepare(
             let o: JsonlOptions = ctx.options(options)?;
             let path = ctx.existing_file("path", &o.path)?;
             at_least_one(ctx, "max_line_bytes", o.max_line_bytes)?;
-            Ok(SourceSpec::Jsonl(
-                JsonlSource::from_path(id.to_string(), path).with_max_line_bytes(o.max_line_bytes),
-            ))
+            let mut source =
+                JsonlSource::from_path(id.to_string(), path).with_max_line_bytes(o.max_line_bytes);
+            if let Some(rate) = o.max_rate {
+                if !(rate.is_finite() && rate > 0.0) {
+                    return Err(ctx.error("max_rate", "must be a positive number of communiqués per second"));
+                }
+                source = source.with_max_rate(rate);
+            }
+            Ok(SourceSpec::Jsonl(source))
         }
         "stdin" => {
             let o: StdinOptions = ctx.options(options)?;

@@ -1,0 +1,156 @@
+//! The end-to-end benchmark behind `commwatch bench`.
+//!
+//! Absolute throughput on a shared two-core machine says little; a ratio to a physical baseline
+//! measured in the same process, on the same bytes, a moment later, says a lot. So a run:
+//!
+//! 1. builds a corpus of the requested size as a JSONL file ([`corpus`]), from the bundled
+//!    examples, a folder of documents or a JSONL file, cycling documents with fresh ids;
+//! 2. derives a pipeline from the given `pipeline.toml` ([`derive`]): its source replaced by the
+//!    corpus file, its sinks by a JSONL alert file and a latency probe, every stage given the
+//!    requested number of workers — everything else (normalization, tagging, plugins, rules) as
+//!    configured;
+//! 3. runs it and reports MB/s, communiqués/s, p50/p99 ingest-to-sink latency and peak RSS;
+//! 4. times the baseline: one leftmost-longest, ASCII-case-insensitive Aho-Corasick scan of the
+//!    same document bodies with every gazetteer name, on the same number of threads, and prints
+//!    the ratio pipeline / baseline;
+//! 5. optionally repeats the pipeline at half its measured throughput, the load at which the
+//!    latency target is stated.
+
+mod baseline;
+pub mod corpus;
+pub mod derive;
+mod probe;
+mod report;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+pub use report::{BenchReport, RunResult};
+
+/// What to measure.
+#[derive(Clone, Debug)]
+pub struct BenchOptions {
+    /// The pipeline to run (its stages; source and sinks are replaced).
+    pub pipeline: PathBuf,
+    /// Where documents come from: a folder of `.txt`/`.html` files or a JSONL file. `None`: the
+    /// `examples/communiques` folder next to the pipeline.
+    pub corpus: Option<PathBuf>,
+    /// Corpus size in bytes of document text.
+    pub size: u64,
+    /// Worker counts to run with (each a full run plus its own baseline).
+    pub threads: Vec<usize>,
+    /// Also run at half the measured throughput to report latency under moderate load.
+    pub half_load: bool,
+    /// Extra `--set` overrides applied to the derived pipeline.
+    pub sets: Vec<String>,
+    /// A directory for the corpus and outputs.
+    pub work_dir: PathBuf,
+}
+
+/// Why a benchmark could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum BenchError {
+    /// Reading or writing files failed.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// The pipeline could not be derived or loaded.
+    #[error("{0}")]
+    Pipeline(String),
+}
+
+/// Runs the benchmark.
+pub fn run(options: &BenchOptions) -> Result<BenchReport, BenchError> {
+    let corpus_source = match &options.corpus {
+        Some(p) => p.clone(),
+        None => options.pipeline.parent().unwrap_or(Path::new(".")).join("examples/communiques"),
+    };
+    let corpus = corpus::build(&corpus_source, options.size, &options.work_dir.join("corpus.jsonl"))?;
+    let gazetteer = commwatch_text::Gazetteer::builtin();
+    let mut runs = Vec::new();
+    for &threads in &options.threads {
+        let measured = run_pipeline(options, &corpus, threads, None)?;
+        let half = if options.half_load {
+            let rate = (measured.docs_per_s / 2.0).max(1.0);
+            Some(run_pipeline(options, &corpus, threads, Some(rate))?)
+        } else {
+            None
+        };
+        let baseline = baseline::scan(&corpus, &gazetteer, threads)?;
+        runs.push(RunResult::new(threads, measured, half, baseline));
+    }
+    Ok(BenchReport { corpus: corpus.describe(&corpus_source), patterns: baseline::pattern_count(&gazetteer), runs })
+}
+
+/// What one pipeline run measured.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct PipelineRun {
+    /// Documents delivered.
+    pub docs: u64,
+    /// Bytes of document text.
+    pub bytes: u64,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+    /// Documents per second.
+    pub docs_per_s: f64,
+    /// Median ingest-to-sink latency, milliseconds.
+    pub p50_ms: f64,
+    /// 99th percentile ingest-to-sink latency, milliseconds.
+    pub p99_ms: f64,
+    /// Peak resident set size during the run, MiB.
+    pub peak_rss_mib: f64,
+    /// Alerts written.
+    pub alerts: u64,
+    /// Documents sent to the dead-letter output.
+    pub dead_lettered: u64,
+}
+
+fn run_pipeline(
+    options: &BenchOptions,
+    corpus: &corpus::Corpus,
+    threads: usize,
+    rate: Option<f64>,
+) -> Result<PipelineRun, BenchError> {
+    let out_dir = options.work_dir.join(format!("run-{threads}-{}", if rate.is_some() { "half" } else { "max" }));
+    std::fs::create_dir_all(&out_dir).map_err(|source| BenchError::Io { context: out_dir.display().to_string(), source })?;
+    let derived = derive::derive(&options.pipeline, &corpus.path, &out_dir, threads, rate)?;
+    let pipeline = commwatch_pipeline::Pipeline::load_text(&options.pipeline, &derived.text, &options.sets)
+        .map_err(|e| BenchError::Pipeline(e.to_string()))?;
+    let latencies = Arc::new(Mutex::new(Vec::with_capacity(corpus.docs as usize)));
+    let probe = probe::LatencyProbe::new(Arc::clone(&latencies));
+    let graph = pipeline
+        .into_graph_with(vec![("bench_latency".to_string(), derived.sink_inputs.clone(), Box::new(probe))])
+        .map_err(|e| BenchError::Pipeline(e.to_string()))?;
+    probe::reset_peak_rss();
+    let started = Instant::now();
+    let report = graph.run(&commwatch_runtime::Shutdown::new()).map_err(|e| BenchError::Pipeline(e.to_string()))?;
+    let seconds = started.elapsed().as_secs_f64();
+    if !report.is_clean() {
+        return Err(BenchError::Pipeline(format!("the run failed: {}", report.failures.join("; "))));
+    }
+    let mut latencies = latencies.lock().map(|l| l.clone()).unwrap_or_default();
+    let (p50_ms, p99_ms) = probe::percentiles(&mut latencies);
+    let alerts = count_lines(&out_dir.join("alerts.jsonl"));
+    let dead_lettered = report.sources.iter().map(|s| s.dead_lettered).sum();
+    let docs = report.sources.iter().map(|s| s.emitted).sum::<u64>();
+    Ok(PipelineRun {
+        docs,
+        bytes: corpus.bytes,
+        seconds,
+        docs_per_s: docs as f64 / seconds,
+        p50_ms,
+        p99_ms,
+        peak_rss_mib: probe::peak_rss_mib(),
+        alerts,
+        dead_lettered,
+    })
+}
+
+fn count_lines(path: &Path) -> u64 {
+    std::fs::read(path).map(|b| b.iter().filter(|&&c| c == b'\n').count() as u64).unwrap_or(0)
+}
