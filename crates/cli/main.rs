@@ -47,10 +47,35 @@ enum Command {
     /// Creates a new stage plugin crate (a cdylib with a `Stage` implementation and tests) that
     /// builds and loads as generated.
     NewPlugin(NewPluginArgs),
+    /// Lists the alert history kept in the SQLite store (the `sqlite` sink), newest first.
+    Alerts(AlertsArgs),
     /// Measures the whole pipeline end to end (MB/s, communiqués/s, latency, peak memory)
     /// against a raw Aho-Corasick scan of the same bytes in the same process, and prints the
     /// ratio. Release builds only give meaningful numbers.
     Bench(BenchArgs),
+}
+
+#[derive(Debug, Args)]
+struct AlertsArgs {
+    /// The SQLite alert store (the `path` of the pipeline's `sqlite` sink).
+    #[arg(long, default_value = "alerts.db")]
+    db: PathBuf,
+
+    /// Only alerts raised within this long before now: `90s`, `30m`, `24h`, `7d`.
+    #[arg(long, value_name = "DURATION")]
+    since: Option<String>,
+
+    /// Only alerts of this rule.
+    #[arg(long, value_name = "ID")]
+    rule: Option<String>,
+
+    /// At most this many alerts.
+    #[arg(long, default_value_t = 100)]
+    limit: usize,
+
+    /// One JSON object per line instead of a table.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -148,6 +173,7 @@ fn main() -> ExitCode {
         Command::Plugins(PluginsCommand::Inspect { path }) => inspect(&path),
         Command::NewPlugin(args) => new_plugin(args),
         Command::Bench(args) => bench(args),
+        Command::Alerts(args) => alerts(args),
     };
     match result {
         Ok(code) => code,
@@ -266,13 +292,71 @@ fn new_plugin(args: NewPluginArgs) -> anyhow::Result<ExitCode> {
     let sdk = args.sdk.or_else(|| bundled.is_dir().then_some(bundled));
     let root = scaffold::new_plugin(&args.name, &args.dir, sdk.as_deref())?;
     println!("created {}", root.display());
-    println!("build it:  (cd {} && cargo build --release)", root.display());
+    println!(
+        "build it:  (cd {} && cargo build --release)",
+        root.display()
+    );
     println!(
         "load it:   [stages.{}] type = \"plugin\", path = \"{}/target/release/lib{}.so\"",
         args.name,
         root.display(),
         args.name.replace('-', "_")
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn alerts(args: AlertsArgs) -> anyhow::Result<ExitCode> {
+    use commwatch_alerting::{AlertQuery, AlertStore, parse_duration};
+    if !args.db.exists() {
+        anyhow::bail!(
+            "{}: no alert store here (it is created by a pipeline's `sqlite` sink); pass --db PATH",
+            args.db.display()
+        );
+    }
+    let since = match &args.since {
+        Some(text) => {
+            let d = parse_duration(text).with_context(|| format!("--since {text}"))?;
+            Some(
+                chrono::Utc::now()
+                    - chrono::Duration::from_std(d).context("--since is too long")?,
+            )
+        }
+        None => None,
+    };
+    let store =
+        AlertStore::open(&args.db).with_context(|| format!("opening {}", args.db.display()))?;
+    let rows = store
+        .query(&AlertQuery {
+            since,
+            rule: args.rule.clone(),
+            limit: args.limit,
+        })
+        .with_context(|| format!("reading {}", args.db.display()))?;
+    let mut out = String::new();
+    if args.json {
+        for row in &rows {
+            out.push_str(&serde_json::to_string(row)?);
+            out.push('\n');
+        }
+    } else {
+        out.push_str(&format!(
+            "{:<20} {:<8} {:<10} {:<30} {}\n",
+            "raised (UTC)", "severity", "status", "rule", "summary"
+        ));
+        for row in &rows {
+            let a = &row.record.alert;
+            out.push_str(&format!(
+                "{:<20} {:<8} {:<10} {:<30} {}\n",
+                row.record.raised_at.format("%Y-%m-%d %H:%M:%S"),
+                a.severity,
+                row.status.as_str(),
+                a.rule,
+                a.summary
+            ));
+        }
+        out.push_str(&format!("{} alert(s)\n", rows.len()));
+    }
+    let _ = std::io::stdout().write_all(out.as_bytes());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -293,7 +377,8 @@ fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
     let report = result?;
     print!("{report}");
     if let Some(path) = args.json {
-        std::fs::write(&path, serde_json::to_string_pretty(&report)?).with_context(|| format!("writing {}", path.display()))?;
+        std::fs::write(&path, serde_json::to_string_pretty(&report)?)
+            .with_context(|| format!("writing {}", path.display()))?;
     }
     Ok(ExitCode::SUCCESS)
 }

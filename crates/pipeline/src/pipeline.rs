@@ -2,11 +2,11 @@
 
 use std::path::{Path, PathBuf};
 
+use commwatch_core::Sink;
 use commwatch_runtime::{
     ComponentKind, Graph, GraphBuilder, GraphError, GraphOptions, JsonlDeadLetterWriter,
     NodeOptions, NodeSpec, nearest, validate_topology,
 };
-use commwatch_core::Sink;
 use config::{Value, ValueKind};
 use serde::Deserialize;
 
@@ -112,7 +112,11 @@ impl Pipeline {
         Pipeline::from_layered(path, layered, base_dir)
     }
 
-    fn from_layered(path: &Path, layered: Layered, base_dir: PathBuf) -> Result<Pipeline, ConfigErrors> {
+    fn from_layered(
+        path: &Path,
+        layered: Layered,
+        base_dir: PathBuf,
+    ) -> Result<Pipeline, ConfigErrors> {
         let mut errors = Vec::new();
 
         for key in layered.root.keys() {
@@ -173,9 +177,25 @@ impl Pipeline {
             }
         }
 
-        // Plugins that take their regions from a tag stage's gazetteer, then a trial instance.
+        // Plugins that take their regions from a tag stage's gazetteer, then a trial instance;
+        // alert routes that must name sinks of this pipeline.
         if errors.is_empty() {
             errors.extend(finish_plugins(&mut components));
+            let sinks: Vec<&str> = components
+                .iter()
+                .filter(|c| c.kind == ComponentKind::Sink)
+                .map(|c| c.id.as_str())
+                .collect();
+            for c in &components {
+                if let Prepared::Stage {
+                    spec: stages::StageSpec::Alerts(alerts),
+                    ..
+                } = &c.prepared
+                    && let Err(e) = alerts.check_routes(&sinks)
+                {
+                    errors.push(e);
+                }
+            }
         }
 
         // The graph's shape, checked only when every component parsed (else ids may be missing).
@@ -243,7 +263,10 @@ impl Pipeline {
 
     /// Builds the runnable graph with extra sinks that are not described in the file, each as
     /// `(id, inputs, sink)`: a tool's own probe, such as the benchmark's latency recorder.
-    pub fn into_graph_with(self, extra_sinks: Vec<(String, Vec<String>, Box<dyn Sink>)>) -> Result<Graph, ConfigErrors> {
+    pub fn into_graph_with(
+        self,
+        extra_sinks: Vec<(String, Vec<String>, Box<dyn Sink>)>,
+    ) -> Result<Graph, ConfigErrors> {
         let mut builder = GraphBuilder::new(self.options.graph);
         for (id, inputs, sink) in extra_sinks {
             builder.sink(id, inputs, None, sink);
@@ -401,6 +424,12 @@ fn prepare_component(
     let common: Common = ctx.options(serde_json::Value::Object(common))?;
     if common.workers == Some(0) {
         return Err(ctx.error("workers", "must be at least 1"));
+    }
+    if ty == "alerts" && common.workers.is_some_and(|w| w > 1) {
+        return Err(ctx.error(
+            "workers",
+            "the alerts stage keeps state across events (what was sent when); it runs with workers = 1",
+        ));
     }
     if common.capacity == Some(0) {
         return Err(ctx.error("capacity", "must be at least 1"));

@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 
 use crate::error::ConfigError;
 
+pub(crate) mod alerts;
 pub(crate) mod plugin;
 pub(crate) mod sinks;
 pub(crate) mod sources;
@@ -18,9 +19,9 @@ pub(crate) mod stages;
 /// Source types, as written in `type = "…"`.
 pub const SOURCE_TYPES: &[&str] = &["files", "feed", "jsonl", "stdin"];
 /// Stage types, as written in `type = "…"`.
-pub const STAGE_TYPES: &[&str] = &["normalize", "tag", "rules", "plugin"];
+pub const STAGE_TYPES: &[&str] = &["normalize", "tag", "rules", "plugin", "alerts"];
 /// Sink types, as written in `type = "…"`.
-pub const SINK_TYPES: &[&str] = &["console", "jsonl"];
+pub const SINK_TYPES: &[&str] = &["console", "jsonl", "webhook", "alertmanager"];
 
 /// Where a component's options came from, for resolving paths and naming errors.
 pub(crate) struct Ctx<'a> {

@@ -68,6 +68,7 @@ pub(crate) enum StageSpec {
     },
     Rules(Reloadable<RuleSet>),
     Plugin(Box<super::plugin::PluginSpec>),
+    Alerts(Box<super::alerts::AlertsSpec>),
 }
 
 /// Parses and checks the options of a stage of type `ty`, loading the files it names.
@@ -138,6 +139,9 @@ pub(crate) fn prepare(
             ctx,
             ctx.plugin_dirs,
         )?))),
+        "alerts" => Ok(StageSpec::Alerts(Box::new(super::alerts::prepare(
+            options, ctx,
+        )?))),
         other => unreachable!("stage type {other} was checked against STAGE_TYPES"),
     }
 }
@@ -157,6 +161,7 @@ impl StageSpec {
                 })
             }
             StageSpec::Plugin(spec) => spec.factory(),
+            StageSpec::Alerts(spec) => spec.factory(),
             StageSpec::Tag { tagger, .. } => {
                 let recognizers = Arc::new(Recognizers::new());
                 Box::new(move || {

@@ -1,0 +1,750 @@
+//! The alert history: every alert of every event, in one SQLite file.
+//!
+//! Analysts ask "what fired in the last day, and what was held back?" (`commwatch alerts --since
+//! 24h`), and the repeat check needs to know when a fingerprint was last sent by *any* run or
+//! instance. Both read one table, `alerts`, written by [`SqliteSink`] (pipeline type `sqlite`) and
+//! read through [`AlertStore`].
+//!
+//! The file is opened in WAL mode with a busy timeout, so several processes (two pipelines, a
+//! pipeline and `commwatch alerts`) can use it at once: readers never block the writer, and
+//! writers wait for each other instead of failing. The schema is versioned with
+//! `PRAGMA user_version`; opening a file applies the migrations it lacks, in one transaction each,
+//! and refuses a file written by a newer commwatch.
+//!
+//! Timestamps are stored as UTC text of fixed width (`2024-05-06T07:08:09.000000Z`), so that text
+//! order is time order and the indexes serve range queries.
+
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use commwatch_core::{Alert, Communique, Origin, Sink, SinkError};
+use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
+use serde::Serialize;
+
+use crate::record::{AlertRecord, AlertStatus};
+
+/// How long a connection waits for another one's write lock before giving up.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The records [`SqliteSink`] buffers before committing them in one transaction.
+pub const SINK_BATCH: usize = 100;
+
+/// Schema migrations: entry `i` takes a file from `user_version` `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 1: the alert history.
+    "CREATE TABLE alerts (
+        id            INTEGER PRIMARY KEY,
+        fingerprint   TEXT NOT NULL,
+        rule          TEXT NOT NULL,
+        severity      TEXT NOT NULL,
+        labels        TEXT NOT NULL,  -- JSON object
+        summary       TEXT NOT NULL,
+        evidence      TEXT NOT NULL,  -- JSON array of spans
+        communique_id TEXT NOT NULL,
+        title         TEXT,
+        origin        TEXT NOT NULL,  -- source name
+        uri           TEXT,
+        published     TEXT,
+        received_at   TEXT NOT NULL,
+        status        TEXT NOT NULL CHECK (status IN ('sent', 'suppressed', 'duplicate')),
+        reason        TEXT,           -- the alert's `suppressed` reason
+        duplicate_of  TEXT,
+        routes        TEXT NOT NULL,  -- JSON array of sink ids
+        raised_at     TEXT NOT NULL
+    );
+    CREATE INDEX alerts_raised_at ON alerts (raised_at);
+    CREATE INDEX alerts_rule_raised_at ON alerts (rule, raised_at);
+    CREATE INDEX alerts_fingerprint ON alerts (fingerprint, raised_at);",
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// Why the alert store failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite failed (cannot open, locked past the busy timeout, disk full, …).
+    #[error("alert store {path}: {source}")]
+    Sqlite {
+        /// The database file.
+        path: String,
+        /// The underlying error.
+        source: rusqlite::Error,
+    },
+    /// The file was written by a newer commwatch.
+    #[error(
+        "alert store {path}: schema version {found} is newer than this commwatch understands \
+         ({supported}); use a newer commwatch or another file"
+    )]
+    TooNew {
+        /// The database file.
+        path: String,
+        /// Its `user_version`.
+        found: u32,
+        /// [`SCHEMA_VERSION`].
+        supported: u32,
+    },
+    /// A stored row could not be read back (edited by hand, or a bug).
+    #[error("alert store {path}: {message}")]
+    BadRow {
+        /// The database file.
+        path: String,
+        /// Which row, and what is wrong with it.
+        message: String,
+    },
+}
+
+/// What [`AlertStore::query`] returns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AlertQuery {
+    /// Only alerts raised at or after this time.
+    pub since: Option<DateTime<Utc>>,
+    /// Only alerts of this rule.
+    pub rule: Option<String>,
+    /// At most this many alerts, the most recent. Default 100.
+    pub limit: usize,
+}
+
+impl Default for AlertQuery {
+    fn default() -> AlertQuery {
+        AlertQuery {
+            since: None,
+            rule: None,
+            limit: 100,
+        }
+    }
+}
+
+/// An alert as stored in the history.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StoredAlert {
+    /// The row id: increasing in insertion order.
+    pub id: i64,
+    /// What became of the alert.
+    pub status: AlertStatus,
+    /// The alert and its context.
+    #[serde(flatten)]
+    pub record: AlertRecord,
+}
+
+/// A connection to the alert history file.
+#[derive(Debug)]
+pub struct AlertStore {
+    conn: Connection,
+    /// The file, for error messages.
+    path: String,
+}
+
+impl AlertStore {
+    /// Opens (creating if needed) the history at `path`: WAL mode, a busy timeout of
+    /// [`BUSY_TIMEOUT`], and the schema migrated to [`SCHEMA_VERSION`].
+    pub fn open(path: &Path) -> Result<AlertStore, StoreError> {
+        let name = path.display().to_string();
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            // Let SQLite report a failure here: its message names the file.
+            let _ = std::fs::create_dir_all(parent);
+        }
+        let conn = Connection::open(path).map_err(|source| StoreError::Sqlite {
+            path: name.clone(),
+            source,
+        })?;
+        AlertStore::setup(conn, name)
+    }
+
+    /// A private, in-memory history (for tests and dry runs).
+    pub fn open_in_memory() -> Result<AlertStore, StoreError> {
+        let name = ":memory:".to_owned();
+        let conn = Connection::open_in_memory().map_err(|source| StoreError::Sqlite {
+            path: name.clone(),
+            source,
+        })?;
+        AlertStore::setup(conn, name)
+    }
+
+    fn setup(conn: Connection, path: String) -> Result<AlertStore, StoreError> {
+        let mut store = AlertStore { conn, path };
+        store.try_setup().map_err(|e| store.err(e))?;
+        let found = store.user_version().map_err(|e| store.err(e))?;
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::TooNew {
+                path: store.path,
+                found,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        store.migrate().map_err(|e| store.err(e))?;
+        Ok(store)
+    }
+
+    fn try_setup(&mut self) -> rusqlite::Result<()> {
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Returns the mode now in force: `wal`, or `memory` for an in-memory database.
+        let _mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        Ok(())
+    }
+
+    fn user_version(&self) -> rusqlite::Result<u32> {
+        self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+    }
+
+    /// Applies the missing migrations, each in an immediate transaction that re-reads the version
+    /// first, so two processes opening a new file at once migrate it once.
+    fn migrate(&mut self) -> rusqlite::Result<()> {
+        for (i, sql) in MIGRATIONS.iter().enumerate() {
+            let target = i as u32 + 1;
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let current: u32 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            if current < target {
+                tx.execute_batch(sql)?;
+                tx.pragma_update(None, "user_version", target)?;
+                tracing::info!(store = %self.path, version = target, "migrated alert store");
+            }
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    fn err(&self, source: rusqlite::Error) -> StoreError {
+        StoreError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// Appends `records` to the history in one transaction: all or none.
+    pub fn record(&mut self, records: &[AlertRecord]) -> Result<(), StoreError> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let result = (|| {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            {
+                let mut insert = tx.prepare_cached(
+                    "INSERT INTO alerts (fingerprint, rule, severity, labels, summary, evidence,
+                        communique_id, title, origin, uri, published, received_at, status, reason,
+                        duplicate_of, routes, raised_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
+                        ?16, ?17)",
+                )?;
+                for r in records {
+                    let a = &r.alert;
+                    insert.execute(params![
+                        a.fingerprint,
+                        a.rule,
+                        a.severity.as_str(),
+                        to_json(&a.labels),
+                        a.summary,
+                        to_json(&a.evidence),
+                        a.communique,
+                        r.title,
+                        r.origin.name,
+                        r.origin.uri,
+                        r.published,
+                        timestamp(r.received_at),
+                        r.status().as_str(),
+                        a.suppressed,
+                        r.duplicate_of,
+                        to_json(&a.routes),
+                        timestamp(r.raised_at),
+                    ])?;
+                }
+            }
+            tx.commit()
+        })();
+        result.map_err(|e| self.err(e))
+    }
+
+    /// When an alert with `fingerprint` was last sent (status `sent`), by any run or instance
+    /// writing to this file.
+    pub fn last_sent(&self, fingerprint: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let text: Option<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT max(raised_at) FROM alerts WHERE fingerprint = ?1 AND status = 'sent'",
+            )
+            .and_then(|mut s| s.query_row([fingerprint], |r| r.get(0)).optional())
+            .map_err(|e| self.err(e))?
+            .flatten();
+        text.map(|t| {
+            parse_timestamp(&t).ok_or_else(|| StoreError::BadRow {
+                path: self.path.clone(),
+                message: format!("raised_at {t:?} of fingerprint {fingerprint} is not a timestamp"),
+            })
+        })
+        .transpose()
+    }
+
+    /// The alerts matching `q`, most recent first.
+    pub fn query(&self, q: &AlertQuery) -> Result<Vec<StoredAlert>, StoreError> {
+        let mut sql = String::from(
+            "SELECT id, fingerprint, rule, severity, labels, summary, evidence, communique_id,
+                title, origin, uri, published, received_at, reason, duplicate_of, routes,
+                raised_at, status
+             FROM alerts WHERE 1 = 1",
+        );
+        let since = q.since.map(timestamp);
+        let mut args: Vec<&dyn rusqlite::ToSql> = Vec::new();
+        if let Some(since) = &since {
+            args.push(since);
+            sql.push_str(&format!(" AND raised_at >= ?{}", args.len()));
+        }
+        if let Some(rule) = &q.rule {
+            args.push(rule);
+            sql.push_str(&format!(" AND rule = ?{}", args.len()));
+        }
+        let limit = i64::try_from(q.limit).unwrap_or(i64::MAX);
+        args.push(&limit);
+        sql.push_str(&format!(
+            " ORDER BY raised_at DESC, id DESC LIMIT ?{}",
+            args.len()
+        ));
+
+        let rows: Vec<RawRow> = self
+            .conn
+            .prepare_cached(&sql)
+            .and_then(|mut stmt| {
+                stmt.query_map(args.as_slice(), RawRow::read)?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(|e| self.err(e))?;
+        rows.into_iter()
+            .map(|row| {
+                let id = row.id;
+                row.into_stored().map_err(|message| StoreError::BadRow {
+                    path: self.path.clone(),
+                    message: format!("row {id}: {message}"),
+                })
+            })
+            .collect()
+    }
+}
+
+/// The columns of one row, before decoding.
+struct RawRow {
+    id: i64,
+    fingerprint: String,
+    rule: String,
+    severity: String,
+    labels: String,
+    summary: String,
+    evidence: String,
+    communique_id: String,
+    title: Option<String>,
+    origin: String,
+    uri: Option<String>,
+    published: Option<String>,
+    received_at: String,
+    reason: Option<String>,
+    duplicate_of: Option<String>,
+    routes: String,
+    raised_at: String,
+    status: String,
+}
+
+impl RawRow {
+    fn read(r: &Row<'_>) -> rusqlite::Result<RawRow> {
+        Ok(RawRow {
+            id: r.get(0)?,
+            fingerprint: r.get(1)?,
+            rule: r.get(2)?,
+            severity: r.get(3)?,
+            labels: r.get(4)?,
+            summary: r.get(5)?,
+            evidence: r.get(6)?,
+            communique_id: r.get(7)?,
+            title: r.get(8)?,
+            origin: r.get(9)?,
+            uri: r.get(10)?,
+            published: r.get(11)?,
+            received_at: r.get(12)?,
+            reason: r.get(13)?,
+            duplicate_of: r.get(14)?,
+            routes: r.get(15)?,
+            raised_at: r.get(16)?,
+            status: r.get(17)?,
+        })
+    }
+
+    fn into_stored(self) -> Result<StoredAlert, String> {
+        let json = |column: &str, text: &str| format!("{column} is not valid JSON: {text:?}");
+        let time = |column: &str, text: &str| {
+            parse_timestamp(text).ok_or_else(|| format!("{column} {text:?} is not a timestamp"))
+        };
+        let alert = Alert {
+            rule: self.rule,
+            severity: self.severity.parse()?,
+            fingerprint: self.fingerprint,
+            labels: serde_json::from_str(&self.labels).map_err(|_| json("labels", &self.labels))?,
+            summary: self.summary,
+            evidence: serde_json::from_str(&self.evidence)
+                .map_err(|_| json("evidence", &self.evidence))?,
+            communique: self.communique_id,
+            suppressed: self.reason,
+            routes: serde_json::from_str(&self.routes).map_err(|_| json("routes", &self.routes))?,
+        };
+        Ok(StoredAlert {
+            id: self.id,
+            status: self.status.parse()?,
+            record: AlertRecord {
+                alert,
+                title: self.title,
+                origin: Origin {
+                    name: self.origin,
+                    uri: self.uri,
+                },
+                published: self.published,
+                received_at: time("received_at", &self.received_at)?,
+                duplicate_of: self.duplicate_of,
+                raised_at: time("raised_at", &self.raised_at)?,
+            },
+        })
+    }
+}
+
+/// JSON text of a value that always serializes (maps of strings, spans, string lists).
+fn to_json(value: &impl Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
+}
+
+/// Fixed-width UTC text: text order is time order.
+fn timestamp(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// The `sqlite` sink: records every alert of every event (sent, suppressed or duplicate) in the
+/// alert history.
+///
+/// Records are buffered and committed in one transaction when [`SINK_BATCH`] have accumulated,
+/// and on every [`flush`](Sink::flush) and [`poll`](Sink::poll), so a quiet pipeline's alerts reach
+/// the file within about 100 ms. If a commit fails, the buffered records are kept and retried at
+/// the next write, flush or poll; while the buffer is full and the store still fails, `write`
+/// refuses new events (they go to the dead-letter output with the reason), so memory stays
+/// bounded.
+#[derive(Debug)]
+pub struct SqliteSink {
+    store: AlertStore,
+    pending: Vec<AlertRecord>,
+}
+
+impl SqliteSink {
+    /// A sink writing to the history at `path` (see [`AlertStore::open`]).
+    pub fn open(path: &Path) -> Result<SqliteSink, StoreError> {
+        AlertStore::open(path).map(SqliteSink::new)
+    }
+
+    /// A sink writing to `store`.
+    pub fn new(store: AlertStore) -> SqliteSink {
+        SqliteSink {
+            store,
+            pending: Vec::with_capacity(SINK_BATCH),
+        }
+    }
+
+    /// The store written to.
+    pub fn store(&self) -> &AlertStore {
+        &self.store
+    }
+
+    fn commit(&mut self) -> Result<(), SinkError> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        self.store
+            .record(&self.pending)
+            .map_err(|e| SinkError::Other(e.to_string()))?;
+        self.pending.clear();
+        Ok(())
+    }
+}
+
+impl Sink for SqliteSink {
+    fn write(&mut self, event: &Communique) -> Result<(), SinkError> {
+        if event.alerts.is_empty() {
+            return Ok(());
+        }
+        if self.pending.len() >= SINK_BATCH {
+            // An earlier commit failed: try again, and refuse this event if the store still fails.
+            self.commit()?;
+        }
+        self.pending
+            .extend(AlertRecord::from_event(event, Utc::now()));
+        if self.pending.len() >= SINK_BATCH
+            && let Err(err) = self.commit()
+        {
+            tracing::warn!(%err, "cannot commit alerts; will retry");
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), SinkError> {
+        self.commit()
+    }
+
+    fn poll(&mut self) -> Result<(), SinkError> {
+        self.commit()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{SUPPRESSED_DUPLICATE, SUPPRESSED_REPEAT};
+    use crate::testing::{alert, record, ts};
+
+    fn count(store: &AlertStore) -> i64 {
+        store
+            .conn
+            .query_row("SELECT count(*) FROM alerts", [], |r| r.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn an_empty_file_is_migrated_and_reopening_keeps_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested/alerts.db");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, b"").unwrap();
+        let mut store = AlertStore::open(&path).unwrap();
+        assert_eq!(store.user_version().unwrap(), SCHEMA_VERSION);
+        let mode: String = store
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        let indexes: Vec<String> = store
+            .conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            indexes,
+            [
+                "alerts_fingerprint",
+                "alerts_raised_at",
+                "alerts_rule_raised_at"
+            ]
+        );
+        store
+            .record(&[record(alert("r", &[], None), "2024-01-01T00:00:00Z")])
+            .unwrap();
+        drop(store);
+        let store = AlertStore::open(&path).unwrap();
+        assert_eq!(count(&store), 1, "reopening does not migrate again");
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("alerts.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+        drop(conn);
+        let err = AlertStore::open(&path).unwrap_err();
+        assert!(matches!(err, StoreError::TooNew { .. }), "{err}");
+        assert!(err.to_string().contains("newer"), "{err}");
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_database_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("alerts.db");
+        std::fs::write(
+            &path,
+            "this is not a database, but it is long enough to have a header",
+        )
+        .unwrap();
+        let err = AlertStore::open(&path).unwrap_err();
+        assert!(err.to_string().contains("alerts.db"), "{err}");
+    }
+
+    #[test]
+    fn records_round_trip_and_queries_filter() {
+        let mut store = AlertStore::open_in_memory().unwrap();
+        let mut dup = record(
+            alert("b", &[("country", "FI")], Some(SUPPRESSED_DUPLICATE)),
+            "2024-01-01T02:00:00Z",
+        );
+        dup.duplicate_of = Some("first".into());
+        dup.alert.routes = vec!["pager".into()];
+        let recs = vec![
+            record(alert("a", &[], None), "2024-01-01T00:00:00Z"),
+            record(
+                alert("a", &[], Some(SUPPRESSED_REPEAT)),
+                "2024-01-01T01:00:00Z",
+            ),
+            dup.clone(),
+            record(alert("a", &[], None), "2024-01-02T00:00:00Z"),
+        ];
+        store.record(&recs).unwrap();
+
+        let all = store.query(&AlertQuery::default()).unwrap();
+        assert_eq!(all.len(), 4);
+        assert_eq!(all[0].record, recs[3], "most recent first");
+        assert_eq!(all[1].record, dup);
+        assert_eq!(all[1].status, AlertStatus::Duplicate);
+        assert_eq!(all[2].status, AlertStatus::Suppressed);
+
+        let since = store
+            .query(&AlertQuery {
+                since: Some(ts("2024-01-01T01:00:00Z")),
+                ..AlertQuery::default()
+            })
+            .unwrap();
+        assert_eq!(since.len(), 3);
+        let rule_a = store
+            .query(&AlertQuery {
+                since: Some(ts("2024-01-01T00:30:00Z")),
+                rule: Some("a".into()),
+                limit: 100,
+            })
+            .unwrap();
+        assert_eq!(
+            rule_a
+                .iter()
+                .map(|s| s.record.raised_at)
+                .collect::<Vec<_>>(),
+            [ts("2024-01-02T00:00:00Z"), ts("2024-01-01T01:00:00Z")]
+        );
+        let limited = store
+            .query(&AlertQuery {
+                limit: 1,
+                ..AlertQuery::default()
+            })
+            .unwrap();
+        assert_eq!(limited.len(), 1);
+
+        let json = serde_json::to_value(&all[1]).unwrap();
+        assert_eq!(json["status"], "duplicate");
+        assert_eq!(json["alert"]["rule"], "b");
+        assert_eq!(json["duplicate_of"], "first");
+    }
+
+    #[test]
+    fn last_sent_counts_only_sends() {
+        let mut store = AlertStore::open_in_memory().unwrap();
+        let a = alert("a", &[], None);
+        assert_eq!(store.last_sent(&a.fingerprint).unwrap(), None);
+        let mut held = a.clone();
+        held.suppressed = Some(SUPPRESSED_REPEAT.into());
+        store
+            .record(&[
+                record(a.clone(), "2024-01-01T00:00:00Z"),
+                record(a.clone(), "2024-01-01T05:00:00Z"),
+                record(held, "2024-01-01T09:00:00Z"),
+            ])
+            .unwrap();
+        assert_eq!(
+            store.last_sent(&a.fingerprint).unwrap(),
+            Some(ts("2024-01-01T05:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn two_connections_share_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("alerts.db");
+        let mut one = AlertStore::open(&path).unwrap();
+        let two = AlertStore::open(&path).unwrap();
+        let a = alert("a", &[], None);
+        one.record(&[record(a.clone(), "2024-01-01T00:00:00Z")])
+            .unwrap();
+        assert_eq!(
+            two.last_sent(&a.fingerprint).unwrap(),
+            Some(ts("2024-01-01T00:00:00Z")),
+            "a committed write is visible to the other connection"
+        );
+
+        // Concurrent writers wait for each other instead of failing.
+        let writers: Vec<_> = (0..2)
+            .map(|w| {
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    let mut store = AlertStore::open(&path).unwrap();
+                    for i in 0..25 {
+                        let rec = record(
+                            alert(&format!("w{w}-{i}"), &[], None),
+                            "2024-01-02T00:00:00Z",
+                        );
+                        store.record(&[rec]).unwrap();
+                    }
+                })
+            })
+            .collect();
+        // A reader meanwhile is never blocked.
+        for _ in 0..10 {
+            two.query(&AlertQuery::default()).unwrap();
+        }
+        for w in writers {
+            w.join().unwrap();
+        }
+        assert_eq!(count(&two), 51);
+    }
+
+    #[test]
+    fn the_sink_buffers_and_commits_on_flush_poll_or_a_full_batch() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("alerts.db");
+        let mut sink = SqliteSink::open(&path).unwrap();
+        let reader = AlertStore::open(&path).unwrap();
+        let mut ev = Communique::new(Some("doc".into()), Origin::default(), "text".into());
+        ev.alerts = vec![
+            alert("a", &[], None),
+            alert("b", &[], Some(SUPPRESSED_REPEAT)),
+        ];
+        ev.metadata.insert(
+            crate::record::META_ALERTED_AT.into(),
+            "2024-03-01T00:00:00Z".into(),
+        );
+        sink.write(&ev).unwrap();
+        sink.write(&Communique::new(
+            None,
+            Origin::default(),
+            "no alerts".into(),
+        ))
+        .unwrap();
+        assert_eq!(count(&reader), 0, "buffered");
+        sink.poll().unwrap();
+        assert_eq!(count(&reader), 2);
+        let stored = reader.query(&AlertQuery::default()).unwrap();
+        assert!(
+            stored
+                .iter()
+                .all(|s| s.record.raised_at == ts("2024-03-01T00:00:00Z"))
+        );
+
+        for _ in 0..SINK_BATCH / 2 {
+            sink.write(&ev).unwrap();
+        }
+        assert_eq!(
+            count(&reader),
+            2 + SINK_BATCH as i64,
+            "a full batch commits"
+        );
+        sink.write(&ev).unwrap();
+        sink.flush().unwrap();
+        assert_eq!(count(&reader), 4 + SINK_BATCH as i64);
+        assert!(sink.pending.is_empty());
+        assert_eq!(
+            sink.store().last_sent(&ev.alerts[0].fingerprint).unwrap(),
+            Some(ts("2024-03-01T00:00:00Z"))
+        );
+    }
+}
