@@ -29,7 +29,7 @@ fn default_pipeline_alerts_on_the_sample_communique_and_tags_its_new_members() {
         .arg("--set")
         .arg(format!("sinks.events.path={}", events.display()))
         .args(["--set", "sinks.events.content=events"])
-        .args(common::plugin_dirs_override())
+        .args(common::default_pipeline_overrides(dir.path()))
         .output()
         .unwrap();
     let (stdout, stderr) = text(&output);
@@ -63,11 +63,25 @@ fn default_pipeline_alerts_on_the_sample_communique_and_tags_its_new_members() {
         .iter()
         .filter(|a| a["rule"] == "new_member_accession" && a["communique"] == seed_id)
         .collect();
-    let mut countries: Vec<&str> = accessions.iter().map(|a| a["labels"]["country"].as_str().unwrap()).collect();
+    let mut countries: Vec<&str> = accessions
+        .iter()
+        .map(|a| a["labels"]["country"].as_str().unwrap())
+        .collect();
     countries.sort();
-    assert_eq!(countries, ["CD", "CF", "MR", "YE"], "one accession alert per new member: {accessions:#?}");
-    assert!(accessions.iter().all(|a| a["labels"]["organization"] == "d-isis-coalition"));
-    let accession = accessions.iter().find(|a| a["labels"]["country"] == "MR").unwrap();
+    assert_eq!(
+        countries,
+        ["CD", "CF", "MR", "YE"],
+        "one accession alert per new member: {accessions:#?}"
+    );
+    assert!(
+        accessions
+            .iter()
+            .all(|a| a["labels"]["organization"] == "d-isis-coalition")
+    );
+    let accession = accessions
+        .iter()
+        .find(|a| a["labels"]["country"] == "MR")
+        .unwrap();
 
     // The countries are tagged with ISO codes, and their offsets point at the raw text.
     let raw = seed["raw"].as_str().unwrap();

@@ -10,21 +10,46 @@ fn default_pipeline_tags_the_sample_with_raw_offsets() {
     let dir = tempfile::tempdir().unwrap();
     let events = dir.path().join("events.jsonl");
     let output = commwatch()
-        .args(["run", "pipeline.toml", "--set", "sinks.alerts.path=/dev/null", "--set", "sinks.console.type=jsonl"])
-        .args(["--set", "sinks.console.path=/dev/null", "--set", "sinks.events.type=jsonl"])
-        .args(["--set", r#"sinks.events.inputs=["alert"]"#, "--set", "sinks.events.content=events"])
+        .args([
+            "run",
+            "pipeline.toml",
+            "--set",
+            "sinks.alerts.path=/dev/null",
+            "--set",
+            "sinks.console.type=jsonl",
+        ])
+        .args([
+            "--set",
+            "sinks.console.path=/dev/null",
+            "--set",
+            "sinks.events.type=jsonl",
+        ])
+        .args([
+            "--set",
+            r#"sinks.events.inputs=["alert"]"#,
+            "--set",
+            "sinks.events.content=events",
+        ])
         .arg("--set")
         .arg(format!("sinks.events.path={}", events.display()))
         .arg("--set")
-        .arg(format!("pipeline.dead_letter={}", dir.path().join("dead.jsonl").display()))
-        .args(common::plugin_dirs_override())
+        .arg(format!(
+            "pipeline.dead_letter={}",
+            dir.path().join("dead.jsonl").display()
+        ))
+        .args(common::default_pipeline_overrides(dir.path()))
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", text(&output).1);
     let all = read_jsonl(&events);
     let seed = all
         .iter()
-        .find(|e| e["origin"]["uri"].as_str().unwrap().ends_with("coalition-ministerial-2021-06-28.txt"))
+        .find(|e| {
+            e["origin"]["uri"]
+                .as_str()
+                .unwrap()
+                .ends_with("coalition-ministerial-2021-06-28.txt")
+        })
         .expect("the sample went through");
     let raw = seed["raw"].as_str().unwrap();
     let spans: Vec<(&str, &str, &str, Option<&str>)> = seed["spans"]
@@ -32,13 +57,23 @@ fn default_pipeline_tags_the_sample_with_raw_offsets() {
         .unwrap()
         .iter()
         .map(|s| {
-            let (start, end) = (s["start"].as_u64().unwrap() as usize, s["end"].as_u64().unwrap() as usize);
-            (s["kind"].as_str().unwrap(), s["id"].as_str().unwrap(), &raw[start..end], s["detail"].as_str())
+            let (start, end) = (
+                s["start"].as_u64().unwrap() as usize,
+                s["end"].as_u64().unwrap() as usize,
+            );
+            (
+                s["kind"].as_str().unwrap(),
+                s["id"].as_str().unwrap(),
+                &raw[start..end],
+                s["detail"].as_str(),
+            )
         })
         .collect();
     let has = |kind: &str, id: &str, text: &str| {
         assert!(
-            spans.iter().any(|s| s.0 == kind && s.1 == id && s.2 == text),
+            spans
+                .iter()
+                .any(|s| s.0 == kind && s.1 == id && s.2 == text),
             "no {kind} {id} at raw text {text:?}"
         )
     };
@@ -74,12 +109,28 @@ fn default_pipeline_tags_the_sample_with_raw_offsets() {
     has("group", "isis-k", "ISIS-K");
     has("resolution", "S/RES/2254", "Resolution 2254");
     has("date", "2021-06-28", "June 28, 2021");
-    let person = |name: &str| spans.iter().find(|s| s.0 == "person" && s.2 == name).map(|s| s.3);
-    assert_eq!(person("Luigi Di Maio"), Some(Some("Italian Minister of Foreign Affairs and International Cooperation")));
-    assert_eq!(person("Antony L. Blinken"), Some(Some("U. S. Admin of State")));
+    let person = |name: &str| {
+        spans
+            .iter()
+            .find(|s| s.0 == "person" && s.2 == name)
+            .map(|s| s.3)
+    };
+    assert_eq!(
+        person("Luigi Di Maio"),
+        Some(Some(
+            "Italian Minister of Foreign Affairs and International Cooperation"
+        ))
+    );
+    assert_eq!(
+        person("Antony L. Blinken"),
+        Some(Some("U. S. Admin of State"))
+    );
 
     // What normalization recovered from the scraped page.
-    assert_eq!(seed["title"], "Ministerial Meeting of the Global Coalition to Defeat Daesh/ISIS");
+    assert_eq!(
+        seed["title"],
+        "Ministerial Meeting of the Global Coalition to Defeat Daesh/ISIS"
+    );
     assert_eq!(seed["published"], "2021-06-28");
     assert_eq!(seed["language"], "en");
     assert_eq!(seed["metadata"]["dateline_place"], "Ottawa, Ontario");

@@ -12,7 +12,7 @@ fn good(dir: &Path) -> String {
     std::fs::write(dir.join("a.txt"), "Mali and Niger signed.").unwrap();
     std::fs::write(
         dir.join("rules.toml"),
-        "[[rule]]\nid = \"signing\"\ndescription = \"d\"\nseverity = \"low\"\nany = [\"signed\"]\nsummary = \"s\"\n",
+        "[[rule]]\nid = \"signing\"\ndescription = \"d\"\nseverity = \"low\"\nquery = \"signed\"\nsummary = \"s\"\n",
     )
     .unwrap();
     r#"
@@ -71,7 +71,11 @@ fn accepts_a_good_pipeline_and_the_bundled_ones() {
         "{out}"
     );
     for bundled in ["pipeline.toml", "examples/pipelines/filter.toml"] {
-        let output = commwatch().args(["validate", bundled]).args(common::plugin_dirs_override()).output().unwrap();
+        let output = commwatch()
+            .args(["validate", bundled])
+            .args(common::plugin_dirs_override())
+            .output()
+            .unwrap();
         assert!(output.status.success(), "{bundled}: {}", text(&output).1);
     }
     assert!(
@@ -88,7 +92,7 @@ fn misspelt_stage_type_names_the_key_and_suggests() {
     assert!(!ok);
     assert!(
         err.contains(
-            "error: pipeline.toml: stages.tag.type: unknown stage type \"tagg\"; expected one of normalize, tag, rules, plugin (did you mean \"tag\"?)"
+            "error: pipeline.toml: stages.tag.type: unknown stage type \"tagg\"; expected one of normalize, tag, rules, plugin, alerts (did you mean \"tag\"?)"
         ),
         "{err}"
     );

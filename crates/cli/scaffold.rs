@@ -8,14 +8,21 @@ use anyhow::{Context, bail};
 /// or, when `sdk` is `None`, on the published SDK version. Returns the crate's directory.
 pub fn new_plugin(name: &str, dir: &Path, sdk: Option<&Path>) -> anyhow::Result<PathBuf> {
     let valid = !name.is_empty()
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
         && name.starts_with(|c: char| c.is_ascii_lowercase());
     if !valid {
-        bail!("plugin name {name:?} must start with a lowercase letter and use only a-z, 0-9, '-' and '_'");
+        bail!(
+            "plugin name {name:?} must start with a lowercase letter and use only a-z, 0-9, '-' and '_'"
+        );
     }
     let root = dir.join(name);
     if root.exists() {
-        bail!("{} already exists; choose another name or directory", root.display());
+        bail!(
+            "{} already exists; choose another name or directory",
+            root.display()
+        );
     }
     let sdk_dep = match sdk {
         Some(path) => format!("{{ path = {:?} }}", path.display().to_string()),
@@ -25,7 +32,9 @@ pub fn new_plugin(name: &str, dir: &Path, sdk: Option<&Path>) -> anyhow::Result<
         .split(['-', '_'])
         .map(|part| {
             let mut c = part.chars();
-            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
         })
         .collect();
     let cargo = format!(
@@ -130,7 +139,8 @@ mod tests {{
 "##,
         lib_name = name.replace('-', "_"),
     );
-    std::fs::create_dir_all(root.join("src")).with_context(|| format!("creating {}", root.display()))?;
+    std::fs::create_dir_all(root.join("src"))
+        .with_context(|| format!("creating {}", root.display()))?;
     std::fs::write(root.join("Cargo.toml"), cargo).context("writing Cargo.toml")?;
     std::fs::write(root.join("src/lib.rs"), lib).context("writing src/lib.rs")?;
     Ok(root)

@@ -23,6 +23,21 @@ pub fn plugin_dirs_override() -> [String; 2] {
     ]
 }
 
+/// `--set` arguments that run the default pipeline in isolation: the bundled plugins built for
+/// the tests, and the alert history (which remembers what was sent, and so would hold back the
+/// next run's alerts as repeats) in `dir` instead of the repository.
+pub fn default_pipeline_overrides(dir: &Path) -> Vec<String> {
+    let db = dir.join("alerts.db").display().to_string();
+    let mut args = plugin_dirs_override().to_vec();
+    args.extend([
+        "--set".to_string(),
+        format!("stages.alerting.history={db}"),
+        "--set".to_string(),
+        format!("sinks.history.path={db}"),
+    ]);
+    args
+}
+
 /// A `commwatch` command run from the repository root, with logs quiet and no color.
 pub fn commwatch() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_commwatch"));

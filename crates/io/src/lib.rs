@@ -26,6 +26,12 @@
 //!   file or written to stdout.
 //! - [`ConsoleSink`]: one readable block per alert, quoting its evidence from the raw text
 //!   (see [`format_alert`]).
+//! - [`WebhookSink`]: notifications POSTed as signed JSON or as Slack/Mattermost messages,
+//!   grouped by labels ([`Grouping`], with `commwatch-alerting`'s grouper).
+//! - [`AlertmanagerSink`]: alerts POSTed to Prometheus Alertmanager (see [`to_alertmanager`]).
+//!
+//! The two HTTP sinks queue every notification in an on-disk [`Spool`] before the first attempt
+//! and deliver it in order, retrying with backoff, so a receiver that is down loses nothing.
 //!
 //! Constructors take plain Rust values: reading `pipeline.toml` happens elsewhere. Input that
 //! cannot become an event is never dropped silently; sources hand it to
@@ -34,7 +40,14 @@
 pub mod sinks;
 pub mod sources;
 
-pub use sinks::{ConsoleSink, JsonlContent, JsonlSink, format_alert};
+pub use sinks::{
+    ALERTS_PATH, AlertPayload, AlertmanagerConfig, AlertmanagerSink, ConsoleSink,
+    DEFAULT_DRAIN_TIMEOUT, DEFAULT_NOTIFY_TIMEOUT, DEFAULT_RESOLVE_AFTER, DEFAULT_RETRY_INITIAL,
+    DEFAULT_RETRY_MAX, DEFAULT_SPOOL_MAX_BYTES, DELIVERY_HEADER, DeliveryOptions, GroupKey,
+    Grouping, JsonlContent, JsonlSink, PostableAlert, SIGNATURE_HEADER, STEP_BUDGET, Secret, Spool,
+    SpoolEntry, WebhookConfig, WebhookFormat, WebhookSink, alerts_url, backoff, delivery_id,
+    format_alert, json_payload, sign, slack_payload, to_alertmanager,
+};
 pub use sources::{
     DEFAULT_FEED_INTERVAL, DEFAULT_FEED_TIMEOUT, DEFAULT_MAX_BYTES, DEFAULT_MAX_LINE_BYTES,
     DEFAULT_SETTLE, DecodeError, DecodeHints, Decoded, ENCODING_KEY, FeedSource, FileFormat,

@@ -1,88 +1,99 @@
 //! Turning a rule that fired into an [`Alert`].
 //!
-//! Kept apart from matching so that however a rule comes to fire (today: phrase lists; later: a
-//! boolean query), its alert is built the same way: the same labels, the same evidence, and above
-//! all the same fingerprint, which stored alert histories and deduplication rely on.
+//! Kept apart from matching so that however a rule comes to fire, its alert is built the same way:
+//! the same labels, the same evidence, and above all the same fingerprint, which stored alert
+//! histories and deduplication rely on.
 
 use std::collections::HashSet;
 
 use commwatch_core::{Alert, Communique, Span, Symbol, fingerprint};
 
+use crate::eval::Evidence;
+use crate::plan::Plan;
 use crate::rule::Rule;
-use crate::ruleset::{Phrase, RuleHit};
 use crate::template::Values;
 
-/// What made a rule fire on one event.
-pub(crate) struct Firing<'a> {
-    pub(crate) rule: &'a Rule,
-    /// The rule's phrases, indexed by [`RuleHit::phrase`].
-    pub(crate) phrases: &'a [Phrase],
-    pub(crate) keyword_kind: &'a Symbol,
-    /// The qualifying phrase hits, sorted by position.
-    pub(crate) hits: &'a [RuleHit],
-    /// The qualifying entity spans, sorted by position (empty when the rule needs no entity).
-    pub(crate) entities: &'a [&'a Span],
-    pub(crate) event: &'a Communique,
-}
+/// Builds the alert of `rule`, which fired on `event` with `evidence`: static labels plus one
+/// label per entity kind the query refers to (outside `NOT`), the rendered summary, the evidence
+/// spans, and the fingerprint of the rule id and key labels in key order.
+pub(crate) fn build(
+    rule: &Rule,
+    plan: &Plan,
+    evidence: &mut Evidence,
+    event: &Communique,
+    keyword_kind: &Symbol,
+) -> Alert {
+    evidence
+        .lits
+        .sort_unstable_by_key(|&(lit, s, e)| (s, e, lit));
+    evidence.lits.dedup();
+    let spans = &event.spans;
+    evidence
+        .spans
+        .sort_unstable_by_key(|&i| (spans[i].start, spans[i].end, i));
+    evidence.spans.dedup();
 
-/// Builds the alert: static labels plus `entities` (when the rule needs an entity), the rendered
-/// summary, the evidence spans, and the fingerprint of the rule id and labels in key order.
-pub(crate) fn build(firing: &Firing<'_>) -> Alert {
-    let Firing {
-        rule,
-        phrases,
-        keyword_kind,
-        hits,
-        entities,
-        event,
-    } = *firing;
-
-    let mut ids: Vec<&str> = entities.iter().map(|s| &*s.id).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let entity_ids = ids.join(",");
     let mut labels = rule.labels.clone();
-    if rule.entity.is_some() {
-        labels.insert("entities".to_string(), entity_ids.clone());
+    for (_, kind) in &plan.kinds {
+        let mut ids: Vec<&str> = evidence
+            .spans
+            .iter()
+            .map(|&i| &spans[i])
+            .filter(|s| *s.kind == **kind)
+            .map(|s| &*s.id)
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        labels.insert(kind.clone(), ids.join(","));
     }
     let fingerprint = fingerprint(
         &rule.id,
-        labels.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        labels
+            .iter()
+            .filter(|(k, _)| rule.key_labels.as_ref().is_none_or(|keys| keys.contains(k)))
+            .map(|(k, v)| (k.as_str(), v.as_str())),
     );
 
-    let mut seen = HashSet::new();
-    let entity_labels: Vec<&str> = entities
-        .iter()
-        .filter(|s| seen.insert(&*s.id))
-        .map(|s| &*s.label)
-        .collect();
-    let phrase = hits
+    let phrase = evidence
+        .lits
         .first()
-        .and_then(|h| event.raw.get(h.start..h.end))
+        .and_then(|&(_, s, e)| event.raw.get(s..e))
         .unwrap_or("");
+    let entities = |kind: &str| {
+        let mut seen = HashSet::new();
+        evidence
+            .spans
+            .iter()
+            .map(|&i| &spans[i])
+            .filter(|s| &*s.kind == kind && seen.insert(&*s.id))
+            .map(|s| &*s.label)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let summary = rule.summary.render(&Values {
-        entities: &entity_labels,
-        entity_ids: &entity_ids,
-        phrase,
         title: event.title.as_deref().unwrap_or(&event.id),
+        phrase,
+        labels: &labels,
+        entities: &entities,
     });
 
-    let mut evidence: Vec<Span> = hits
+    let mut evidence_spans: Vec<Span> = evidence
+        .lits
         .iter()
-        .map(|h| Span {
+        .map(|&(lit, start, end)| Span {
             kind: keyword_kind.clone(),
             id: rule.id.clone(),
-            label: phrases[h.phrase].text.clone(),
-            start: h.start,
-            end: h.end,
+            label: plan.term(lit).clone(),
+            start,
+            end,
             detail: None,
         })
-        .chain(entities.iter().map(|s| (*s).clone()))
+        .chain(evidence.spans.iter().map(|&i| spans[i].clone()))
         .collect();
-    evidence.sort_by(|a, b| {
+    evidence_spans.sort_by(|a, b| {
         (a.start, a.end, &a.kind, &a.id, &a.label).cmp(&(b.start, b.end, &b.kind, &b.id, &b.label))
     });
-    evidence.dedup();
+    evidence_spans.dedup();
 
     Alert {
         rule: rule.id.to_string(),
@@ -90,7 +101,7 @@ pub(crate) fn build(firing: &Firing<'_>) -> Alert {
         fingerprint,
         labels,
         summary,
-        evidence,
+        evidence: evidence_spans,
         communique: event.id.clone(),
         suppressed: None,
         routes: Vec::new(),

@@ -1,20 +1,24 @@
-//! Keyword rules that raise alerts on communiqués.
+//! Alert rules for communiqués: a small query language, compiled into one automaton.
 //!
-//! Analysts say what they want to hear about — a country joins a coalition, an armed group
-//! threatens a region — as *rules* in a TOML file, so a new situation can be watched without a
-//! new release. A rule names phrases that must (`any`, `all`) or must not (`none`) occur, and
-//! optionally an entity kind (`country`) that must be mentioned near them; when it fires it
-//! produces one [`Alert`](commwatch_core::Alert) with labels, a one-line summary, the evidence
-//! spans and a stable fingerprint. The file format and semantics are described in `docs/rules.md`.
+//! Analysts say what they want to hear about — an attack on a convoy, sanctions on a country, a
+//! state joining an alliance — as *rules* in TOML files, so a new situation can be watched without
+//! a new release. A rule has a [`Query`] (`"new members" NEAR/10 @country AND NOT "member
+//! states"`), a [`Scope`] (document, sentence, first N sentences), a severity, labels and a
+//! summary template; when it fires it produces one [`Alert`](commwatch_core::Alert) with labels,
+//! a summary, the evidence spans and a stable fingerprint. The file format, grammar and semantics
+//! are described in `docs/rules.md`.
 //!
-//! The principal types are [`RuleSet`] (a validated rule file compiled for matching: load it once,
-//! then [`RuleSet::evaluate`] each event), [`Rule`] (a read-only view of one rule), [`Scratch`]
-//! (buffers to reuse across evaluations) and [`RuleError`] (why a file was rejected, naming the
-//! file, rule and field).
+//! The principal types are [`RuleSet`] (validated rule files compiled for matching: load once,
+//! then [`RuleSet::evaluate`] each event, or [`RuleSet::explain`] one rule on one event),
+//! [`Rule`] (a read-only view of one rule), [`Query`] (the parsed query, printable in canonical
+//! form), [`Scratch`] (buffers to reuse across evaluations), [`run_tests`] (rule test files) and
+//! [`RuleError`] (why a file was rejected, naming the file, rule and field, or the line and
+//! column of a query error).
 //!
-//! All phrases of all rules are compiled into **one** Aho-Corasick automaton, and only rules whose
-//! phrases occur in a text are evaluated, so the cost of evaluating an event grows with the length
-//! of its text, not with the number of rules.
+//! All literal terms of all rules are compiled into **one** Aho-Corasick automaton, and only rules
+//! whose required terms occur in a text are evaluated, so the cost of evaluating an event grows
+//! with the length of its text, not with the number of rules. The crate is a pure library: no
+//! threads, no I/O beyond [`RuleSet::load`].
 //!
 //! # Example
 //!
@@ -26,13 +30,10 @@
 //!     r#"
 //!     [[rule]]
 //!     id = "accession"
-//!     description = "A country joins a coalition."
+//!     query = '"joined the" NEAR/5 @country'
 //!     severity = "high"
-//!     any = ["joined the"]
-//!     entity = "country"
-//!     within = 100
 //!     labels = { category = "accession" }
-//!     summary = "{entities} joined ({category})"
+//!     summary = "{entities:country} joined ({category})"
 //!     "#,
 //!     "example",
 //! )?;
@@ -50,7 +51,7 @@
 //!
 //! let alerts = rules.evaluate(&event);
 //! assert_eq!(alerts.len(), 1);
-//! assert_eq!(alerts[0].labels["entities"], "MR");
+//! assert_eq!(alerts[0].labels["country"], "MR");
 //! assert_eq!(alerts[0].summary, "Mauritania joined (accession)");
 //! # Ok::<(), commwatch_rules::RuleError>(())
 //! ```
@@ -59,12 +60,22 @@
 
 mod alert;
 mod error;
-mod phrases;
+mod eval;
+mod fold;
+mod literals;
+mod location;
+mod plan;
+pub mod query;
 mod rule;
 mod ruleset;
 mod spec;
 mod template;
+mod testfile;
 
 pub use error::RuleError;
-pub use rule::Rule;
-pub use ruleset::{RuleSet, Scratch};
+pub use eval::{Explanation, Scratch, TermMatch};
+pub use fold::fold;
+pub use query::{Query, QueryError};
+pub use rule::{Rule, Scope};
+pub use ruleset::RuleSet;
+pub use testfile::{CaseResult, TestReport, run_tests};

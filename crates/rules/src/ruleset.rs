@@ -1,73 +1,40 @@
-//! Loading a rule file and evaluating it against communiqués.
+//! Loading rule files and evaluating them against communiqués.
 //!
-//! Evaluation runs in three steps, each keeping the cost tied to the text rather than to the size
-//! of the rule pack: one automaton scan records every phrase occurrence ([`crate::phrases`]); an
-//! inverted index from phrase to rules picks the *candidate* rules, those with a triggering phrase
-//! that occurred; only candidates have their conditions, entities and windows checked, and only
-//! rules that fire cost an [`Alert`] (built in [`crate::alert`]).
+//! Evaluation keeps the cost tied to the text rather than to the size of the rule pack: one
+//! automaton scan records every literal occurrence ([`crate::literals`]); the trigger index picks
+//! the *candidate* rules, those whose requirement can be met ([`crate::plan`]); only candidates
+//! have their queries evaluated ([`crate::eval`]), and only rules that fire cost an [`Alert`]
+//! (built in [`crate::alert`]).
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use commwatch_core::{Alert, Communique, Span, Symbol};
+use commwatch_core::{Alert, Communique, Symbol, TextRange};
 
-use crate::alert::{self, Firing};
+use crate::alert;
 use crate::error::RuleError;
-use crate::phrases::{Hits, PatternId, PhraseIndex, PhraseIndexBuilder};
-use crate::rule::Rule;
+use crate::eval::{Ctx, Evidence, Explanation, Scratch};
+use crate::location::{file_offset, line_col};
+use crate::plan::{Matcher, Plan};
+use crate::rule::{Invalid, Rule};
 use crate::spec::RuleFile;
 
-/// A validated rule file, compiled for matching.
+/// Validated rule files, compiled for matching.
 ///
-/// Build it once with [`RuleSet::from_toml_str`] or [`RuleSet::load`] and share it: evaluation
-/// takes `&self` and never mutates the set.
+/// Build it once with [`RuleSet::from_toml_str`], [`RuleSet::from_sources`] or [`RuleSet::load`]
+/// and share it: evaluation takes `&self`. The only state that changes is the per-rule hit
+/// counters ([`RuleSet::hit_counts`]), which clones of a set share.
 #[derive(Clone, Debug)]
 pub struct RuleSet {
     rules: Vec<Rule>,
-    /// One plan per enabled rule, in file order.
-    plans: Vec<Plan>,
-    index: PhraseIndex,
-    /// For each phrase, the plans it can trigger (ascending).
-    triggers: Vec<Vec<usize>>,
-    /// The span kind of phrase evidence, shared by all alerts.
+    matcher: Matcher,
+    /// For each rule, its plan in the matcher (`None` when disabled).
+    plan_of: Vec<Option<usize>>,
+    hits: Arc<[AtomicU64]>,
+    /// The span kind of literal evidence, shared by all alerts.
     keyword_kind: Symbol,
-}
-
-/// How an enabled rule is matched: its phrases as automaton patterns.
-#[derive(Clone, Debug)]
-struct Plan {
-    rule: usize,
-    /// The `any` and `all` phrases, one per distinct pattern, with the first spelling written.
-    phrases: Vec<Phrase>,
-    any: Vec<PatternId>,
-    all: Vec<PatternId>,
-    none: Vec<PatternId>,
-}
-
-#[derive(Clone, Debug)]
-pub(crate) struct Phrase {
-    pub(crate) pattern: PatternId,
-    /// The phrase as written in the rule, used as the evidence label.
-    pub(crate) text: Symbol,
-}
-
-/// A phrase occurrence as one rule sees it, in raw offsets.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct RuleHit {
-    pub(crate) start: usize,
-    pub(crate) end: usize,
-    /// Index into the plan's phrases.
-    pub(crate) phrase: usize,
-}
-
-/// Buffers [`RuleSet::evaluate_with`] reuses between calls, so evaluating a stream of events does
-/// not reallocate them for every event. One per thread; the contents between calls mean nothing.
-#[derive(Debug, Default)]
-pub struct Scratch {
-    hits: Hits,
-    candidates: Vec<usize>,
-    rule_hits: Vec<RuleHit>,
-    near: Vec<bool>,
 }
 
 impl RuleSet {
@@ -94,6 +61,7 @@ impl RuleSet {
             for (i, spec) in file.rule.into_iter().enumerate() {
                 let index = i + 1;
                 let id = spec.id.clone();
+                let query_span = spec.query.span();
                 let error = |field: String, problem: String| RuleError::Invalid {
                     origin: origin.to_string(),
                     index,
@@ -101,7 +69,21 @@ impl RuleSet {
                     field,
                     problem,
                 };
-                let rule = Rule::from_spec(spec).map_err(|e| error(e.field, e.problem))?;
+                let rule = Rule::from_spec(spec).map_err(|e| match e {
+                    Invalid::Field { field, problem } => error(field, problem),
+                    Invalid::Query(q) => {
+                        let at = file_offset(text, query_span.clone(), q.offset);
+                        let (line, column, line_text) = line_col(text, at);
+                        RuleError::Query {
+                            origin: origin.to_string(),
+                            line,
+                            column,
+                            id: id.clone(),
+                            message: q.message,
+                            line_text,
+                        }
+                    }
+                })?;
                 if let Some((first_origin, first)) =
                     positions.insert(rule.id.clone(), (origin.to_string(), index))
                 {
@@ -115,10 +97,27 @@ impl RuleSet {
                 rules.push(rule);
             }
         }
-        RuleSet::compile(rules, &origins.join(", "))
+        let origin = origins.join(", ");
+        let matcher = Matcher::new(rules.iter().enumerate().filter(|(_, r)| r.enabled))
+            .map_err(|source| RuleError::Automaton {
+                origin: origin.clone(),
+                source,
+            })?;
+        let mut plan_of = vec![None; rules.len()];
+        for (i, plan) in matcher.plans.iter().enumerate() {
+            plan_of[plan.rule] = Some(i);
+        }
+        let hits = rules.iter().map(|_| AtomicU64::new(0)).collect();
+        Ok(RuleSet {
+            rules,
+            matcher,
+            plan_of,
+            hits,
+            keyword_kind: Symbol::from("keyword"),
+        })
     }
 
-    /// Reads and compiles the rule file at `path`; errors name the path.
+    /// Reads and compiles a rule file.
     pub fn load(path: impl AsRef<Path>) -> Result<RuleSet, RuleError> {
         let path = path.as_ref();
         let origin = path.display().to_string();
@@ -134,7 +133,7 @@ impl RuleSet {
         self.rules.len()
     }
 
-    /// True when the file defined no rules.
+    /// True when the files defined no rules.
     pub fn is_empty(&self) -> bool {
         self.rules.is_empty()
     }
@@ -144,177 +143,116 @@ impl RuleSet {
         &self.rules
     }
 
-    /// The alerts `event` raises, one per rule that fires, in file order. Pure: the caller appends
-    /// them to [`Communique::alerts`]. Allocates fresh buffers; see [`evaluate_with`](Self::evaluate_with).
+    /// The rule with this id.
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| &*r.id == id)
+    }
+
+    /// How many alerts each rule has raised through [`evaluate`](Self::evaluate) and
+    /// [`evaluate_with`](Self::evaluate_with) so far, in file order (disabled rules included, at 0).
+    pub fn hit_counts(&self) -> Vec<(&str, u64)> {
+        self.rules
+            .iter()
+            .zip(self.hits.iter())
+            .map(|(r, n)| (&*r.id, n.load(Ordering::Relaxed)))
+            .collect()
+    }
+
+    /// Number of distinct literals in the automaton (after folding and deduplication).
+    pub fn literal_count(&self) -> usize {
+        self.matcher.literals.len()
+    }
+
+    /// The alerts `event` raises, one per rule that fires, in file order. Pure apart from the hit
+    /// counters: the caller appends them to [`Communique::alerts`]. Allocates fresh buffers; see
+    /// [`evaluate_with`](Self::evaluate_with).
     pub fn evaluate(&self, event: &Communique) -> Vec<Alert> {
         self.evaluate_with(event, &mut Scratch::default())
     }
 
     /// [`evaluate`](Self::evaluate) with buffers kept across calls.
     pub fn evaluate_with(&self, event: &Communique, scratch: &mut Scratch) -> Vec<Alert> {
-        let Scratch {
-            hits,
-            candidates,
-            rule_hits,
-            near,
-        } = scratch;
-        self.index.scan(event, hits);
-        candidates.clear();
-        for pattern in hits.patterns() {
-            candidates.extend_from_slice(&self.triggers[pattern]);
-        }
-        candidates.sort_unstable();
-        candidates.dedup();
-        candidates
-            .iter()
-            .filter_map(|&plan| self.evaluate_plan(&self.plans[plan], event, hits, rule_hits, near))
-            .collect()
+        self.evaluate_inner(event, scratch, true)
     }
 
-    fn compile(rules: Vec<Rule>, origin: &str) -> Result<RuleSet, RuleError> {
-        let mut builder = PhraseIndexBuilder::default();
-        let plans: Vec<Plan> = rules
-            .iter()
-            .enumerate()
-            .filter(|(_, rule)| rule.enabled)
-            .map(|(i, rule)| Plan::new(i, rule, &mut builder))
-            .collect();
-        let mut triggers = vec![Vec::new(); builder.len()];
-        for (i, plan) in plans.iter().enumerate() {
-            for phrase in &plan.phrases {
-                triggers[phrase.pattern].push(i);
+    /// [`evaluate_with`](Self::evaluate_with) without counting hits (for rule tests).
+    pub(crate) fn evaluate_uncounted(&self, event: &Communique, scratch: &mut Scratch) -> Vec<Alert> {
+        self.evaluate_inner(event, scratch, false)
+    }
+
+    fn evaluate_inner(&self, event: &Communique, scratch: &mut Scratch, count: bool) -> Vec<Alert> {
+        self.matcher.prepare(event, scratch);
+        let ctx = Ctx::new(event, &self.matcher, scratch);
+        let mut alerts = Vec::new();
+        for &p in &scratch.candidates {
+            let plan = &self.matcher.plans[p as usize];
+            let rule = &self.rules[plan.rule];
+            if let Some(alert) = self.fire(rule, plan, &ctx, false) {
+                if count {
+                    self.hits[plan.rule].fetch_add(1, Ordering::Relaxed);
+                }
+                alerts.push(alert);
             }
         }
-        let index = builder.build().map_err(|source| RuleError::Automaton {
-            origin: origin.to_string(),
-            source,
-        })?;
-        Ok(RuleSet {
-            rules,
-            plans,
-            index,
-            triggers,
-            keyword_kind: Symbol::from("keyword"),
+        alerts
+    }
+
+    /// Evaluates one rule in its scopes and builds its alert if it fires. With `all`, in every
+    /// sentence rather than only those the prefilter points at (for `explain`).
+    fn fire(&self, rule: &Rule, plan: &Plan, ctx: &Ctx<'_>, all: bool) -> Option<Alert> {
+        let mut evidence: Option<Evidence> = None;
+        let mut scopes = ctx.bufs.scope_buf.take();
+        ctx.scopes(rule.scope, plan, all, &mut scopes);
+        for &r in &scopes {
+            if ctx.holds(&plan.root, r) {
+                ctx.collect(&plan.root, r, evidence.get_or_insert_with(Evidence::default));
+            }
+        }
+        ctx.bufs.scope_buf.set(scopes);
+        let mut evidence = evidence?;
+        Some(alert::build(
+            rule,
+            plan,
+            &mut evidence,
+            ctx.event,
+            &self.keyword_kind,
+        ))
+    }
+
+    /// Explains how rule `rule_id` fares on `event`: each term of its query, whether it matched
+    /// and where (raw ranges), whether the prefilter picks the rule, and the alert if it fires.
+    /// A disabled rule is explained as if enabled. `None` for an unknown id. Does not count hits.
+    pub fn explain(&self, rule_id: &str, event: &Communique) -> Option<Explanation> {
+        let index = self.rules.iter().position(|r| &*r.id == rule_id)?;
+        let rule = &self.rules[index];
+        let own;
+        let (matcher, plan_index) = match self.plan_of[index] {
+            Some(p) => (&self.matcher, p),
+            None => {
+                // Disabled rules are not in the shared automaton: compile this one alone.
+                own = Matcher::new([(index, rule)]).ok()?;
+                (&own, 0)
+            }
+        };
+        let mut scratch = Scratch::default();
+        matcher.prepare(event, &mut scratch);
+        let plan = &matcher.plans[plan_index];
+        let candidate = scratch.candidates.contains(&(plan_index as u32));
+        let ctx = Ctx::new(event, matcher, &scratch);
+        let alert = self.fire(rule, plan, &ctx, true);
+        let mut scopes = Vec::new();
+        ctx.scopes(rule.scope, plan, true, &mut scopes);
+        let mut terms = Vec::new();
+        ctx.explain_terms(&plan.root, &rule.query, false, &scopes, &mut terms);
+        Some(Explanation {
+            rule: rule.id.to_string(),
+            query: rule.query.to_string(),
+            scope: rule.scope,
+            scopes: scopes.into_iter().map(TextRange::from).collect(),
+            candidate,
+            fired: alert.is_some(),
+            terms,
+            alert,
         })
     }
-
-    /// Checks one candidate rule and builds its alert if it fires.
-    fn evaluate_plan(
-        &self,
-        plan: &Plan,
-        event: &Communique,
-        hits: &Hits,
-        rule_hits: &mut Vec<RuleHit>,
-        near: &mut Vec<bool>,
-    ) -> Option<Alert> {
-        let rule = &self.rules[plan.rule];
-        let phrases_hold = !plan.none.iter().any(|&p| hits.occurred(p))
-            && (plan.any.is_empty() || plan.any.iter().any(|&p| hits.occurred(p)))
-            && plan.all.iter().all(|&p| hits.occurred(p));
-        if !phrases_hold {
-            return None;
-        }
-        rule_hits.clear();
-        for (i, phrase) in plan.phrases.iter().enumerate() {
-            rule_hits.extend(hits.of(phrase.pattern).iter().map(|h| RuleHit {
-                start: h.start,
-                end: h.end,
-                phrase: i,
-            }));
-        }
-        rule_hits.sort_unstable();
-
-        let mut entities: Vec<&Span> = Vec::new();
-        if let Some(req) = &rule.entity {
-            entities.extend(event.spans.iter().filter(|s| *s.kind == *req.kind));
-            entities.sort_by_key(|s| (s.start, s.end));
-            if let Some(window) = req.within {
-                keep_near(rule_hits, &mut entities, window, near);
-            }
-            let mut ids: Vec<&str> = entities.iter().map(|s| &*s.id).collect();
-            ids.sort_unstable();
-            ids.dedup();
-            if ids.len() < req.min {
-                return None;
-            }
-        }
-        Some(alert::build(&Firing {
-            rule,
-            phrases: &plan.phrases,
-            keyword_kind: &self.keyword_kind,
-            hits: rule_hits,
-            entities: &entities,
-            event,
-        }))
-    }
-}
-
-impl Plan {
-    fn new(rule_index: usize, rule: &Rule, builder: &mut PhraseIndexBuilder) -> Plan {
-        let mut phrases: Vec<Phrase> = Vec::new();
-        let mut patterns = |written: &[Symbol], trigger: bool| -> Vec<PatternId> {
-            let mut ids: Vec<PatternId> = Vec::with_capacity(written.len());
-            for text in written {
-                let pattern = builder.add(text);
-                if trigger && !phrases.iter().any(|p| p.pattern == pattern) {
-                    phrases.push(Phrase {
-                        pattern,
-                        text: text.clone(),
-                    });
-                }
-                if !ids.contains(&pattern) {
-                    ids.push(pattern);
-                }
-            }
-            ids
-        };
-        let any = patterns(&rule.any, true);
-        let all = patterns(&rule.all, true);
-        let none = patterns(&rule.none, false);
-        Plan {
-            rule: rule_index,
-            phrases,
-            any,
-            all,
-            none,
-        }
-    }
-}
-
-/// Keeps the entities within `window` raw bytes of a phrase hit and the hits with such an entity.
-///
-/// The gap between a hit and an entity is the number of bytes between them (zero when they
-/// touch or overlap), i.e. the distance from the nearer of the entity's start and end. Hits are
-/// sorted by start, so each entity only looks at the hits that can be near it.
-fn keep_near(
-    hits: &mut Vec<RuleHit>,
-    entities: &mut Vec<&Span>,
-    window: usize,
-    near: &mut Vec<bool>,
-) {
-    let longest = hits.iter().map(|h| h.end - h.start).max().unwrap_or(0);
-    near.clear();
-    near.resize(hits.len(), false);
-    entities.retain(|entity| {
-        let lowest_start = entity.start.saturating_sub(window.saturating_add(longest));
-        let highest_start = entity.end.saturating_add(window);
-        let first = hits.partition_point(|h| h.start < lowest_start);
-        let mut qualifies = false;
-        for (i, hit) in hits.iter().enumerate().skip(first) {
-            if hit.start > highest_start {
-                break;
-            }
-            let gap = hit
-                .start
-                .saturating_sub(entity.end)
-                .max(entity.start.saturating_sub(hit.end));
-            if gap <= window {
-                near[i] = true;
-                qualifies = true;
-            }
-        }
-        qualifies
-    });
-    let mut flags = near.iter();
-    hits.retain(|_| flags.next().copied().unwrap_or(false));
 }

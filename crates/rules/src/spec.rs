@@ -1,8 +1,8 @@
 //! The rule file as written, before validation.
 //!
-//! Kept apart from [`Rule`](crate::Rule) so that serde's view of the file (optional fields, strings
-//! for severities) never leaks into the engine: everything here is checked and converted once, at
-//! load time, and evaluation never re-validates.
+//! Kept apart from [`Rule`](crate::Rule) so that serde's view of the file (optional fields,
+//! strings for severities, the raw `scope` value) never leaks into the engine: everything here is
+//! checked and converted once, at load time.
 
 use std::collections::BTreeMap;
 
@@ -21,23 +21,19 @@ pub(crate) struct RuleFile {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RuleSpec {
     pub(crate) id: String,
-    pub(crate) description: String,
+    /// With its byte range in the file, so parse errors can point into it.
+    pub(crate) query: toml::Spanned<String>,
     /// A string rather than [`Severity`](commwatch_core::Severity) so the error can name the rule.
     pub(crate) severity: String,
     #[serde(default)]
-    pub(crate) any: Vec<String>,
-    #[serde(default)]
-    pub(crate) all: Vec<String>,
-    #[serde(default)]
-    pub(crate) none: Vec<String>,
-    pub(crate) entity: Option<String>,
-    pub(crate) within: Option<usize>,
-    pub(crate) min_entities: Option<usize>,
-    #[serde(default)]
     pub(crate) labels: BTreeMap<String, String>,
     pub(crate) summary: String,
+    pub(crate) description: Option<String>,
+    /// `"document"`, `"sentence"` or `{ first_sentences = N }`, checked by hand for a clear error.
+    pub(crate) scope: Option<toml::Value>,
     #[serde(default = "enabled_by_default")]
     pub(crate) enabled: bool,
+    pub(crate) key_labels: Option<Vec<String>>,
 }
 
 fn enabled_by_default() -> bool {

@@ -7,8 +7,8 @@
 
 use std::collections::BTreeMap;
 
-/// Placeholders filled from the event. Static label names may not shadow them.
-pub(crate) const BUILTIN_PLACEHOLDERS: [&str; 4] = ["entities", "entity_ids", "phrase", "title"];
+/// Placeholder names filled from the event; static labels may not use them (nor `entities:…`).
+pub(crate) const RESERVED: [&str; 2] = ["title", "phrase"];
 
 /// A parsed summary template.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,32 +19,34 @@ pub(crate) struct Template {
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Piece {
     Text(String),
-    Entities,
-    EntityIds,
-    Phrase,
     Title,
+    Phrase,
+    /// `{entities:KIND}`
+    Entities(String),
+    /// `{KIND}`: a label computed from the entities of a kind the query refers to.
+    Label(String),
 }
 
 /// The per-event values a template may refer to.
 pub(crate) struct Values<'a> {
-    /// Labels of the qualifying entities, in text order, deduplicated.
-    pub(crate) entities: &'a [&'a str],
-    /// Sorted, deduplicated, comma-joined canonical ids.
-    pub(crate) entity_ids: &'a str,
-    /// The raw text of the first qualifying phrase hit.
-    pub(crate) phrase: &'a str,
     /// The event title, or its id when it has none.
     pub(crate) title: &'a str,
+    /// The raw text of the first phrase hit of the evidence.
+    pub(crate) phrase: &'a str,
+    /// The alert's labels (static and computed).
+    pub(crate) labels: &'a BTreeMap<String, String>,
+    /// For a kind: the labels of the matched entities, in text order, one per id, joined by `, `.
+    pub(crate) entities: &'a dyn Fn(&str) -> String,
 }
 
 impl Template {
-    /// Parses `src`. `{{` and `}}` stand for literal braces; `{name}` is a placeholder: one of
-    /// [`BUILTIN_PLACEHOLDERS`] (`entities` and `entity_ids` only when `has_entity`) or a key of
-    /// `labels`, whose value is substituted now. The error is a message for the `summary` field.
+    /// Parses `src`. `{{` and `}}` stand for literal braces; `{name}` is `{title}`, `{phrase}`,
+    /// `{entities:KIND}` or `{KIND}` for a kind in `kinds` (the kinds whose ids become labels), or
+    /// a static label, substituted now. The error is a message for the `summary` field.
     pub(crate) fn parse(
         src: &str,
         labels: &BTreeMap<String, String>,
-        has_entity: bool,
+        kinds: &[String],
     ) -> Result<Template, String> {
         let mut pieces = Vec::new();
         let mut text = String::new();
@@ -65,21 +67,24 @@ impl Template {
             };
             let name = &after[..close];
             rest = &after[close + 1..];
-            let piece = match name {
-                "entities" | "entity_ids" if !has_entity => {
-                    return Err(format!("placeholder {{{name}}} needs `entity` to be set"));
+            let piece = if name == "title" {
+                Piece::Title
+            } else if name == "phrase" {
+                Piece::Phrase
+            } else if let Some(kind) = name.strip_prefix("entities:") {
+                if !kinds.iter().any(|k| k == kind) {
+                    return Err(format!(
+                        "placeholder {{{name}}} needs the query to refer to @{kind} (outside NOT)"
+                    ));
                 }
-                "entities" => Piece::Entities,
-                "entity_ids" => Piece::EntityIds,
-                "phrase" => Piece::Phrase,
-                "title" => Piece::Title,
-                _ => match labels.get(name) {
-                    Some(value) => {
-                        text.push_str(value);
-                        continue;
-                    }
-                    None => return Err(unknown_placeholder(name, labels, has_entity)),
-                },
+                Piece::Entities(kind.to_string())
+            } else if kinds.iter().any(|k| k == name) {
+                Piece::Label(name.to_string())
+            } else if let Some(value) = labels.get(name) {
+                text.push_str(value);
+                continue;
+            } else {
+                return Err(unknown_placeholder(name, labels, kinds));
             };
             if !text.is_empty() {
                 pieces.push(Piece::Text(std::mem::take(&mut text)));
@@ -99,28 +104,23 @@ impl Template {
         for piece in &self.pieces {
             match piece {
                 Piece::Text(text) => out.push_str(text),
-                Piece::Entities => {
-                    for (i, label) in values.entities.iter().enumerate() {
-                        if i > 0 {
-                            out.push_str(", ");
-                        }
-                        out.push_str(label);
-                    }
-                }
-                Piece::EntityIds => out.push_str(values.entity_ids),
-                Piece::Phrase => out.push_str(values.phrase),
                 Piece::Title => out.push_str(values.title),
+                Piece::Phrase => out.push_str(values.phrase),
+                Piece::Entities(kind) => out.push_str(&(values.entities)(kind)),
+                Piece::Label(name) => {
+                    out.push_str(values.labels.get(name).map_or("", String::as_str))
+                }
             }
         }
         out
     }
 }
 
-fn unknown_placeholder(name: &str, labels: &BTreeMap<String, String>, has_entity: bool) -> String {
-    let known: Vec<String> = BUILTIN_PLACEHOLDERS
+fn unknown_placeholder(name: &str, labels: &BTreeMap<String, String>, kinds: &[String]) -> String {
+    let known: Vec<String> = RESERVED
         .iter()
-        .filter(|b| has_entity || !b.starts_with("entit"))
         .map(|b| format!("{{{b}}}"))
+        .chain(kinds.iter().map(|k| format!("{{{k}}}, {{entities:{k}}}")))
         .chain(labels.keys().map(|k| format!("{{{k}}}")))
         .collect();
     format!(
@@ -137,52 +137,51 @@ mod tests {
         BTreeMap::from([("category".to_string(), "accession".to_string())])
     }
 
-    fn values<'a>(entities: &'a [&'a str]) -> Values<'a> {
-        Values {
-            entities,
-            entity_ids: "CD,MR",
-            phrase: "New members",
-            title: "Doc",
-        }
+    fn kinds() -> Vec<String> {
+        vec!["country".to_string()]
     }
 
     #[test]
     fn renders_builtins_labels_and_escaped_braces() {
         let t = Template::parse(
-            "[{category}] {title}: {phrase} — {entities} ({entity_ids}) {{x}}",
+            "[{category}] {title}: {phrase} — {entities:country} ({country}) {{x}}",
             &labels(),
-            true,
+            &kinds(),
         )
         .unwrap();
-        let entities = ["Mauritania", "Democratic Republic of the Congo"];
+        let computed = BTreeMap::from([("country".to_string(), "CD,MR".to_string())]);
+        let entities = |kind: &str| format!("labels of {kind}");
+        let values = Values {
+            title: "Doc",
+            phrase: "New members",
+            labels: &computed,
+            entities: &entities,
+        };
         assert_eq!(
-            t.render(&values(&entities)),
-            "[accession] Doc: New members — Mauritania, Democratic Republic of the Congo (CD,MR) {x}"
+            t.render(&values),
+            "[accession] Doc: New members — labels of country (CD,MR) {x}"
         );
     }
 
     #[test]
     fn static_labels_are_substituted_at_parse_time() {
-        let t = Template::parse("a {category} b", &labels(), false).unwrap();
+        let t = Template::parse("a {category} b", &labels(), &[]).unwrap();
         assert_eq!(t.pieces, vec![Piece::Text("a accession b".into())]);
     }
 
     #[test]
     fn rejects_bad_templates() {
-        let err = |src: &str, has_entity| Template::parse(src, &labels(), has_entity).unwrap_err();
+        let err = |src: &str, kinds: &[String]| Template::parse(src, &labels(), kinds).unwrap_err();
         assert_eq!(
-            err("{countries}", true),
-            "unknown placeholder {countries}; known: {entities}, {entity_ids}, {phrase}, {title}, {category}"
+            err("{countries}", &kinds()),
+            "unknown placeholder {countries}; known: {title}, {phrase}, {country}, \
+             {entities:country}, {category}"
         );
         assert_eq!(
-            err("{countries}", false),
-            "unknown placeholder {countries}; known: {phrase}, {title}, {category}"
+            err("{entities:group}", &kinds()),
+            "placeholder {entities:group} needs the query to refer to @group (outside NOT)"
         );
-        assert_eq!(
-            err("{entities}", false),
-            "placeholder {entities} needs `entity` to be set"
-        );
-        assert!(err("oops {title", true).starts_with("unclosed `{`"));
-        assert!(err("oops } here", true).starts_with("unmatched `}`"));
+        assert!(err("oops {title", &[]).starts_with("unclosed `{`"));
+        assert!(err("oops } here", &[]).starts_with("unmatched `}`"));
     }
 }

@@ -1,328 +1,455 @@
 //! Matching and alert semantics of the rule engine, on small hand-built rule sets.
 
-use commwatch_core::{Communique, NormalizedText, OffsetMapBuilder, Origin, Severity, Span};
-use commwatch_rules::{RuleSet, Scratch};
+use commwatch_core::{Communique, NormalizedText, OffsetMap, Origin, Span, TextRange, fingerprint};
+use commwatch_rules::{RuleSet, Scope, Scratch};
 
 fn rules(toml: &str) -> RuleSet {
-    RuleSet::from_toml_str(toml, "test").expect("valid rules")
+    RuleSet::from_toml_str(toml, "test").unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// One rule with this query (and optional extra lines).
+fn rule(query: &str, extra: &str) -> RuleSet {
+    rules(&format!(
+        "[[rule]]\nid = \"r\"\nquery = \"{}\"\nseverity = \"low\"\nsummary = \"s\"\n{extra}",
+        query.replace('\\', "\\\\").replace('"', "\\\"")
+    ))
+}
+
+/// An event as the pipeline has it: identity normalization with a folded copy.
 fn event(text: &str) -> Communique {
-    Communique::new(Some("ev".into()), Origin::default(), text.into())
+    let mut e = Communique::new(Some("doc-1".into()), Origin::default(), text.into());
+    e.normalized = Some(NormalizedText {
+        text: text.into(),
+        map: OffsetMap::identity(text.len()),
+        folded: Some(commwatch_rules::fold(text)),
+    });
+    e
 }
 
-/// Adds a `country` span over the first occurrence of `surface`.
-fn with_country(mut event: Communique, surface: &str, id: &str) -> Communique {
-    let start = event.raw.find(surface).expect("surface is present");
-    event.spans.push(Span {
-        kind: "country".into(),
-        id: id.into(),
-        label: surface.into(),
-        start,
-        end: start + surface.len(),
-        detail: None,
-    });
+/// An event without a normalization stage.
+fn raw_event(text: &str) -> Communique {
+    Communique::new(Some("doc-1".into()), Origin::default(), text.into())
+}
+
+/// Adds a span of `kind` over every occurrence of `surface`.
+fn with(mut event: Communique, kind: &str, id: &str, surface: &str) -> Communique {
+    let starts: Vec<usize> = event.raw.match_indices(surface).map(|(i, _)| i).collect();
+    assert!(!starts.is_empty(), "{surface:?} not in text");
+    for start in starts {
+        event.spans.push(Span {
+            kind: kind.into(),
+            id: id.into(),
+            label: surface.into(),
+            start,
+            end: start + surface.len(),
+            detail: None,
+        });
+    }
     event.spans.sort_by_key(|s| s.start);
     event
 }
 
-fn fired(set: &RuleSet, event: &Communique) -> Vec<String> {
-    set.evaluate(event).into_iter().map(|a| a.rule).collect()
+fn sentences(mut event: Communique) -> Communique {
+    let mut start = 0;
+    let raw = event.raw.clone();
+    for (i, _) in raw.match_indices(". ") {
+        event.sentences.push(TextRange::from((start, i + 1)));
+        start = i + 2;
+    }
+    event.sentences.push(TextRange::from((start, raw.len())));
+    event
 }
 
-const MEMBER: &str = r#"
-[[rule]]
-id = "member"
-description = "d"
-severity = "low"
-any = ["member"]
-summary = "s"
-"#;
+fn fires(set: &RuleSet, event: &Communique) -> bool {
+    !set.evaluate(event).is_empty()
+}
 
-#[test]
-fn phrases_match_whole_words_only() {
-    let set = rules(MEMBER);
-    assert!(fired(&set, &event("new members arrived")).is_empty());
-    assert!(fired(&set, &event("a nonmember state")).is_empty());
-    assert!(fired(&set, &event("member_state")).is_empty());
-    assert_eq!(fired(&set, &event("a member, finally")), ["member"]);
-    assert_eq!(fired(&set, &event("member")), ["member"]);
-    assert_eq!(fired(&set, &event("(member)")), ["member"]);
+fn check(query: &str, yes: &[&str], no: &[&str]) {
+    let set = rule(query, "");
+    for text in yes {
+        assert!(fires(&set, &event(text)), "{query:?} should fire on {text:?}");
+    }
+    for text in no {
+        assert!(!fires(&set, &event(text)), "{query:?} should not fire on {text:?}");
+    }
 }
 
 #[test]
-fn phrases_match_ignoring_ascii_case() {
-    let set = rules(MEMBER);
-    assert_eq!(fired(&set, &event("MEMBER")), ["member"]);
-    assert_eq!(fired(&set, &event("Member of")), ["member"]);
-    let alert = &set.evaluate(&event("the MeMbEr"))[0];
-    assert_eq!(alert.evidence[0].start, 4);
+fn words_and_phrases_match_whole_words_ignoring_case_and_diacritics() {
+    check(
+        "member",
+        &["A member.", "MEMBER"],
+        &["members", "nonmember", "member_x"],
+    );
+    check(
+        "\"new members\"",
+        &["The New Members"],
+        &["new member", "new membership"],
+    );
+    check(
+        "\"côte d'ivoire\"",
+        &["CÔTE D'IVOIRE", "Cote d'Ivoire"],
+        &["Cote d Ivoire"],
+    );
+    check("Türkiye", &["TURKIYE ratified", "türkiye"], &["Turkey"]);
+}
+
+#[test]
+fn without_a_folded_copy_only_ascii_case_is_ignored() {
+    let set = rule("sanctions AND cote", "");
+    assert!(fires(&set, &raw_event("SANCTIONS on cote")));
+    assert!(!fires(&set, &raw_event("SANCTIONS on Côte")));
+    assert!(fires(&set, &event("SANCTIONS on Côte")));
+}
+
+#[test]
+fn prefixes_extend_to_the_end_of_the_word() {
+    check("terror*", &["Terrorism.", "terror", "terrorist attack"], &["counterterrorism"]);
+    check("\"foreign fight\"*", &["foreign fighters"], &["foreign affairs"]);
+    let set = rule("terror*", "");
+    let alerts = set.evaluate(&event("The terrorists fled."));
     assert_eq!(
-        &*alert.evidence[0].label, "member",
-        "label is the phrase as written"
+        (alerts[0].evidence[0].start, alerts[0].evidence[0].end),
+        (4, 14)
     );
+    assert_eq!(&*alerts[0].evidence[0].label, "terror*");
 }
 
 #[test]
-fn matching_uses_normalized_text_and_reports_raw_offsets() {
-    let set = rules(MEMBER);
-    // raw "a  member" normalized to "a member".
-    let mut ev = event("a  member");
-    let mut map = OffsetMapBuilder::new();
-    map.copied(1);
-    map.replaced(2, 1);
-    map.copied(6);
-    ev.normalized = Some(NormalizedText {
-        text: "a member".into(),
-        map: map.finish(),
-        folded: None,
-    });
-    let alert = &set.evaluate(&ev)[0];
-    assert_eq!((alert.evidence[0].start, alert.evidence[0].end), (3, 9));
+fn boolean_operators() {
+    check("a AND b", &["a b", "b a"], &["a", "b"]);
+    check("a b", &["a b"], &["a"]);
+    check("a OR b", &["a", "b"], &["c"]);
+    check("a AND NOT b", &["a c"], &["a b", "c"]);
+    check("NOT b", &["a", ""], &["b"]);
+    check("a OR b AND c", &["a", "b c"], &["b", "c"]);
+    check("(a OR b) AND c", &["a c", "b c"], &["a", "b"]);
+    check("NOT (a AND b)", &["a", "b", "c"], &["a b"]);
 }
 
 #[test]
-fn none_phrase_anywhere_suppresses_the_rule() {
-    let set = rules(
-        r#"
-        [[rule]]
-        id = "sanctions"
-        description = "d"
-        severity = "medium"
-        any = ["sanctions"]
-        none = ["lifted the sanctions", "Sanctions Committee"]
-        summary = "s"
-        "#,
-    );
-    assert_eq!(fired(&set, &event("new sanctions")), ["sanctions"]);
-    assert!(fired(&set, &event("They lifted the sanctions.")).is_empty());
-    assert!(
-        fired(
-            &set,
-            &event("New sanctions. ... The sanctions committee met.")
-        )
-        .is_empty()
-    );
+fn near_counts_words_between_in_either_order() {
+    // NEAR/N: at most N words between the two.
+    check("sanctions NEAR/1 iran", &["sanctions on Iran", "Iran faces sanctions", "Iran sanctions"], &["sanctions imposed on Iran"]);
+    check("sanctions NEAR/0 iran", &["Iran sanctions", "sanctions, Iran"], &["sanctions on Iran"]);
+    let ten = format!("a {} b", ["x"; 10].join(" "));
+    let eleven = format!("a {} b", ["x"; 11].join(" "));
+    check("a NEAR b", &[&ten], &[&eleven]);
+    check("\"new members\" NEAR/2 (joined OR welcomed)", &["welcomed the new members"], &["welcomed all of the new members"]);
 }
 
 #[test]
-fn all_phrases_must_each_occur() {
-    let set = rules(
-        r#"
-        [[rule]]
-        id = "embassy_attack"
-        description = "d"
-        severity = "medium"
-        all = ["attack", "embassy"]
-        summary = "{phrase}"
-        "#,
-    );
-    assert!(fired(&set, &event("an attack on the base")).is_empty());
-    assert!(fired(&set, &event("the embassy reopened")).is_empty());
-    let alerts = set.evaluate(&event("the Embassy suffered an attack"));
-    assert_eq!(alerts.len(), 1);
-    assert_eq!(
-        alerts[0].summary, "Embassy",
-        "first hit in text order, raw text"
-    );
-    assert_eq!(alerts[0].evidence.len(), 2);
-}
-
-#[test]
-fn any_and_all_combine() {
-    let set = rules(
-        r#"
-        [[rule]]
-        id = "r"
-        description = "d"
-        severity = "low"
-        any = ["convoy", "personnel"]
-        all = ["attacked"]
-        summary = "s"
-        "#,
-    );
-    assert!(fired(&set, &event("the convoy arrived")).is_empty());
-    assert!(fired(&set, &event("they attacked the town")).is_empty());
-    assert_eq!(fired(&set, &event("they attacked the convoy")), ["r"]);
-}
-
-const NEAR: &str = r#"
-[[rule]]
-id = "threat"
-description = "d"
-severity = "high"
-any = ["threatens"]
-entity = "country"
-within = 20
-labels = { category = "security" }
-summary = "{entities}"
-"#;
-
-#[test]
-fn within_keeps_only_entities_near_a_hit() {
-    let set = rules(NEAR);
-    let text = "The group threatens Mali. ........................................ Chad is calm.";
-    let ev = with_country(with_country(event(text), "Mali", "ML"), "Chad", "TD");
+fn near_entities_and_evidence_keeps_only_pairs() {
+    let set = rule("\"new members\" NEAR/3 @country", "");
+    let text = "Chad is far away from here and from there. The new members Mali and Niger were welcomed.";
+    let ev = with(with(with(event(text), "country", "TD", "Chad"), "country", "ML", "Mali"), "country", "NE", "Niger");
     let alerts = set.evaluate(&ev);
     assert_eq!(alerts.len(), 1);
-    assert_eq!(alerts[0].labels["entities"], "ML");
-    let evidence: Vec<&str> = alerts[0].evidence.iter().map(|s| ev.span_text(s)).collect();
-    assert_eq!(evidence, ["threatens", "Mali"]);
-
-    // Only a far entity: the rule needs one within 20 bytes, so it does not fire.
-    let far = with_country(event(text), "Chad", "TD");
-    assert!(set.evaluate(&far).is_empty());
+    assert_eq!(alerts[0].labels["country"], "ML,NE");
+    let evidence: Vec<&str> = alerts[0].evidence.iter().map(|s| &ev.raw[s.start..s.end]).collect();
+    assert_eq!(evidence, ["new members", "Mali", "Niger"]);
 }
 
 #[test]
-fn within_counts_bytes_from_either_edge_of_the_entity() {
-    let set = rules(NEAR);
-    // Gap of exactly 20 bytes before the hit, and of 21 after it.
-    let before = format!("Mali{}threatens", " ".repeat(20));
-    let ev = with_country(event(&before), "Mali", "ML");
-    assert_eq!(fired(&set, &ev), ["threat"]);
-    let after = format!("threatens{}Mali", " ".repeat(21));
-    let ev = with_country(event(&after), "Mali", "ML");
-    assert!(fired(&set, &ev).is_empty());
+fn entity_references_counts_and_ids() {
+    let ev = with(
+        with(
+            with(event("Mali, Niger and NATO met on resolution 2254."), "country", "ML", "Mali"),
+            "country",
+            "NE",
+            "Niger",
+        ),
+        "organization",
+        "nato",
+        "NATO",
+    );
+    let ev = with(ev, "resolution", "S/RES/2254", "resolution 2254");
+    for (query, expected) in [
+        ("@country", true),
+        ("@country:ml", true),
+        ("@country:BF", false),
+        ("@org:NATO", true),
+        ("@organization", true),
+        ("@group", false),
+        ("@resolution:S/RES/2254", true),
+        ("@resolution:s/res/*", true),
+        ("@resolution:A/RES/*", false),
+        ("@country >= 2", true),
+        ("@country > 2", false),
+        ("@country = 2", true),
+        ("@country < 1", false),
+        ("@group < 1", true),
+        ("@country:M* = 1", true),
+        ("NOT @group", true),
+    ] {
+        assert_eq!(fires(&rule(query, ""), &ev), expected, "{query}");
+    }
 }
 
 #[test]
-fn evidence_keeps_only_hits_with_a_near_entity() {
-    let set = rules(NEAR);
-    let text =
-        "Chad threatens nobody. ......................................... It threatens Mali.";
-    let ev = with_country(event(text), "Mali", "ML");
-    let alert = &set.evaluate(&ev)[0];
-    let evidence: Vec<(usize, &str)> = alert
-        .evidence
-        .iter()
-        .map(|s| (s.start, ev.span_text(s)))
+fn counts_are_distinct_ids() {
+    let ev = with(event("Mali and Mali and Niger"), "country", "ML", "Mali");
+    assert!(fires(&rule("@country = 1", ""), &ev));
+    assert!(!fires(&rule("@country >= 2", ""), &ev));
+}
+
+#[test]
+fn metadata_terms() {
+    let mut ev = event("text");
+    ev.origin.name = "WhiteHouse".into();
+    ev.language = Some("en".into());
+    ev.metadata.insert("agency".into(), "State Department".into());
+    for (query, expected) in [
+        ("source:whitehouse", true),
+        ("source:white*", true),
+        ("source:white", false),
+        ("lang:EN", true),
+        ("lang:fr", false),
+        ("meta.agency:\"state department\"", true),
+        ("meta.agency:state*", true),
+        ("meta.other:x", false),
+        ("NOT lang:fr", true),
+    ] {
+        assert_eq!(fires(&rule(query, ""), &ev), expected, "{query}");
+    }
+}
+
+#[test]
+fn sentence_scope_needs_one_sentence() {
+    let text = "Sanctions were discussed. Iran was mentioned. Iran sanctions followed.";
+    let doc = rule("sanctions AND iran", "");
+    let sent = rule("sanctions AND iran", "scope = \"sentence\"");
+    assert_eq!(sent.rules()[0].scope(), Scope::Sentence);
+    let split = sentences(event(text));
+    assert!(fires(&sent, &split));
+    let alerts = sent.evaluate(&split);
+    // Only the third sentence holds both: its words are the evidence.
+    assert!(alerts[0].evidence.iter().all(|s| s.start >= 46), "{:?}", alerts[0].evidence);
+
+    let apart = sentences(event("Sanctions were discussed. Iran was mentioned."));
+    assert!(fires(&doc, &apart));
+    assert!(!fires(&sent, &apart));
+    // Without sentences the whole document is the scope.
+    assert!(fires(&sent, &event("Sanctions were discussed. Iran was mentioned.")));
+    // A negation is judged per sentence too.
+    let not = rule("iran AND NOT sanctions", "scope = \"sentence\"");
+    assert!(fires(&not, &apart));
+    assert!(!fires(&not, &sentences(event("Iran sanctions."))));
+}
+
+#[test]
+fn first_sentences_scope() {
+    let set = rule("sanctions", "scope = { first_sentences = 2 }");
+    assert_eq!(set.rules()[0].scope(), Scope::FirstSentences(2));
+    assert!(fires(&set, &sentences(event("A. The sanctions. C."))));
+    assert!(!fires(&set, &sentences(event("A. B. The sanctions."))));
+    assert!(fires(&set, &sentences(event("sanctions"))));
+}
+
+#[test]
+fn rules_with_only_negations_or_metadata_are_always_evaluated() {
+    let set = rule("NOT sanctions", "");
+    assert!(fires(&set, &event("nothing here")));
+    assert!(!fires(&set, &event("sanctions")));
+    assert!(fires(&rule("lang:en", ""), &{
+        let mut e = event("x");
+        e.language = Some("en".into());
+        e
+    }));
+}
+
+#[test]
+fn alert_labels_summary_evidence_and_fingerprint() {
+    let set = rules(
+        r#"
+[[rule]]
+id = "accession"
+query = '("new members" OR joined) NEAR/5 @country AND NOT @group'
+severity = "high"
+labels = { category = "accession" }
+summary = "[{category}] {title}: {phrase} — {entities:country} ({country})"
+"#,
+    );
+    let text = "The Coalition welcomed new members Mauritania and the Democratic Republic of the Congo.";
+    let mut ev = with(
+        with(event(text), "country", "MR", "Mauritania"),
+        "country",
+        "CD",
+        "Democratic Republic of the Congo",
+    );
+    ev.title = Some("Ministerial".into());
+    let alerts = set.evaluate(&ev);
+    assert_eq!(alerts.len(), 1);
+    let a = &alerts[0];
+    assert_eq!(a.rule, "accession");
+    assert_eq!(a.communique, "doc-1");
+    assert_eq!(a.labels["country"], "CD,MR");
+    assert_eq!(
+        a.summary,
+        "[accession] Ministerial: new members — Mauritania, Democratic Republic of the Congo (CD,MR)"
+    );
+    assert_eq!(
+        a.fingerprint,
+        fingerprint("accession", [("category", "accession"), ("country", "CD,MR")])
+    );
+    let kinds: Vec<&str> = a.evidence.iter().map(|s| &*s.kind).collect();
+    assert_eq!(kinds, ["keyword", "country", "country"]);
+    assert_eq!(&*a.evidence[0].id, "accession");
+    assert_eq!(&*a.evidence[0].label, "new members");
+    assert!(a.suppressed.is_none() && a.routes.is_empty());
+}
+
+#[test]
+fn key_labels_choose_the_fingerprint() {
+    let set = rule(
+        "sanctions AND @country",
+        "labels = { category = \"sanctions\" }\nkey_labels = [\"category\"]",
+    );
+    let a = with(event("sanctions on Mali"), "country", "ML", "Mali");
+    let b = with(event("sanctions on Niger"), "country", "NE", "Niger");
+    let (fa, fb) = (&set.evaluate(&a)[0], &set.evaluate(&b)[0]);
+    assert_eq!(fa.fingerprint, fb.fingerprint);
+    assert_eq!(fa.fingerprint, fingerprint("r", [("category", "sanctions")]));
+    assert_ne!(fa.labels, fb.labels);
+    let all = rule("sanctions AND @country", "");
+    assert_ne!(all.evaluate(&a)[0].fingerprint, all.evaluate(&b)[0].fingerprint);
+}
+
+#[test]
+fn overlapping_terms_of_different_rules_all_fire_in_file_order() {
+    let set = rules(
+        r#"
+[[rule]]
+id = "b_rule"
+query = '"the coalition"'
+severity = "low"
+summary = "s"
+
+[[rule]]
+id = "a_rule"
+query = '"joined the"'
+severity = "low"
+summary = "s"
+
+[[rule]]
+id = "off"
+query = "joined"
+severity = "low"
+summary = "s"
+enabled = false
+"#,
+    );
+    let ids: Vec<String> = set
+        .evaluate(&event("Chad joined the Coalition."))
+        .into_iter()
+        .map(|a| a.rule)
         .collect();
-    let second = text.rfind("threatens").unwrap();
-    assert_eq!(evidence, [(second, "threatens"), (second + 10, "Mali")]);
+    assert_eq!(ids, ["b_rule", "a_rule"]);
 }
 
 #[test]
-fn entity_without_within_may_be_anywhere_and_min_entities_counts_distinct_ids() {
+fn hit_counts_count_alerts_per_rule() {
+    let set = rules(
+        "[[rule]]\nid = \"a\"\nquery = \"x\"\nseverity = \"low\"\nsummary = \"s\"\n\n[[rule]]\nid = \"b\"\nquery = \"y\"\nseverity = \"low\"\nsummary = \"s\"\n",
+    );
+    let mut scratch = Scratch::default();
+    set.evaluate_with(&event("x"), &mut scratch);
+    set.evaluate_with(&event("x y"), &mut scratch);
+    assert_eq!(set.hit_counts(), [("a", 2), ("b", 1)]);
+    let clone = set.clone();
+    clone.evaluate(&event("y"));
+    assert_eq!(set.hit_counts(), [("a", 2), ("b", 2)], "clones share counters");
+}
+
+#[test]
+fn explain_lists_terms_with_ranges() {
     let set = rules(
         r#"
-        [[rule]]
-        id = "r"
-        description = "d"
-        severity = "low"
-        any = ["joined"]
-        entity = "country"
-        min_entities = 2
-        summary = "{entity_ids}"
-        "#,
+[[rule]]
+id = "r"
+query = '"new members" NEAR/3 @country AND NOT "member states" AND lang:en'
+severity = "low"
+summary = "s"
+
+[[rule]]
+id = "off"
+query = "members"
+severity = "low"
+summary = "s"
+enabled = false
+"#,
     );
-    let text = format!("Chad joined.{}Chad again, and Niger.", " ".repeat(1000));
-    let one = with_country(event(&text), "Chad", "TD");
-    assert!(set.evaluate(&one).is_empty(), "one distinct id is not two");
-    let two = with_country(one.clone(), "Niger", "NE");
-    let alerts = set.evaluate(&two);
-    assert_eq!(alerts[0].summary, "NE,TD");
+    let text = "The new members Mali joined.";
+    let ev = with(event(text), "country", "ML", "Mali");
+    let x = set.explain("r", &ev).unwrap();
+    assert!(!x.fired && x.candidate && x.alert.is_none());
+    assert_eq!(x.scopes, [TextRange::from((0, text.len()))]);
+    let terms: Vec<(&str, bool, bool, Vec<(usize, usize)>)> = x
+        .terms
+        .iter()
+        .map(|t| {
+            (
+                t.term.as_str(),
+                t.negated,
+                t.matched,
+                t.ranges.iter().map(|r| (r.start, r.end)).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        terms,
+        [
+            ("\"new members\"", false, true, vec![(4, 15)]),
+            ("@country", false, true, vec![(16, 20)]),
+            ("\"new members\" NEAR/3 @country", false, true, vec![(4, 15), (16, 20)]),
+            ("\"member states\"", true, false, vec![]),
+            ("lang:en", false, false, vec![]),
+        ]
+    );
+    let mut en = ev.clone();
+    en.language = Some("en".into());
+    let x = set.explain("r", &en).unwrap();
+    assert!(x.fired && x.alert.is_some());
+    assert!(set.explain("off", &en).unwrap().fired, "disabled rules are explained as if enabled");
+    assert!(set.evaluate(&en).iter().all(|a| a.rule != "off"));
+    assert!(set.explain("nope", &en).is_none());
+    assert_eq!(set.hit_counts(), [("r", 1), ("off", 0)]);
 }
 
 #[test]
-fn entity_of_another_kind_does_not_count() {
-    let set = rules(NEAR);
-    let mut ev = event("ISIS threatens everyone");
-    ev.spans.push(Span {
-        kind: "organization".into(),
-        id: "ISIS".into(),
-        label: "ISIS".into(),
-        start: 0,
-        end: 4,
-        detail: None,
+fn raw_offsets_survive_normalization() {
+    let set = rule("\"new members\"", "");
+    let raw = "The  new   members.";
+    let norm = "The new members.";
+    let mut ev = raw_event(raw);
+    let mut map = commwatch_core::OffsetMapBuilder::new();
+    map.copied(3);
+    map.replaced(2, 1);
+    map.copied(3);
+    map.replaced(3, 1);
+    map.copied(8);
+    ev.normalized = Some(NormalizedText {
+        text: norm.into(),
+        map: map.finish(),
+        folded: Some(commwatch_rules::fold(norm)),
     });
-    assert!(set.evaluate(&ev).is_empty());
+    let alerts = set.evaluate(&ev);
+    let s = &alerts[0].evidence[0];
+    assert_eq!(&raw[s.start..s.end], "new   members");
 }
 
 #[test]
-fn summary_renders_every_placeholder() {
-    let set = rules(
-        r#"
-        [[rule]]
-        id = "r"
-        description = "d"
-        severity = "critical"
-        any = ["joined the"]
-        entity = "country"
-        labels = { category = "accession", region = "Sahel" }
-        summary = "[{category}/{region}] {title}: {phrase} — {entities} ({entity_ids}) {{literal}}"
-        "#,
+fn scratch_reuse_across_sets_gives_the_same_alerts() {
+    let a = rule("x OR @country", "");
+    let b = rules(
+        "[[rule]]\nid = \"q\"\nquery = \"y AND z\"\nseverity = \"low\"\nsummary = \"s\"\n",
     );
-    let text = "Niger and Chad Joined The group; Niger welcomed it.";
-    let ev = with_country(with_country(event(text), "Niger", "NE"), "Chad", "TD");
-    let mut second_niger = ev.spans[0].clone();
-    second_niger.start = text.rfind("Niger").unwrap();
-    second_niger.end = second_niger.start + 5;
-    let mut ev = ev;
-    ev.spans.push(second_niger);
-    let alert = &set.evaluate(&ev)[0];
-    assert_eq!(
-        alert.summary,
-        "[accession/Sahel] ev: Joined The — Niger, Chad (NE,TD) {literal}"
-    );
-    assert_eq!(alert.severity, Severity::Critical);
-    assert_eq!(alert.labels["region"], "Sahel");
-    assert_eq!(alert.evidence.len(), 4, "hit + three entity mentions");
-
-    ev.title = Some("Joint statement".into());
-    assert!(set.evaluate(&ev)[0].summary.contains("Joint statement: "));
-}
-
-#[test]
-fn overlapping_phrases_of_different_rules_both_fire() {
-    let set = rules(
-        r#"
-        [[rule]]
-        id = "joined"
-        description = "d"
-        severity = "low"
-        any = ["joined the"]
-        summary = "s"
-
-        [[rule]]
-        id = "coalition"
-        description = "d"
-        severity = "low"
-        any = ["the Coalition"]
-        summary = "s"
-
-        [[rule]]
-        id = "prefix"
-        description = "d"
-        severity = "low"
-        any = ["joined"]
-        summary = "s"
-        "#,
-    );
-    assert_eq!(
-        fired(&set, &event("Chad joined the Coalition")),
-        ["joined", "coalition", "prefix"]
-    );
-}
-
-#[test]
-fn disabled_rules_are_loaded_but_never_fire() {
-    let set = rules(&MEMBER.replace("summary = \"s\"", "summary = \"s\"\nenabled = false"));
-    assert_eq!(set.len(), 1);
-    assert!(!set.rules()[0].is_enabled());
-    assert!(fired(&set, &event("a member")).is_empty());
-}
-
-#[test]
-fn rule_accessors_expose_the_definition() {
-    let set = rules(NEAR);
-    let rule = &set.rules()[0];
-    assert_eq!(rule.id(), "threat");
-    assert_eq!(rule.description(), "d");
-    assert_eq!(rule.severity(), Severity::High);
-    assert_eq!(rule.entity(), Some("country"));
-    assert_eq!(rule.labels()["category"], "security");
-    assert!(!set.is_empty());
+    let mut scratch = Scratch::default();
+    let ev = with(event("x y z Mali"), "country", "ML", "Mali");
+    for _ in 0..3 {
+        assert_eq!(a.evaluate_with(&ev, &mut scratch), a.evaluate(&ev));
+        assert_eq!(b.evaluate_with(&ev, &mut scratch), b.evaluate(&ev));
+    }
 }
 
 #[test]
@@ -330,44 +457,4 @@ fn an_empty_file_is_an_empty_set() {
     let set = rules("");
     assert!(set.is_empty());
     assert!(set.evaluate(&event("anything")).is_empty());
-}
-
-#[test]
-fn alert_identifies_rule_and_communique() {
-    let set = rules(MEMBER);
-    let alert = &set.evaluate(&event("a member"))[0];
-    assert_eq!(alert.rule, "member");
-    assert_eq!(alert.communique, "ev");
-    assert_eq!(alert.severity, Severity::Low);
-    assert!(alert.labels.is_empty());
-}
-
-#[test]
-fn fingerprint_depends_on_rule_and_labels_only() {
-    let set = rules(NEAR);
-    let a = with_country(event("Militants: it threatens Mali today"), "Mali", "ML");
-    let b = with_country(
-        event("A different text that threatens Mali, somewhat"),
-        "Mali",
-        "ML",
-    );
-    let c = with_country(event("it threatens Chad"), "Chad", "TD");
-    let fa = set.evaluate(&a)[0].fingerprint.clone();
-    assert_eq!(fa, set.evaluate(&b)[0].fingerprint, "same labels");
-    assert_ne!(fa, set.evaluate(&c)[0].fingerprint, "different entities");
-    assert_eq!(
-        fa,
-        commwatch_core::fingerprint("threat", [("category", "security"), ("entities", "ML")])
-    );
-}
-
-#[test]
-fn scratch_reuse_gives_the_same_alerts() {
-    let set = rules(NEAR);
-    let mut scratch = Scratch::default();
-    let one = with_country(event("it threatens Mali"), "Mali", "ML");
-    let two = event("nothing here");
-    assert_eq!(set.evaluate_with(&one, &mut scratch), set.evaluate(&one));
-    assert!(set.evaluate_with(&two, &mut scratch).is_empty());
-    assert_eq!(set.evaluate_with(&one, &mut scratch), set.evaluate(&one));
 }

@@ -38,13 +38,23 @@ pub fn split_sentences(text: &str) -> Vec<Range<usize>> {
     let mut start: Option<usize> = None;
     let mut i = 0;
     while i < len {
-        let Some(c) = text[i..].chars().next() else {
+        // Most bytes are ASCII letters, digits and punctuation that neither end a sentence nor
+        // are whitespace: skip them without decoding.
+        if start.is_some() {
+            while i < len && is_plain(b[i]) {
+                i += 1;
+            }
+            if i == len {
+                break;
+            }
+        }
+        let Some(c) = char_at(text, i) else {
             break;
         };
         if c.is_whitespace() {
             let run_start = i;
             let mut breaks = 0;
-            while let Some(w) = text[i..].chars().next().filter(|w| w.is_whitespace()) {
+            while let Some(w) = char_at(text, i).filter(|w| w.is_whitespace()) {
                 breaks += usize::from(w == '\n');
                 i += w.len_utf8();
             }
@@ -78,6 +88,20 @@ pub fn split_sentences(text: &str) -> Vec<Range<usize>> {
         out.push(s..text.trim_end().len());
     }
     out
+}
+
+/// An ASCII byte that is neither whitespace nor a sentence terminator.
+fn is_plain(b: u8) -> bool {
+    b.is_ascii() && !b.is_ascii_whitespace() && b != 0x0b && !matches!(b, b'.' | b'!' | b'?')
+}
+
+/// The character starting at byte `i` of `text` (`i` on a character boundary).
+fn char_at(text: &str, i: usize) -> Option<char> {
+    match text.as_bytes().get(i) {
+        Some(&b) if b.is_ascii() => Some(char::from(b)),
+        Some(_) => text[i..].chars().next(),
+        None => None,
+    }
 }
 
 /// True when the terminator at `dot` (ending, with closers, at `end`) ends the sentence that

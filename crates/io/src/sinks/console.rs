@@ -31,6 +31,8 @@ pub struct ConsoleSink {
     out: BufWriter<Box<dyn Write + Send>>,
     color: bool,
     printed_any: bool,
+    /// This sink's pipeline id: only alerts it [notifies](commwatch_core::Alert::notifies) print.
+    id: String,
 }
 
 impl ConsoleSink {
@@ -40,7 +42,15 @@ impl ConsoleSink {
             out: BufWriter::new(writer),
             color,
             printed_any: false,
+            id: String::new(),
         }
+    }
+
+    /// Sets the sink's pipeline id, so that only the alerts routed to it (or to every sink) and
+    /// not held back by the alerts stage (repeats, near-duplicates) are printed.
+    pub fn with_id(mut self, id: impl Into<String>) -> ConsoleSink {
+        self.id = id.into();
+        self
     }
 
     /// A sink printing to stdout, in color when stdout is a terminal and the `NO_COLOR`
@@ -54,7 +64,9 @@ impl ConsoleSink {
     }
 
     fn print(&mut self, event: &Communique) -> io::Result<()> {
-        for alert in &event.alerts {
+        let mut printed = false;
+        for alert in event.alerts.iter().filter(|a| a.notifies(&self.id)) {
+            printed = true;
             if self.printed_any {
                 self.out.write_all(b"\n")?;
             }
@@ -62,7 +74,7 @@ impl ConsoleSink {
                 .write_all(format_alert(event, alert, self.color).as_bytes())?;
             self.printed_any = true;
         }
-        if !event.alerts.is_empty() {
+        if printed {
             self.out.flush()?;
         }
         Ok(())

@@ -28,6 +28,9 @@ pub struct JsonlSink {
     /// The lines of the current event, serialized before any of them is written, so a
     /// serialization failure never leaves part of an event in the output.
     scratch: Vec<u8>,
+    /// This sink's pipeline id: in alerts mode, only alerts it
+    /// [notifies](commwatch_core::Alert::notifies) are written.
+    id: String,
 }
 
 impl JsonlSink {
@@ -63,7 +66,15 @@ impl JsonlSink {
             what,
             target,
             scratch: Vec::new(),
+            id: String::new(),
         }
+    }
+
+    /// Sets the sink's pipeline id, so that in alerts mode only the alerts routed to it (or to
+    /// every sink) and not held back by the alerts stage are written.
+    pub fn with_id(mut self, id: impl Into<String>) -> JsonlSink {
+        self.id = id.into();
+        self
     }
 
     fn io_error(&self, source: io::Error) -> SinkError {
@@ -105,6 +116,7 @@ impl Sink for JsonlSink {
             JsonlContent::Alerts => event
                 .alerts
                 .iter()
+                .filter(|a| a.notifies(&self.id))
                 .try_for_each(|alert| append_line(&mut self.scratch, alert)),
         };
         serialized.map_err(|err| {

@@ -21,7 +21,7 @@ pub const SOURCE_TYPES: &[&str] = &["files", "feed", "jsonl", "stdin"];
 /// Stage types, as written in `type = "…"`.
 pub const STAGE_TYPES: &[&str] = &["normalize", "tag", "rules", "plugin", "alerts"];
 /// Sink types, as written in `type = "…"`.
-pub const SINK_TYPES: &[&str] = &["console", "jsonl", "webhook", "alertmanager"];
+pub const SINK_TYPES: &[&str] = &["console", "jsonl", "sqlite", "webhook", "alertmanager"];
 
 /// Where a component's options came from, for resolving paths and naming errors.
 pub(crate) struct Ctx<'a> {

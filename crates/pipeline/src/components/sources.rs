@@ -186,7 +186,10 @@ pub(crate) fn prepare(
                 JsonlSource::from_path(id.to_string(), path).with_max_line_bytes(o.max_line_bytes);
             if let Some(rate) = o.max_rate {
                 if !(rate.is_finite() && rate > 0.0) {
-                    return Err(ctx.error("max_rate", "must be a positive number of communiqués per second"));
+                    return Err(ctx.error(
+                        "max_rate",
+                        "must be a positive number of communiqués per second",
+                    ));
                 }
                 source = source.with_max_rate(rate);
             }

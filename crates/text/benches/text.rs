@@ -1,0 +1,157 @@
+//! Per-stage throughput of the text layer over the same ~50 KB of `examples/communiques`:
+//! normalize, analyze (the whole `normalize` stage), fold, the gazetteer tagger, the recognizers,
+//! and the analyzer's parts (sentences, dates, language).
+//!
+//! ```text
+//! cargo bench -p commwatch-text --bench text -- --warm-up-time 1 --measurement-time 3
+//! ```
+
+use std::hint::black_box;
+use std::path::Path;
+
+use commwatch_core::{Communique, Origin};
+use commwatch_text::{
+    Analyzer, DateFinder, Gazetteer, Normalizer, Recognizers, Tagger, detect_language, fold,
+    split_sentences,
+};
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+
+/// About this many bytes of document text per iteration.
+const CORPUS_BYTES: usize = 50_000;
+
+/// Whole example documents, in file-name order, until [`CORPUS_BYTES`] is reached.
+fn documents() -> Vec<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/communiques");
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .expect("examples/communiques")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    paths.sort();
+    let mut docs = Vec::new();
+    let mut bytes = 0;
+    for p in paths.iter().cycle() {
+        if bytes >= CORPUS_BYTES {
+            break;
+        }
+        let text = std::fs::read_to_string(p).expect("example");
+        bytes += text.len();
+        docs.push(text);
+    }
+    docs
+}
+
+fn event(raw: &str) -> Communique {
+    Communique::new(Some("bench".into()), Origin::default(), raw.to_owned())
+}
+
+fn benches(c: &mut Criterion) {
+    let docs = documents();
+    let bytes: usize = docs.iter().map(String::len).sum();
+    let analyzer = Analyzer::new();
+    let normalizer = Normalizer::new();
+    let tagger = Tagger::new(&Gazetteer::builtin()).expect("builtin gazetteer");
+    let recognizers = Recognizers::new();
+    let dates = DateFinder::new();
+    let analyzed: Vec<Communique> = docs
+        .iter()
+        .map(|d| {
+            let mut ev = event(d);
+            analyzer.analyze(&mut ev);
+            ev
+        })
+        .collect();
+    let normalized: Vec<&str> = analyzed
+        .iter()
+        .map(|e| e.normalized.as_ref().map_or("", |n| n.text.as_str()))
+        .collect();
+
+    let mut g = c.benchmark_group("text");
+    g.throughput(Throughput::Bytes(bytes as u64));
+    g.bench_function("normalize", |b| {
+        b.iter(|| {
+            for d in &docs {
+                black_box(normalizer.normalize(d));
+            }
+        })
+    });
+    g.bench_function("analyze", |b| {
+        b.iter_batched(
+            || docs.iter().map(|d| event(d)).collect::<Vec<_>>(),
+            |mut events| {
+                for ev in &mut events {
+                    analyzer.analyze(ev);
+                }
+                events
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    g.bench_function("fold", |b| {
+        b.iter(|| {
+            for t in &normalized {
+                black_box(fold::fold(t));
+            }
+        })
+    });
+    g.bench_function("sentences", |b| {
+        b.iter(|| {
+            for t in &normalized {
+                black_box(split_sentences(t));
+            }
+        })
+    });
+    g.bench_function("dates", |b| {
+        b.iter(|| {
+            for t in &normalized {
+                black_box(dates.find_dates(t));
+            }
+        })
+    });
+    g.bench_function("language", |b| {
+        b.iter(|| {
+            for t in &normalized {
+                black_box(detect_language(t));
+            }
+        })
+    });
+    g.bench_function("tag", |b| {
+        b.iter_batched(
+            || analyzed.clone(),
+            |mut events| {
+                for ev in &mut events {
+                    tagger.tag_event(ev);
+                }
+                events
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    g.bench_function("tag_folded", |b| {
+        let mut tags = Vec::new();
+        b.iter(|| {
+            for ev in &analyzed {
+                let n = ev.normalized.as_ref().expect("normalized");
+                tags.clear();
+                tagger.tag_folded(&n.text, n.folded.as_ref().expect("folded"), &mut tags);
+                black_box(tags.len());
+            }
+        })
+    });
+    g.bench_function("recognizers", |b| {
+        b.iter_batched(
+            || analyzed.clone(),
+            |mut events| {
+                for ev in &mut events {
+                    recognizers.tag_event(ev);
+                }
+                events
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    g.finish();
+}
+
+criterion_group!(text, benches);
+criterion_main!(text);
