@@ -17,6 +17,7 @@
 //! [`OffsetMap`], so that evidence quoted to an analyst is always the bytes of the original.
 
 mod component;
+mod duration;
 mod event;
 mod ids;
 mod offsets;
@@ -25,6 +26,7 @@ pub use component::{
     Outcome, RejectedInput, Sink, SinkError, Source, SourceError, SourceOutput, StageError,
     Transform,
 };
+pub use duration::{DurationError, format_duration, parse_duration};
 pub use event::{
     Alert, Communique, FoldedText, NormalizedText, Origin, Severity, Span, Symbol, TextRange,
 };

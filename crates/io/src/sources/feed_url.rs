@@ -42,30 +42,7 @@ const POLL_SLICE: Duration = Duration::from_millis(100);
 const ACCEPT: &str = "application/rss+xml, application/atom+xml, application/feed+json, \
                       application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8";
 
-/// Parses a duration as written in a pipeline file: `"30s"`, `"5m"`, `"1h"`, `"250ms"`, or a
-/// number of seconds (`"90"`).
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let t = text.trim();
-    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
-    let (number, unit) = t.split_at(digits);
-    let invalid = || {
-        format!(
-            "invalid duration {text:?}; expected a number of seconds or a number with a unit, \
-             such as \"30s\", \"5m\", \"1h\" or \"250ms\""
-        )
-    };
-    let n: u64 = number.parse().map_err(|_| invalid())?;
-    let millis_per = match unit.trim() {
-        "" | "s" => 1_000,
-        "ms" => 1,
-        "m" => 60_000,
-        "h" => 3_600_000,
-        _ => return Err(invalid()),
-    };
-    n.checked_mul(millis_per)
-        .map(Duration::from_millis)
-        .ok_or_else(invalid)
-}
+pub use commwatch_core::parse_duration;
 
 /// Polls feed URLs and emits each entry once.
 ///
@@ -424,14 +401,6 @@ mod tests {
 
     #[test]
     fn durations() {
-        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
-        assert_eq!(parse_duration(" 5m"), Ok(Duration::from_secs(300)));
-        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
-        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
-        assert_eq!(parse_duration("90"), Ok(Duration::from_secs(90)));
-        for bad in ["", "s", "5 minutes", "-1s", "1.5s", "99999999999999999h"] {
-            assert!(parse_duration(bad).is_err(), "{bad:?}");
-        }
         assert_eq!(HumanDuration(Duration::from_secs(300)).to_string(), "5m");
         assert_eq!(
             HumanDuration(Duration::from_millis(1500)).to_string(),
