@@ -5,6 +5,7 @@
 //! 0 for a clean run, 1 when a run lost or could not deliver something, 2 for a configuration
 //! error.
 
+mod rules_cmd;
 mod scaffold;
 
 use std::io::Write;
@@ -49,10 +50,48 @@ enum Command {
     NewPlugin(NewPluginArgs),
     /// Lists the alert history kept in the SQLite store (the `sqlite` sink), newest first.
     Alerts(AlertsArgs),
+    /// Works with rule files.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+    /// Runs the rule test cases of a test file (`X.tests.toml`, beside the rules `X.toml`) and
+    /// prints a pass/fail table; exits 1 if any case fails.
+    Test {
+        /// The test file.
+        tests: PathBuf,
+        /// The rule files to test (default: the `.toml` beside the test file).
+        #[arg(long = "rules", value_name = "FILE")]
+        rules: Vec<PathBuf>,
+    },
+    /// Shows why a rule fires or not on a document: each term of its query, where it matched, and
+    /// the evidence highlighted in the text (tagged as the default pipeline tags).
+    Explain {
+        /// The rule id.
+        #[arg(long)]
+        rule: String,
+        /// The rule files.
+        #[arg(
+            long = "rules",
+            value_name = "FILE",
+            default_value = "examples/rules/default.toml"
+        )]
+        rules: Vec<PathBuf>,
+        /// The document (a text file, or `-` for standard input).
+        document: PathBuf,
+    },
     /// Measures the whole pipeline end to end (MB/s, communiqués/s, latency, peak memory)
     /// against a raw Aho-Corasick scan of the same bytes in the same process, and prints the
     /// ratio. Release builds only give meaningful numbers.
     Bench(BenchArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum RulesCommand {
+    /// Parses and compiles rule files; exits 2 with the file, line, column and a caret on error.
+    Check {
+        /// Rule files, checked together (ids must be unique across them).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -174,6 +213,13 @@ fn main() -> ExitCode {
         Command::NewPlugin(args) => new_plugin(args),
         Command::Bench(args) => bench(args),
         Command::Alerts(args) => alerts(args),
+        Command::Rules(RulesCommand::Check { files }) => rules_cmd::check(&files),
+        Command::Test { tests, rules } => rules_cmd::test(&tests, &rules),
+        Command::Explain {
+            rule,
+            rules,
+            document,
+        } => rules_cmd::explain(&rule, &rules, &document),
     };
     match result {
         Ok(code) => code,

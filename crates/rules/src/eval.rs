@@ -202,7 +202,11 @@ enum Source {
 }
 
 impl<'a> Ctx<'a> {
-    pub(crate) fn new(event: &'a Communique, matcher: &'a Matcher, scratch: &'a Scratch) -> Ctx<'a> {
+    pub(crate) fn new(
+        event: &'a Communique,
+        matcher: &'a Matcher,
+        scratch: &'a Scratch,
+    ) -> Ctx<'a> {
         Ctx {
             event,
             matcher,
@@ -295,7 +299,10 @@ impl<'a> Ctx<'a> {
         ids.clear();
         for e in self.ents_in(m, r) {
             let id = &*self.event.spans[e.span].id;
-            if !ids.iter().any(|&(s, l)| l == id.len() && *self.event.spans[s].id == *id) {
+            if !ids
+                .iter()
+                .any(|&(s, l)| l == id.len() && *self.event.spans[s].id == *id)
+            {
                 ids.push((e.span, id.len()));
                 if ids.len() as u32 >= limit {
                     break;
@@ -336,9 +343,7 @@ impl<'a> Ctx<'a> {
     /// that hold (for `NEAR`, those in a qualifying pair).
     pub(crate) fn collect(&self, node: &'a Node, r: Range, out: &mut Evidence) {
         match node {
-            Node::Lit(l) => out
-                .lits
-                .extend(self.lit_in(*l, r).map(|(s, e)| (*l, s, e))),
+            Node::Lit(l) => out.lits.extend(self.lit_in(*l, r).map(|(s, e)| (*l, s, e))),
             Node::Entity(m) | Node::Count(m, ..) => {
                 out.spans.extend(self.ents_in(m, r).map(|e| e.span))
             }
@@ -496,8 +501,19 @@ impl<'a> Ctx<'a> {
     }
 }
 
+/// `at`, or the nearest character boundary below it, within `text`.
+fn boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
 /// The `n`-th (from 1) word start at or after `from`, if there are that many.
 fn nth_word_start_after(text: &str, from: usize, n: u32) -> Option<usize> {
+    // Offsets come from spans, which a faulty stage could put off a character boundary.
+    let from = boundary(text, from);
     let mut prev = text[..from].chars().next_back().is_some_and(is_word_char);
     let mut count = 0;
     let bytes = text.as_bytes();
@@ -525,7 +541,7 @@ fn nth_word_start_after(text: &str, from: usize, n: u32) -> Option<usize> {
 /// The `n`-th (from 1) word start before `to`, counting leftwards, if there are that many.
 fn nth_word_start_before(text: &str, to: usize, n: u32) -> Option<usize> {
     let mut count = 0;
-    let mut chars = text[..to].char_indices().rev().peekable();
+    let mut chars = text[..boundary(text, to)].char_indices().rev().peekable();
     while let Some((i, c)) = chars.next() {
         if is_word_char(c) && !chars.peek().is_some_and(|&(_, p)| is_word_char(p)) {
             count += 1;

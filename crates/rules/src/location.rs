@@ -75,12 +75,12 @@ pub(crate) fn line_col(file: &str, offset: usize) -> (usize, usize, String) {
     let offset = offset.min(file.len());
     let before = &file[..offset];
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let line_end = file[offset..]
-        .find('\n')
-        .map_or(file.len(), |i| offset + i);
+    let line_end = file[offset..].find('\n').map_or(file.len(), |i| offset + i);
     let line = before.matches('\n').count() + 1;
     let column = file[line_start..offset].chars().count() + 1;
-    let text = file[line_start..line_end].trim_end_matches('\r').to_string();
+    let text = file[line_start..line_end]
+        .trim_end_matches('\r')
+        .to_string();
     (line, column, text)
 }
 

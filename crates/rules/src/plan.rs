@@ -34,7 +34,11 @@ impl Hasher for Fnv {
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
         for &b in bytes {
             h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
@@ -288,10 +292,9 @@ impl Compiler {
 
     fn entity(&mut self, e: &EntityRef) -> EntityMatch {
         let kind = self.kind(&e.kind);
-        let id = e
-            .id
-            .as_ref()
-            .map(|p| (p.text.to_ascii_lowercase(), p.prefix));
+        let id =
+            e.id.as_ref()
+                .map(|p| (p.text.to_ascii_lowercase(), p.prefix));
         let trigger = match &id {
             Some((id, false)) => Some(self.trigger(Trigger::Id(kind, id.clone()))),
             _ => None,
@@ -330,14 +333,12 @@ impl Compiler {
                 prefix: m.value.prefix,
             }),
             Query::Not(x) => Node::Not(Box::new(self.node(x, terms))),
-            Query::And(a, b) => Node::And(
-                Box::new(self.node(a, terms)),
-                Box::new(self.node(b, terms)),
-            ),
-            Query::Or(a, b) => Node::Or(
-                Box::new(self.node(a, terms)),
-                Box::new(self.node(b, terms)),
-            ),
+            Query::And(a, b) => {
+                Node::And(Box::new(self.node(a, terms)), Box::new(self.node(b, terms)))
+            }
+            Query::Or(a, b) => {
+                Node::Or(Box::new(self.node(a, terms)), Box::new(self.node(b, terms)))
+            }
             Query::Near {
                 left,
                 right,
@@ -440,7 +441,10 @@ mod tests {
     fn collect_names(q: &Query, c: &mut Compiler, out: &mut HashMap<LitId, String>) {
         match q {
             Query::Text(p) => {
-                out.insert(c.literals.add(&fold_term(&p.text), p.prefix), p.text.clone());
+                out.insert(
+                    c.literals.add(&fold_term(&p.text), p.prefix),
+                    p.text.clone(),
+                );
             }
             Query::Not(x) => collect_names(x, c, out),
             Query::And(a, b) | Query::Or(a, b) => {

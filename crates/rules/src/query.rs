@@ -638,7 +638,9 @@ impl Parser {
                 None => (rest, None),
             };
             if kind.is_empty() {
-                return Err(self.error_at(start, "expected an entity kind after `@`, like @country"));
+                return Err(
+                    self.error_at(start, "expected an entity kind after `@`, like @country")
+                );
             }
             if !kind
                 .chars()
@@ -662,9 +664,9 @@ impl Parser {
                 let value = match self.next() {
                     Some(Token {
                         tok: Tok::Bare(n), ..
-                    }) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
-                        n.parse::<u32>().map_err(|_| self.error_at(num_at, "number too large"))?
-                    }
+                    }) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => n
+                        .parse::<u32>()
+                        .map_err(|_| self.error_at(num_at, "number too large"))?,
                     _ => {
                         return Err(self.error_at(
                             num_at,
@@ -781,7 +783,10 @@ mod tests {
         assert_eq!(canon("NOT a b"), "NOT a AND b");
         assert_eq!(canon("NOT (a b)"), "NOT (a AND b)");
         assert_eq!(canon("NOT a NEAR b"), "NOT a NEAR/10 b");
-        assert_eq!(canon("(a OR b) NEAR/3 @country"), "(a OR b) NEAR/3 @country");
+        assert_eq!(
+            canon("(a OR b) NEAR/3 @country"),
+            "(a OR b) NEAR/3 @country"
+        );
         assert_eq!(canon("a AND (b AND c)"), "a AND (b AND c)");
         assert_eq!(canon("(a AND b) AND c"), "a AND b AND c");
         assert_eq!(
@@ -815,17 +820,26 @@ mod tests {
         assert_eq!(canon("@country>=3"), "@country >= 3");
         assert_eq!(canon("@country:ML = 1"), "@country:ML = 1");
         assert_eq!(canon("source:white* lang:en"), "source:white* AND lang:en");
-        assert_eq!(canon(r#"meta.agency:"State Dept""#), r#"meta.agency:"State Dept""#);
+        assert_eq!(
+            canon(r#"meta.agency:"State Dept""#),
+            r#"meta.agency:"State Dept""#
+        );
         assert_eq!(canon(r#""and""#), r#""and""#);
         assert_eq!(canon(r#""a:b""#), r#""a:b""#);
     }
 
     #[test]
     fn errors_point_at_the_problem() {
-        assert_eq!(err("sanctions AND"), (13, "expected a term after AND".into()));
+        assert_eq!(
+            err("sanctions AND"),
+            (13, "expected a term after AND".into())
+        );
         assert_eq!(err(""), (0, "empty query".into()));
         assert_eq!(err("a)"), (1, "unmatched `)`".into()));
-        assert_eq!(err("(a"), (2, "expected `)` to close the `(` at byte 0".into()));
+        assert_eq!(
+            err("(a"),
+            (2, "expected `)` to close the `(` at byte 0".into())
+        );
         assert_eq!(err("a NEAR"), (6, "expected a term after NEAR".into()));
         assert_eq!(err("a NEAR/x b").0, 2);
         assert_eq!(err("a NEAR b NEAR c").0, 9);
@@ -844,9 +858,8 @@ mod tests {
     }
 
     fn value_text() -> impl Strategy<Value = String> {
-        "[a-zA-Z0-9äé/:@*()\"\\\\. -]{1,10}".prop_filter("needs a non-space", |s| {
-            !s.trim().is_empty()
-        })
+        "[a-zA-Z0-9äé/:@*()\"\\\\. -]{1,10}"
+            .prop_filter("needs a non-space", |s| !s.trim().is_empty())
     }
 
     fn pattern() -> impl Strategy<Value = Pattern> {
@@ -865,7 +878,10 @@ mod tests {
     }
 
     fn positional() -> impl Strategy<Value = Query> {
-        let leaf = prop_oneof![pattern().prop_map(Query::Text), entity().prop_map(Query::Entity)];
+        let leaf = prop_oneof![
+            pattern().prop_map(Query::Text),
+            entity().prop_map(Query::Entity)
+        ];
         leaf.prop_recursive(2, 6, 2, |inner| {
             (inner.clone(), inner).prop_map(|(a, b)| Query::Or(Box::new(a), Box::new(b)))
         })

@@ -153,7 +153,10 @@ impl Rule {
                     ));
                 }
                 if keys[..i].contains(key) {
-                    return Err(invalid(format!("key_labels[{i}]"), format!("`{key}` repeated")));
+                    return Err(invalid(
+                        format!("key_labels[{i}]"),
+                        format!("`{key}` repeated"),
+                    ));
                 }
             }
         }

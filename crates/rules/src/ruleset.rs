@@ -98,11 +98,12 @@ impl RuleSet {
             }
         }
         let origin = origins.join(", ");
-        let matcher = Matcher::new(rules.iter().enumerate().filter(|(_, r)| r.enabled))
-            .map_err(|source| RuleError::Automaton {
+        let matcher = Matcher::new(rules.iter().enumerate().filter(|(_, r)| r.enabled)).map_err(
+            |source| RuleError::Automaton {
                 origin: origin.clone(),
                 source,
-            })?;
+            },
+        )?;
         let mut plan_of = vec![None; rules.len()];
         for (i, plan) in matcher.plans.iter().enumerate() {
             plan_of[plan.rule] = Some(i);
@@ -176,7 +177,11 @@ impl RuleSet {
     }
 
     /// [`evaluate_with`](Self::evaluate_with) without counting hits (for rule tests).
-    pub(crate) fn evaluate_uncounted(&self, event: &Communique, scratch: &mut Scratch) -> Vec<Alert> {
+    pub(crate) fn evaluate_uncounted(
+        &self,
+        event: &Communique,
+        scratch: &mut Scratch,
+    ) -> Vec<Alert> {
         self.evaluate_inner(event, scratch, false)
     }
 
@@ -205,7 +210,11 @@ impl RuleSet {
         ctx.scopes(rule.scope, plan, all, &mut scopes);
         for &r in &scopes {
             if ctx.holds(&plan.root, r) {
-                ctx.collect(&plan.root, r, evidence.get_or_insert_with(Evidence::default));
+                ctx.collect(
+                    &plan.root,
+                    r,
+                    evidence.get_or_insert_with(Evidence::default),
+                );
             }
         }
         ctx.bufs.scope_buf.set(scopes);

@@ -179,7 +179,11 @@ pub fn run_tests(rules: &RuleSet, cases_toml: &str, origin: &str) -> Result<Test
                 let disabled = rules.rule(id).is_some_and(|r| !r.is_enabled());
                 problems.push(format!(
                     "expected `{id}` to fire{}",
-                    if disabled { " (the rule is disabled)" } else { "" }
+                    if disabled {
+                        " (the rule is disabled)"
+                    } else {
+                        ""
+                    }
                 ));
             }
         }
@@ -324,6 +328,9 @@ mod tests {
             .iter()
             .map(|r| &text[r.start..r.end])
             .collect();
-        assert_eq!(got, ["First one.", "Second?", "Third!", "Fourth 3.5 stays."]);
+        assert_eq!(
+            got,
+            ["First one.", "Second?", "Third!", "Fourth 3.5 stays."]
+        );
     }
 }

@@ -4,7 +4,10 @@
 
 use commwatch_rules::{RuleSet, run_tests};
 
-const PACK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/rules/default.toml");
+const PACK: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../examples/rules/default.toml"
+);
 const TESTS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../examples/rules/default.tests.toml"
@@ -48,7 +51,8 @@ fn the_pack_has_its_rules() {
 
 #[test]
 fn every_case_passes() {
-    let report = run_tests(&pack(), &tests(), "default.tests.toml").unwrap_or_else(|e| panic!("{e}"));
+    let report =
+        run_tests(&pack(), &tests(), "default.tests.toml").unwrap_or_else(|e| panic!("{e}"));
     assert!(report.passed(), "\n{report}");
     assert!(report.untested.is_empty(), "\n{report}");
 }

@@ -67,10 +67,16 @@ fn fires(set: &RuleSet, event: &Communique) -> bool {
 fn check(query: &str, yes: &[&str], no: &[&str]) {
     let set = rule(query, "");
     for text in yes {
-        assert!(fires(&set, &event(text)), "{query:?} should fire on {text:?}");
+        assert!(
+            fires(&set, &event(text)),
+            "{query:?} should fire on {text:?}"
+        );
     }
     for text in no {
-        assert!(!fires(&set, &event(text)), "{query:?} should not fire on {text:?}");
+        assert!(
+            !fires(&set, &event(text)),
+            "{query:?} should not fire on {text:?}"
+        );
     }
 }
 
@@ -104,8 +110,16 @@ fn without_a_folded_copy_only_ascii_case_is_ignored() {
 
 #[test]
 fn prefixes_extend_to_the_end_of_the_word() {
-    check("terror*", &["Terrorism.", "terror", "terrorist attack"], &["counterterrorism"]);
-    check("\"foreign fight\"*", &["foreign fighters"], &["foreign affairs"]);
+    check(
+        "terror*",
+        &["Terrorism.", "terror", "terrorist attack"],
+        &["counterterrorism"],
+    );
+    check(
+        "\"foreign fight\"*",
+        &["foreign fighters"],
+        &["foreign affairs"],
+    );
     let set = rule("terror*", "");
     let alerts = set.evaluate(&event("The terrorists fled."));
     assert_eq!(
@@ -130,23 +144,54 @@ fn boolean_operators() {
 #[test]
 fn near_counts_words_between_in_either_order() {
     // NEAR/N: at most N words between the two.
-    check("sanctions NEAR/1 iran", &["sanctions on Iran", "Iran faces sanctions", "Iran sanctions"], &["sanctions imposed on Iran"]);
-    check("sanctions NEAR/0 iran", &["Iran sanctions", "sanctions, Iran"], &["sanctions on Iran"]);
+    check(
+        "sanctions NEAR/1 iran",
+        &[
+            "sanctions on Iran",
+            "Iran faces sanctions",
+            "Iran sanctions",
+        ],
+        &["sanctions imposed on Iran"],
+    );
+    check(
+        "sanctions NEAR/0 iran",
+        &["Iran sanctions", "sanctions, Iran"],
+        &["sanctions on Iran"],
+    );
     let ten = format!("a {} b", ["x"; 10].join(" "));
     let eleven = format!("a {} b", ["x"; 11].join(" "));
     check("a NEAR b", &[&ten], &[&eleven]);
-    check("\"new members\" NEAR/2 (joined OR welcomed)", &["welcomed the new members"], &["welcomed all of the new members"]);
+    check(
+        "\"new members\" NEAR/2 (joined OR welcomed)",
+        &["welcomed the new members"],
+        &["welcomed all of the new members"],
+    );
 }
 
 #[test]
 fn near_entities_and_evidence_keeps_only_pairs() {
     let set = rule("\"new members\" NEAR/3 @country", "");
-    let text = "Chad is far away from here and from there. The new members Mali and Niger were welcomed.";
-    let ev = with(with(with(event(text), "country", "TD", "Chad"), "country", "ML", "Mali"), "country", "NE", "Niger");
+    let text =
+        "Chad is far away from here and from there. The new members Mali and Niger were welcomed.";
+    let ev = with(
+        with(
+            with(event(text), "country", "TD", "Chad"),
+            "country",
+            "ML",
+            "Mali",
+        ),
+        "country",
+        "NE",
+        "Niger",
+    );
     let alerts = set.evaluate(&ev);
     assert_eq!(alerts.len(), 1);
     assert_eq!(alerts[0].labels["country"], "ML,NE");
-    let evidence: Vec<&str> = alerts[0].evidence.iter().map(|s| &ev.raw[s.start..s.end]).collect();
+    let evidence: Vec<&str> = alerts[0]
+        .evidence
+        .iter()
+        .map(|s| &ev.raw[s.start..s.end])
+        .collect();
     assert_eq!(evidence, ["new members", "Mali", "Niger"]);
 }
 
@@ -154,7 +199,12 @@ fn near_entities_and_evidence_keeps_only_pairs() {
 fn entity_references_counts_and_ids() {
     let ev = with(
         with(
-            with(event("Mali, Niger and NATO met on resolution 2254."), "country", "ML", "Mali"),
+            with(
+                event("Mali, Niger and NATO met on resolution 2254."),
+                "country",
+                "ML",
+                "Mali",
+            ),
             "country",
             "NE",
             "Niger",
@@ -198,7 +248,8 @@ fn metadata_terms() {
     let mut ev = event("text");
     ev.origin.name = "WhiteHouse".into();
     ev.language = Some("en".into());
-    ev.metadata.insert("agency".into(), "State Department".into());
+    ev.metadata
+        .insert("agency".into(), "State Department".into());
     for (query, expected) in [
         ("source:whitehouse", true),
         ("source:white*", true),
@@ -224,13 +275,20 @@ fn sentence_scope_needs_one_sentence() {
     assert!(fires(&sent, &split));
     let alerts = sent.evaluate(&split);
     // Only the third sentence holds both: its words are the evidence.
-    assert!(alerts[0].evidence.iter().all(|s| s.start >= 46), "{:?}", alerts[0].evidence);
+    assert!(
+        alerts[0].evidence.iter().all(|s| s.start >= 46),
+        "{:?}",
+        alerts[0].evidence
+    );
 
     let apart = sentences(event("Sanctions were discussed. Iran was mentioned."));
     assert!(fires(&doc, &apart));
     assert!(!fires(&sent, &apart));
     // Without sentences the whole document is the scope.
-    assert!(fires(&sent, &event("Sanctions were discussed. Iran was mentioned.")));
+    assert!(fires(
+        &sent,
+        &event("Sanctions were discussed. Iran was mentioned.")
+    ));
     // A negation is judged per sentence too.
     let not = rule("iran AND NOT sanctions", "scope = \"sentence\"");
     assert!(fires(&not, &apart));
@@ -270,7 +328,8 @@ labels = { category = "accession" }
 summary = "[{category}] {title}: {phrase} — {entities:country} ({country})"
 "#,
     );
-    let text = "The Coalition welcomed new members Mauritania and the Democratic Republic of the Congo.";
+    let text =
+        "The Coalition welcomed new members Mauritania and the Democratic Republic of the Congo.";
     let mut ev = with(
         with(event(text), "country", "MR", "Mauritania"),
         "country",
@@ -290,7 +349,10 @@ summary = "[{category}] {title}: {phrase} — {entities:country} ({country})"
     );
     assert_eq!(
         a.fingerprint,
-        fingerprint("accession", [("category", "accession"), ("country", "CD,MR")])
+        fingerprint(
+            "accession",
+            [("category", "accession"), ("country", "CD,MR")]
+        )
     );
     let kinds: Vec<&str> = a.evidence.iter().map(|s| &*s.kind).collect();
     assert_eq!(kinds, ["keyword", "country", "country"]);
@@ -309,10 +371,16 @@ fn key_labels_choose_the_fingerprint() {
     let b = with(event("sanctions on Niger"), "country", "NE", "Niger");
     let (fa, fb) = (&set.evaluate(&a)[0], &set.evaluate(&b)[0]);
     assert_eq!(fa.fingerprint, fb.fingerprint);
-    assert_eq!(fa.fingerprint, fingerprint("r", [("category", "sanctions")]));
+    assert_eq!(
+        fa.fingerprint,
+        fingerprint("r", [("category", "sanctions")])
+    );
     assert_ne!(fa.labels, fb.labels);
     let all = rule("sanctions AND @country", "");
-    assert_ne!(all.evaluate(&a)[0].fingerprint, all.evaluate(&b)[0].fingerprint);
+    assert_ne!(
+        all.evaluate(&a)[0].fingerprint,
+        all.evaluate(&b)[0].fingerprint
+    );
 }
 
 #[test]
@@ -358,7 +426,11 @@ fn hit_counts_count_alerts_per_rule() {
     assert_eq!(set.hit_counts(), [("a", 2), ("b", 1)]);
     let clone = set.clone();
     clone.evaluate(&event("y"));
-    assert_eq!(set.hit_counts(), [("a", 2), ("b", 2)], "clones share counters");
+    assert_eq!(
+        set.hit_counts(),
+        [("a", 2), ("b", 2)],
+        "clones share counters"
+    );
 }
 
 #[test]
@@ -384,7 +456,8 @@ enabled = false
     let x = set.explain("r", &ev).unwrap();
     assert!(!x.fired && x.candidate && x.alert.is_none());
     assert_eq!(x.scopes, [TextRange::from((0, text.len()))]);
-    let terms: Vec<(&str, bool, bool, Vec<(usize, usize)>)> = x
+    type Term<'a> = (&'a str, bool, bool, Vec<(usize, usize)>);
+    let terms: Vec<Term> = x
         .terms
         .iter()
         .map(|t| {
@@ -401,7 +474,12 @@ enabled = false
         [
             ("\"new members\"", false, true, vec![(4, 15)]),
             ("@country", false, true, vec![(16, 20)]),
-            ("\"new members\" NEAR/3 @country", false, true, vec![(4, 15), (16, 20)]),
+            (
+                "\"new members\" NEAR/3 @country",
+                false,
+                true,
+                vec![(4, 15), (16, 20)]
+            ),
             ("\"member states\"", true, false, vec![]),
             ("lang:en", false, false, vec![]),
         ]
@@ -410,7 +488,10 @@ enabled = false
     en.language = Some("en".into());
     let x = set.explain("r", &en).unwrap();
     assert!(x.fired && x.alert.is_some());
-    assert!(set.explain("off", &en).unwrap().fired, "disabled rules are explained as if enabled");
+    assert!(
+        set.explain("off", &en).unwrap().fired,
+        "disabled rules are explained as if enabled"
+    );
     assert!(set.evaluate(&en).iter().all(|a| a.rule != "off"));
     assert!(set.explain("nope", &en).is_none());
     assert_eq!(set.hit_counts(), [("r", 1), ("off", 0)]);
@@ -441,9 +522,8 @@ fn raw_offsets_survive_normalization() {
 #[test]
 fn scratch_reuse_across_sets_gives_the_same_alerts() {
     let a = rule("x OR @country", "");
-    let b = rules(
-        "[[rule]]\nid = \"q\"\nquery = \"y AND z\"\nseverity = \"low\"\nsummary = \"s\"\n",
-    );
+    let b =
+        rules("[[rule]]\nid = \"q\"\nquery = \"y AND z\"\nseverity = \"low\"\nsummary = \"s\"\n");
     let mut scratch = Scratch::default();
     let ev = with(event("x y z Mali"), "country", "ML", "Mali");
     for _ in 0..3 {

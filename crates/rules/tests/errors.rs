@@ -5,9 +5,8 @@ use commwatch_rules::{RuleError, RuleSet};
 /// A valid rule with `extra` lines added and `remove` lines dropped, loaded as the second rule
 /// of a file, so errors must name rule #2.
 fn error(extra: &str, remove: &[&str]) -> String {
-    let mut rule = String::from(
-        "id = \"bad_rule\"\nquery = \"x\"\nseverity = \"low\"\nsummary = \"s\"\n",
-    );
+    let mut rule =
+        String::from("id = \"bad_rule\"\nquery = \"x\"\nseverity = \"low\"\nsummary = \"s\"\n");
     for line in remove {
         rule = rule
             .lines()
@@ -46,7 +45,8 @@ fn query_errors_show_line_column_and_caret() {
 #[test]
 fn query_error_columns_account_for_escapes_and_string_kinds() {
     let at = |query_line: &str| {
-        let text = format!("[[rule]]\nid = \"r\"\nseverity = \"low\"\nsummary = \"s\"\n{query_line}\n");
+        let text =
+            format!("[[rule]]\nid = \"r\"\nseverity = \"low\"\nsummary = \"s\"\n{query_line}\n");
         match RuleSet::from_toml_str(&text, "f").unwrap_err() {
             RuleError::Query {
                 line,
@@ -63,7 +63,10 @@ fn query_error_columns_account_for_escapes_and_string_kinds() {
         at(r#"query = "\"a b\" )""#),
         (5, 18, "unmatched `)`".to_string())
     );
-    assert_eq!(at(r#"query = '"a b" )'"#), (5, 16, "unmatched `)`".to_string()));
+    assert_eq!(
+        at(r#"query = '"a b" )'"#),
+        (5, 16, "unmatched `)`".to_string())
+    );
     let (line, column, message) = at("query = \"\"\"\nsanctions AND\n  foo:bar\"\"\"");
     assert_eq!((line, column), (7, 3));
     assert!(message.starts_with("unknown field `foo:`"), "{message}");
@@ -77,7 +80,9 @@ fn bad_id() {
     );
     let text = "[[rule]]\nid = \"Bad-Id\"\nquery = \"x\"\nseverity = \"low\"\nsummary = \"s\"\n";
     assert_eq!(
-        RuleSet::from_toml_str(text, "rules.toml").unwrap_err().to_string(),
+        RuleSet::from_toml_str(text, "rules.toml")
+            .unwrap_err()
+            .to_string(),
         "rules.toml: rule #1 (id \"Bad-Id\"), field `id`: invalid id \"Bad-Id\": use one or more of a-z, 0-9 and _"
     );
 }
@@ -86,7 +91,9 @@ fn bad_id() {
 fn duplicate_id() {
     let text = "[[rule]]\nid = \"a\"\nquery = \"x\"\nseverity = \"low\"\nsummary = \"s\"\n\n[[rule]]\nid = \"a\"\nquery = \"x\"\nseverity = \"low\"\nsummary = \"s\"\n";
     assert_eq!(
-        RuleSet::from_toml_str(text, "rules.toml").unwrap_err().to_string(),
+        RuleSet::from_toml_str(text, "rules.toml")
+            .unwrap_err()
+            .to_string(),
         "rules.toml: rule #2 (id \"a\"), field `id`: duplicate id \"a\", first used by rule #1 of rules.toml"
     );
 }
@@ -97,7 +104,9 @@ fn unknown_severity_lists_the_valid_ones() {
     assert!(message.contains("missing field `severity`"), "{message}");
     let text = "[[rule]]\nid = \"r\"\nquery = \"x\"\nseverity = \"urgent\"\nsummary = \"s\"\n";
     assert_eq!(
-        RuleSet::from_toml_str(text, "rules.toml").unwrap_err().to_string(),
+        RuleSet::from_toml_str(text, "rules.toml")
+            .unwrap_err()
+            .to_string(),
         "rules.toml: rule #1 (id \"r\"), field `severity`: unknown severity \"urgent\"; expected one of info, low, medium, high, critical"
     );
 }
@@ -121,7 +130,9 @@ fn bad_scope() {
 fn labels_reserved_or_computed() {
     assert_eq!(
         error("labels = { title = \"x\" }\n", &[]),
-        format!("{AT} `labels.title`: label name `title` is reserved (reserved: title, phrase, entities:…)")
+        format!(
+            "{AT} `labels.title`: label name `title` is reserved (reserved: title, phrase, entities:…)"
+        )
     );
     let text = "[[rule]]\nid = \"r\"\nquery = \"x @country\"\nseverity = \"low\"\nsummary = \"s\"\nlabels = { country = \"ML\" }\n";
     assert_eq!(
@@ -133,7 +144,10 @@ fn labels_reserved_or_computed() {
 #[test]
 fn key_labels_must_exist() {
     assert_eq!(
-        error("labels = { category = \"c\" }\nkey_labels = [\"categry\"]\n", &[]),
+        error(
+            "labels = { category = \"c\" }\nkey_labels = [\"categry\"]\n",
+            &[]
+        ),
         format!("{AT} `key_labels[0]`: unknown label `categry`; labels: category")
     );
 }

@@ -96,14 +96,14 @@ fn event(words: &[&str], english: bool) -> Communique {
             });
         }
         if *w == "." {
-            e.sentences
-                .push(TextRange::from((sentence_start, at + 1)));
+            e.sentences.push(TextRange::from((sentence_start, at + 1)));
             sentence_start = at + 2;
         }
         at += w.len() + 1;
     }
     if sentence_start < raw.len() {
-        e.sentences.push(TextRange::from((sentence_start, raw.len())));
+        e.sentences
+            .push(TextRange::from((sentence_start, raw.len())));
     }
     e
 }

@@ -106,7 +106,11 @@ fn rules_no_case_expects_are_listed() {
 
 #[test]
 fn malformed_files_are_errors() {
-    let err = |cases: &str| run_tests(&rules(), cases, "t.toml").unwrap_err().to_string();
+    let err = |cases: &str| {
+        run_tests(&rules(), cases, "t.toml")
+            .unwrap_err()
+            .to_string()
+    };
     assert_eq!(
         err("[[case]]\nname = \"a\"\ntext = \"x\"\nexpect = [\"sanction\"]\n"),
         "t.toml: case \"a\": expect: unknown rule \"sanction\""
@@ -120,10 +124,15 @@ fn malformed_files_are_errors() {
         "t.toml: case \"a\": entity \"country@Mali\": expected \"kind:id@text\", like \"country:ML@Mali\""
     );
     assert_eq!(
-        err("[[case]]\nname = \"a\"\ntext = \"x\"\nexpect = [\"english\"]\nforbid = [\"english\"]\n"),
+        err(
+            "[[case]]\nname = \"a\"\ntext = \"x\"\nexpect = [\"english\"]\nforbid = [\"english\"]\n"
+        ),
         "t.toml: case \"a\": rule \"english\" is both expected and forbidden"
     );
-    assert!(err("[[case]]\nname = \"a\"\ntext = \"x\"\nexpected = []\n").contains("unknown field `expected`"));
+    assert!(
+        err("[[case]]\nname = \"a\"\ntext = \"x\"\nexpected = []\n")
+            .contains("unknown field `expected`")
+    );
     assert!(matches!(
         run_tests(&rules(), "[[case]]\nname = 1\n", "t.toml"),
         Err(RuleError::Parse { .. })

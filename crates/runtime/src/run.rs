@@ -2,15 +2,19 @@
 //!
 //! Events travel in batches (`Vec<Envelope>`) so that a busy pipeline pays for channel handoffs
 //! per batch rather than per event; an idle pipeline sends batches of one, so latency stays low.
-//! A stage with several workers is a small pool: a dispatcher numbers incoming batches, workers
-//! process them in parallel, and a collector releases them downstream in number order. A window
-//! of tokens bounds how far ahead the workers may run, so the collector's reorder buffer is
-//! bounded too.
+//! A stage takes every batch already waiting on its input (up to `batch_size` events) as one, so
+//! batches grow where a queue forms, whatever the producer sent.
+//!
+//! A stage with several workers is a small pool of exactly that many threads sharing one input:
+//! a worker takes the next batch and its sequence number under a lock, processes it, and releases
+//! it downstream in sequence order (the worker that completes the oldest batch sends it and any
+//! later ones already done). A window bounds how far ahead of the oldest unreleased batch workers
+//! may take new ones, so the reorder buffer is bounded too.
 
 use std::collections::{BTreeMap, HashMap};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread;
 use std::time::Instant;
 
@@ -338,9 +342,10 @@ impl Graph {
                         if workers <= 1 {
                             let mut worker = make_worker();
                             let name = id.clone();
+                            let limit = options.batch_size.max(1);
                             handles.push(spawn(scope, &format!("stage-{id}"), move || {
                                 let _span = info_span!("stage", id = %name).entered();
-                                for batch in input {
+                                while let Some(batch) = recv_coalesced(&input, limit) {
                                     let out = worker.process(batch);
                                     outputs.send(out, &worker.dead);
                                 }
@@ -351,10 +356,10 @@ impl Graph {
                                 scope,
                                 &id,
                                 workers,
+                                options.batch_size.max(1),
                                 input,
                                 outputs,
                                 make_worker,
-                                dead.clone(),
                             )?);
                         }
                     }
@@ -538,67 +543,125 @@ fn write_dead_letters(
     (written, failure)
 }
 
+/// Receives the next batch, and appends to it the batches already waiting behind it while it
+/// holds fewer than `limit` events. `None` once the input is closed and drained.
+fn recv_coalesced(input: &Receiver<Batch>, limit: usize) -> Option<Batch> {
+    let mut batch = input.recv().ok()?;
+    while batch.len() < limit {
+        match input.try_recv() {
+            Ok(more) => batch.extend(more),
+            Err(_) => break,
+        }
+    }
+    Some(batch)
+}
+
+/// Locks `m`, ignoring poisoning: the pool's state stays consistent across a panic (stage panics
+/// are caught inside [`StageWorker::process`]; nothing else panics while holding these locks).
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The state a stage's workers share.
+struct Pool {
+    /// The input and the sequence number of the next batch taken from it.
+    intake: Mutex<(Receiver<Batch>, u64)>,
+    /// Batches processed ahead of their turn, by sequence number, and the next one to release.
+    order: Mutex<Release>,
+    /// The sequence number of the oldest batch not yet released (a copy for the window check).
+    released: Mutex<u64>,
+    /// Signalled when `released` advances.
+    room: Condvar,
+    /// At most this many batches between intake and release.
+    window: u64,
+    /// Most events taken as one batch.
+    batch_size: usize,
+}
+
+struct Release {
+    next: u64,
+    parked: BTreeMap<u64, Batch>,
+    outputs: Outputs,
+}
+
+impl Pool {
+    /// The next batch (waiting batches coalesced) and its sequence number; `None` at the end of
+    /// the input. Waits while the window is full.
+    fn take(&self) -> Option<(u64, Batch)> {
+        let mut intake = lock(&self.intake);
+        let seq = intake.1;
+        let mut released = lock(&self.released);
+        while seq >= *released + self.window {
+            released = self
+                .room
+                .wait(released)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        drop(released);
+        let batch = recv_coalesced(&intake.0, self.batch_size)?;
+        intake.1 += 1;
+        Some((seq, batch))
+    }
+
+    /// Hands in processed batch `seq`; sends downstream, in order, every batch whose turn it is.
+    fn release(&self, seq: u64, batch: Batch, dead: &DeadLetters) {
+        let mut order = lock(&self.order);
+        order.parked.insert(seq, batch);
+        let before = order.next;
+        loop {
+            let next = order.next;
+            let Some(batch) = order.parked.remove(&next) else {
+                break;
+            };
+            // Sending under the lock keeps the order; a full downstream edge blocks the others
+            // here too, which is the backpressure wanted.
+            order.outputs.send(batch, dead);
+            order.next += 1;
+        }
+        if order.next != before {
+            *lock(&self.released) = order.next;
+            self.room.notify_all();
+        }
+    }
+}
+
 /// Runs a stage on `workers` threads, preserving the order of batches.
+#[allow(clippy::too_many_arguments)]
 fn spawn_pool<'scope>(
     scope: &'scope thread::Scope<'scope, '_>,
     id: &str,
     workers: usize,
+    batch_size: usize,
     input: Receiver<Batch>,
     outputs: Outputs,
     make_worker: impl Fn() -> StageWorker,
-    dead: DeadLetters,
 ) -> Result<Vec<thread::ScopedJoinHandle<'scope, Option<String>>>, RunError> {
-    let window = workers * 2;
-    let (work_tx, work_rx) = bounded::<(u64, Batch)>(workers);
-    let (done_tx, done_rx) = bounded::<(u64, Batch)>(window);
-    let (token_tx, token_rx) = bounded::<()>(window);
-    for _ in 0..window {
-        token_tx
-            .send(())
-            .expect("the token channel holds a full window");
-    }
+    let pool = Arc::new(Pool {
+        intake: Mutex::new((input, 0)),
+        order: Mutex::new(Release {
+            next: 0,
+            parked: BTreeMap::new(),
+            outputs,
+        }),
+        released: Mutex::new(0),
+        room: Condvar::new(),
+        window: (workers * 2) as u64,
+        batch_size,
+    });
     let mut handles = Vec::new();
-    let name = id.to_string();
-    handles.push(spawn(scope, &format!("stage-{id}-dispatch"), move || {
-        let _span = info_span!("stage", id = %name, role = "dispatch").entered();
-        for (seq, batch) in (0u64..).zip(&input) {
-            // Wait for a window slot: at most `window` batches are between here and the collector.
-            if token_rx.recv().is_err() || work_tx.send((seq, batch)).is_err() {
-                return Some(format!("stage {name}: worker pool stopped early"));
-            }
-        }
-        None
-    })?);
     for n in 0..workers {
         let mut worker = make_worker();
-        let (work_rx, done_tx) = (work_rx.clone(), done_tx.clone());
+        let pool = Arc::clone(&pool);
         let name = id.to_string();
         handles.push(spawn(scope, &format!("stage-{id}-{n}"), move || {
             let _span = info_span!("stage", id = %name, worker = n).entered();
-            for (seq, batch) in work_rx {
-                if done_tx.send((seq, worker.process(batch))).is_err() {
-                    return Some(format!("stage {name}: collector stopped early"));
-                }
+            while let Some((seq, batch)) = pool.take() {
+                let out = worker.process(batch);
+                pool.release(seq, out, &worker.dead);
             }
+            // The last worker out drops the pool and with it the outputs: downstream sees the end.
             worker.fatal
         })?);
     }
-    drop(done_tx);
-    let name = id.to_string();
-    handles.push(spawn(scope, &format!("stage-{id}-collect"), move || {
-        let _span = info_span!("stage", id = %name, role = "collect").entered();
-        let mut next = 0u64;
-        let mut parked: BTreeMap<u64, Batch> = BTreeMap::new();
-        for (seq, batch) in done_rx {
-            parked.insert(seq, batch);
-            while let Some(batch) = parked.remove(&next) {
-                outputs.send(batch, &dead);
-                next += 1;
-                // The dispatcher may be gone at end of input; a closed token channel is fine.
-                let _ = token_tx.send(());
-            }
-        }
-        None
-    })?);
     Ok(handles)
 }

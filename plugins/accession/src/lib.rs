@@ -44,11 +44,19 @@ struct Config {
 #[derive(Debug)]
 pub struct Accession {
     severity: Severity,
+    /// A word every cue contains (with the same case folding): sentences without one are skipped
+    /// without running `cue`, whose Unicode word boundaries make it slow on non-ASCII text.
+    cue_words: Regex,
     cue: Regex,
     hypothetical: Regex,
     anaphor: Regex,
     welcomer: Regex,
 }
+
+/// Words of which every match of the cue pattern contains one, matched with the same Unicode
+/// case folding: "new", "member", "ally"/"allies", "accession", "admission", "join…",
+/// "became"/"becom…".
+const CUE_WORDS: &str = r"(?i)new|member|ally|allies|accession|admission|join|became|becom";
 
 /// Parses a severity name.
 fn severity(name: Option<&str>) -> Result<Severity, String> {
@@ -77,6 +85,7 @@ impl Stage for Accession {
         let compile = |p: &str| Regex::new(p).map_err(|e| e.to_string());
         Ok(Accession {
             severity: severity(config.severity.as_deref())?,
+            cue_words: compile(CUE_WORDS)?,
             cue: compile(
                 r"(?ix)\b(?:
                     new(?:est)?\s+(?:[A-Z][\w-]*\s+)?(?:members?|allies|ally)\b
@@ -106,13 +115,24 @@ impl Stage for Accession {
             return Ok(Outcome::Keep);
         }
         let organizations: Vec<SpanView<'_>> = event.spans_of("organization").collect();
+        // Every alert names a country of its sentence and an organization of the document.
+        if organizations.is_empty() {
+            return Ok(Outcome::Keep);
+        }
         let mut seen: Vec<(String, String)> = Vec::new();
         for sentence in event.sentence_ranges() {
+            let in_sentence = |s: &SpanView<'_>| s.start >= sentence.start && s.end <= sentence.end;
+            if !countries.iter().any(in_sentence) {
+                continue;
+            }
             let text = &raw[sentence.clone()];
+            if !self.cue_words.is_match(text) {
+                continue;
+            }
             let Some(cue) = self.cue.find_iter(text).find(|m| {
                 // "new member states" is not an accession.
-                let after = text[m.end()..].trim_start().to_ascii_lowercase();
-                if after.starts_with("state") {
+                let after = text[m.end()..].trim_start().as_bytes();
+                if after.len() >= 5 && after[..5].eq_ignore_ascii_case(b"state") {
                     return false;
                 }
                 // Look at the few words before the cue.
@@ -129,7 +149,6 @@ impl Stage for Accession {
             };
             let cue_start = sentence.start + cue.start();
             let cue_end = sentence.start + cue.end();
-            let in_sentence = |s: &SpanView<'_>| s.start >= sentence.start && s.end <= sentence.end;
             // The organization: named in the sentence, or "the Coalition" resolved backwards.
             let org = organizations
                 .iter()

@@ -64,6 +64,11 @@ pub struct RegionalThreat {
     severity: Severity,
     strong: Regex,
     soft: Regex,
+    /// Words of which every match of `strong` (`soft`) contains one, with the same case folding:
+    /// a sentence without one is not searched with the pattern, whose Unicode word boundaries
+    /// make it slow on non-ASCII text.
+    strong_words: Regex,
+    soft_words: Regex,
 }
 
 /// One alert in the making.
@@ -142,6 +147,12 @@ impl Stage for RegionalThreat {
             soft: compile(
                 r"(?i)\b(?:terror\w*|extremis\w*|violen\w*|insecurity|instability|destabili[sz]\w*|affiliates?|networks?)\b",
             )?,
+            strong_words: compile(
+                r"(?i)threat|attack|insurgen|militant|armed|jihadist|bomb|kidnapp|abduct|massacre|offensive",
+            )?,
+            soft_words: compile(
+                r"(?i)terror|extremis|violen|insecurity|instability|destabili|affiliate|network",
+            )?,
         })
     }
 
@@ -162,11 +173,24 @@ impl Stage for RegionalThreat {
                 .filter(|s| s.start >= sentence.start && s.end <= sentence.end)
                 .copied()
                 .collect();
+            // Findings are made of the sentence's regions and countries: none, nothing to report.
+            if !in_sentence.iter().any(|s| s.kind != "group") {
+                continue;
+            }
             let group = in_sentence.iter().find(|s| s.kind == "group").copied();
-            let cue = self
-                .strong
-                .find(text)
-                .or_else(|| group.and_then(|_| self.soft.find(text)));
+            let strong = || {
+                self.strong_words
+                    .is_match(text)
+                    .then(|| self.strong.find(text))
+                    .flatten()
+            };
+            let soft = || {
+                self.soft_words
+                    .is_match(text)
+                    .then(|| self.soft.find(text))
+                    .flatten()
+            };
+            let cue = strong().or_else(|| group.and_then(|_| soft()));
             let Some(cue) = cue else { continue };
             let cue = (sentence.start + cue.start(), sentence.start + cue.end());
 
