@@ -22,8 +22,10 @@ pub struct BaselineRun {
 }
 
 fn patterns(gazetteer: &Gazetteer) -> Vec<String> {
-    let mut all: Vec<String> =
-        gazetteer.entities().flat_map(|e| e.names().iter().chain(e.exact().iter()).cloned()).collect();
+    let mut all: Vec<String> = gazetteer
+        .entities()
+        .flat_map(|e| e.names().iter().chain(e.exact().iter()).cloned())
+        .collect();
     all.sort();
     all.dedup();
     all
@@ -35,7 +37,11 @@ pub fn pattern_count(gazetteer: &Gazetteer) -> usize {
 }
 
 /// Scans every body of `corpus` on `threads` threads; best of three passes.
-pub fn scan(corpus: &Corpus, gazetteer: &Gazetteer, threads: usize) -> Result<BaselineRun, BenchError> {
+pub fn scan(
+    corpus: &Corpus,
+    gazetteer: &Gazetteer,
+    threads: usize,
+) -> Result<BaselineRun, BenchError> {
     let ac = AhoCorasick::builder()
         .match_kind(MatchKind::LeftmostLongest)
         .ascii_case_insensitive(true)
@@ -51,12 +57,26 @@ pub fn scan(corpus: &Corpus, gazetteer: &Gazetteer, threads: usize) -> Result<Ba
             let handles: Vec<_> = (0..threads)
                 .map(|t| {
                     let (ac, bodies) = (&ac, &bodies);
-                    s.spawn(move || bodies.iter().skip(t).step_by(threads).map(|b| ac.find_iter(b).count() as u64).sum::<u64>())
+                    s.spawn(move || {
+                        bodies
+                            .iter()
+                            .skip(t)
+                            .step_by(threads)
+                            .map(|b| ac.find_iter(b).count() as u64)
+                            .sum::<u64>()
+                    })
                 })
                 .collect();
-            handles.into_iter().map(|h| h.join().unwrap_or(0)).sum::<u64>()
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or(0))
+                .sum::<u64>()
         });
         best = best.min(started.elapsed().as_secs_f64());
     }
-    Ok(BaselineRun { bytes: corpus.bytes, seconds: best, matches })
+    Ok(BaselineRun {
+        bytes: corpus.bytes,
+        seconds: best,
+        matches,
+    })
 }

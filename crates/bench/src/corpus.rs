@@ -1,6 +1,6 @@
 //! Building a benchmark corpus of a given size as a JSONL file.
 //!
-//! Documents come from a folder (`.txt`, `.html`, `.md` files; one document each) or a JSONL file
+//! Documents come from a folder (`.txt` and `.html` files; one document each) or a JSONL file
 //! (`body` or `text` field). They are cycled until the corpus holds the requested number of bytes
 //! of document text; each copy gets its own id. The file is streamed to disk, so building a
 //! 200 MB corpus does not hold it in memory.
@@ -42,7 +42,8 @@ impl Corpus {
         let mut bodies = Vec::with_capacity(self.docs as usize);
         for line in BufReader::new(file).lines() {
             let line = line.map_err(|source| io(&self.path, source))?;
-            let value: serde_json::Value = serde_json::from_str(&line).map_err(|e| BenchError::Pipeline(e.to_string()))?;
+            let value: serde_json::Value =
+                serde_json::from_str(&line).map_err(|e| BenchError::Pipeline(e.to_string()))?;
             bodies.push(value["body"].as_str().unwrap_or_default().to_string());
         }
         Ok(bodies)
@@ -50,7 +51,10 @@ impl Corpus {
 }
 
 fn io(path: &Path, source: std::io::Error) -> BenchError {
-    BenchError::Io { context: path.display().to_string(), source }
+    BenchError::Io {
+        context: path.display().to_string(),
+        source,
+    }
 }
 
 /// Reads the source documents.
@@ -60,7 +64,7 @@ fn documents(source: &Path) -> Result<Vec<String>, BenchError> {
         let mut paths: Vec<PathBuf> = std::fs::read_dir(source)
             .map_err(|e| io(source, e))?
             .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "txt" || x == "html" || x == "md"))
+            .filter(|p| p.extension().is_some_and(|x| x == "txt" || x == "html"))
             .collect();
         paths.sort();
         for p in paths {
@@ -78,7 +82,10 @@ fn documents(source: &Path) -> Result<Vec<String>, BenchError> {
         }
     }
     if docs.is_empty() {
-        return Err(BenchError::Pipeline(format!("{}: no documents to benchmark with", source.display())));
+        return Err(BenchError::Pipeline(format!(
+            "{}: no documents to benchmark with",
+            source.display()
+        )));
     }
     Ok(docs)
 }
@@ -92,11 +99,17 @@ pub fn build(source: &Path, size: u64, out: &Path) -> Result<Corpus, BenchError>
     while bytes < size {
         let body = &docs[(n as usize) % docs.len()];
         let line = serde_json::json!({ "id": format!("bench-{n}"), "body": body });
-        serde_json::to_writer(&mut writer, &line).map_err(|e| BenchError::Pipeline(e.to_string()))?;
+        serde_json::to_writer(&mut writer, &line)
+            .map_err(|e| BenchError::Pipeline(e.to_string()))?;
         writer.write_all(b"\n").map_err(|e| io(out, e))?;
         bytes += body.len() as u64;
         n += 1;
     }
     writer.flush().map_err(|e| io(out, e))?;
-    Ok(Corpus { path: out.to_path_buf(), docs: n, bytes, distinct: docs.len() })
+    Ok(Corpus {
+        path: out.to_path_buf(),
+        docs: n,
+        bytes,
+        distinct: docs.len(),
+    })
 }

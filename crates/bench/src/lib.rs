@@ -68,9 +68,17 @@ pub enum BenchError {
 pub fn run(options: &BenchOptions) -> Result<BenchReport, BenchError> {
     let corpus_source = match &options.corpus {
         Some(p) => p.clone(),
-        None => options.pipeline.parent().unwrap_or(Path::new(".")).join("examples/communiques"),
+        None => options
+            .pipeline
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join("examples/communiques"),
     };
-    let corpus = corpus::build(&corpus_source, options.size, &options.work_dir.join("corpus.jsonl"))?;
+    let corpus = corpus::build(
+        &corpus_source,
+        options.size,
+        &options.work_dir.join("corpus.jsonl"),
+    )?;
     let gazetteer = commwatch_text::Gazetteer::builtin();
     let mut runs = Vec::new();
     for &threads in &options.threads {
@@ -84,7 +92,11 @@ pub fn run(options: &BenchOptions) -> Result<BenchReport, BenchError> {
         let baseline = baseline::scan(&corpus, &gazetteer, threads)?;
         runs.push(RunResult::new(threads, measured, half, baseline));
     }
-    Ok(BenchReport { corpus: corpus.describe(&corpus_source), patterns: baseline::pattern_count(&gazetteer), runs })
+    Ok(BenchReport {
+        corpus: corpus.describe(&corpus_source),
+        patterns: baseline::pattern_count(&gazetteer),
+        runs,
+    })
 }
 
 /// What one pipeline run measured.
@@ -108,6 +120,28 @@ pub struct PipelineRun {
     pub alerts: u64,
     /// Documents sent to the dead-letter output.
     pub dead_lettered: u64,
+    /// CPU time of this process during the run divided by wall-clock time: how many cores the
+    /// pipeline kept busy.
+    pub cpu_cores: f64,
+    /// Cores kept busy by other processes during the run (machine-wide busy time minus ours):
+    /// a figure above ~0.2 means the run shared the machine and is not representative.
+    pub other_cores: f64,
+    /// Cost per document of each stage.
+    pub stages: Vec<StageCost>,
+}
+
+/// What one stage cost per document it received.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct StageCost {
+    /// Stage id.
+    pub id: String,
+    /// Worker threads.
+    pub workers: usize,
+    /// CPU time of its threads per document, microseconds.
+    pub cpu_us: f64,
+    /// Wall-clock time inside the stage per document, summed over workers, microseconds (more
+    /// than `cpu_us` when threads waited for a core).
+    pub busy_us: f64,
 }
 
 fn run_pipeline(
@@ -116,28 +150,66 @@ fn run_pipeline(
     threads: usize,
     rate: Option<f64>,
 ) -> Result<PipelineRun, BenchError> {
-    let out_dir = options.work_dir.join(format!("run-{threads}-{}", if rate.is_some() { "half" } else { "max" }));
-    std::fs::create_dir_all(&out_dir).map_err(|source| BenchError::Io { context: out_dir.display().to_string(), source })?;
+    let out_dir = options.work_dir.join(format!(
+        "run-{threads}-{}",
+        if rate.is_some() { "half" } else { "max" }
+    ));
+    std::fs::create_dir_all(&out_dir).map_err(|source| BenchError::Io {
+        context: out_dir.display().to_string(),
+        source,
+    })?;
     let derived = derive::derive(&options.pipeline, &corpus.path, &out_dir, threads, rate)?;
-    let pipeline = commwatch_pipeline::Pipeline::load_text(&options.pipeline, &derived.text, &options.sets)
-        .map_err(|e| BenchError::Pipeline(e.to_string()))?;
+    let pipeline =
+        commwatch_pipeline::Pipeline::load_text(&options.pipeline, &derived.text, &options.sets)
+            .map_err(|e| BenchError::Pipeline(e.to_string()))?;
     let latencies = Arc::new(Mutex::new(Vec::with_capacity(corpus.docs as usize)));
     let probe = probe::LatencyProbe::new(Arc::clone(&latencies));
     let graph = pipeline
-        .into_graph_with(vec![("bench_latency".to_string(), derived.sink_inputs.clone(), Box::new(probe))])
+        .into_graph_with(vec![(
+            "bench_latency".to_string(),
+            derived.sink_inputs.clone(),
+            Box::new(probe),
+        )])
         .map_err(|e| BenchError::Pipeline(e.to_string()))?;
     probe::reset_peak_rss();
+    let cpu_before = probe::Cpu::now();
     let started = Instant::now();
-    let report = graph.run(&commwatch_runtime::Shutdown::new()).map_err(|e| BenchError::Pipeline(e.to_string()))?;
+    let report = graph
+        .run(&commwatch_runtime::Shutdown::new())
+        .map_err(|e| BenchError::Pipeline(e.to_string()))?;
     let seconds = started.elapsed().as_secs_f64();
+    let (cpu_cores, other_cores) = probe::Cpu::now().cores_since(&cpu_before, seconds);
     if !report.is_clean() {
-        return Err(BenchError::Pipeline(format!("the run failed: {}", report.failures.join("; "))));
+        return Err(BenchError::Pipeline(format!(
+            "the run failed: {}",
+            report.failures.join("; ")
+        )));
     }
     let mut latencies = latencies.lock().map(|l| l.clone()).unwrap_or_default();
     let (p50_ms, p99_ms) = probe::percentiles(&mut latencies);
     let alerts = count_lines(&out_dir.join("alerts.jsonl"));
     let dead_lettered = report.sources.iter().map(|s| s.dead_lettered).sum();
     let docs = report.sources.iter().map(|s| s.emitted).sum::<u64>();
+    let stages = report
+        .components
+        .iter()
+        .filter(|c| c.kind == commwatch_runtime::ComponentKind::Stage)
+        .map(|c| {
+            let per_doc = |ms: f64| {
+                if c.received == 0 {
+                    0.0
+                } else {
+                    ms * 1e3 / c.received as f64
+                }
+            };
+            StageCost {
+                id: c.id.clone(),
+                workers: c.workers,
+                cpu_us: per_doc(c.cpu_ms),
+                busy_us: per_doc(c.busy_ms),
+            }
+        })
+        .collect();
     Ok(PipelineRun {
         docs,
         bytes: corpus.bytes,
@@ -148,9 +220,14 @@ fn run_pipeline(
         peak_rss_mib: probe::peak_rss_mib(),
         alerts,
         dead_lettered,
+        cpu_cores,
+        other_cores,
+        stages,
     })
 }
 
 fn count_lines(path: &Path) -> u64 {
-    std::fs::read(path).map(|b| b.iter().filter(|&&c| c == b'\n').count() as u64).unwrap_or(0)
+    std::fs::read(path)
+        .map(|b| b.iter().filter(|&&c| c == b'\n').count() as u64)
+        .unwrap_or(0)
 }

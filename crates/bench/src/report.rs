@@ -26,10 +26,23 @@ pub struct RunResult {
 
 impl RunResult {
     /// Combines the measurements of one worker count.
-    pub fn new(threads: usize, pipeline: PipelineRun, half_load: Option<PipelineRun>, baseline: BaselineRun) -> RunResult {
+    pub fn new(
+        threads: usize,
+        pipeline: PipelineRun,
+        half_load: Option<PipelineRun>,
+        baseline: BaselineRun,
+    ) -> RunResult {
         let pipeline_mb_s = pipeline.bytes as f64 / 1e6 / pipeline.seconds;
         let baseline_mb_s = baseline.bytes as f64 / 1e6 / baseline.seconds;
-        RunResult { threads, pipeline, half_load, baseline, pipeline_mb_s, baseline_mb_s, ratio: pipeline_mb_s / baseline_mb_s }
+        RunResult {
+            threads,
+            pipeline,
+            half_load,
+            baseline,
+            pipeline_mb_s,
+            baseline_mb_s,
+            ratio: pipeline_mb_s / baseline_mb_s,
+        }
     }
 }
 
@@ -47,11 +60,23 @@ pub struct BenchReport {
 impl fmt::Display for BenchReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "corpus: {}", self.corpus)?;
-        writeln!(f, "baseline: raw aho-corasick scan, leftmost-longest, ASCII case-insensitive, {} gazetteer names", self.patterns)?;
+        writeln!(
+            f,
+            "baseline: raw aho-corasick scan, leftmost-longest, ASCII case-insensitive, {} gazetteer names",
+            self.patterns
+        )?;
         writeln!(
             f,
             "{:>7} {:>11} {:>10} {:>11} {:>8} {:>8} {:>9} {:>9} {:>8}",
-            "workers", "pipeline", "docs/s", "baseline", "ratio", "p50 ms", "p99 ms", "peak RSS", "alerts"
+            "workers",
+            "pipeline",
+            "docs/s",
+            "baseline",
+            "ratio",
+            "p50 ms",
+            "p99 ms",
+            "peak RSS",
+            "alerts"
         )?;
         for r in &self.runs {
             writeln!(
@@ -67,6 +92,20 @@ impl fmt::Display for BenchReport {
                 r.pipeline.peak_rss_mib,
                 r.pipeline.alerts
             )?;
+            let stages: Vec<String> = r
+                .pipeline
+                .stages
+                .iter()
+                .map(|s| format!("{} {:.0}", s.id, s.cpu_us))
+                .collect();
+            writeln!(
+                f,
+                "{:>7} cpu µs/doc: {}; cores used {:.2} (other processes {:.2})",
+                r.threads,
+                stages.join(", "),
+                r.pipeline.cpu_cores,
+                r.pipeline.other_cores
+            )?;
             if let Some(h) = &r.half_load {
                 writeln!(
                     f,
@@ -76,7 +115,13 @@ impl fmt::Display for BenchReport {
             }
         }
         if let [one, two, ..] = self.runs.as_slice() {
-            writeln!(f, "scaling: {} workers = {:.2} x {} worker(s)", two.threads, two.pipeline_mb_s / one.pipeline_mb_s, one.threads)?;
+            writeln!(
+                f,
+                "scaling: {} workers = {:.2} x {} worker(s)",
+                two.threads,
+                two.pipeline_mb_s / one.pipeline_mb_s,
+                one.threads
+            )?;
         }
         Ok(())
     }

@@ -18,7 +18,9 @@ pub struct DurationError {
 /// followed by a unit — `ms`, `s`, `m` (minutes), `h`, `d` (24 h) or `w` (weeks) — added up
 /// (`"1h30m"`). Spaces around the text are ignored.
 pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
-    let invalid = || DurationError { text: text.to_owned() };
+    let invalid = || DurationError {
+        text: text.to_owned(),
+    };
     let t = text.trim();
     if t.is_empty() {
         return Err(invalid());
@@ -45,7 +47,10 @@ pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
             };
             (per, 1)
         };
-        millis = n.checked_mul(per).and_then(|m| millis.checked_add(m)).ok_or_else(invalid)?;
+        millis = n
+            .checked_mul(per)
+            .and_then(|m| millis.checked_add(m))
+            .ok_or_else(invalid)?;
         rest = &tail[unit_len..];
     }
     Ok(Duration::from_millis(millis))
@@ -59,7 +64,14 @@ pub fn format_duration(duration: Duration) -> String {
         return "0s".to_owned();
     }
     let mut out = String::new();
-    for (unit, per) in [("w", 604_800_000), ("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1)] {
+    for (unit, per) in [
+        ("w", 604_800_000),
+        ("d", 86_400_000),
+        ("h", 3_600_000),
+        ("m", 60_000),
+        ("s", 1_000),
+        ("ms", 1),
+    ] {
         if millis >= per {
             out.push_str(&format!("{}{unit}", millis / per));
             millis %= per;
@@ -83,7 +95,11 @@ mod tests {
             ("2w", 1_209_600_000),
             ("1s500ms", 1_500),
         ] {
-            assert_eq!(parse_duration(text), Ok(Duration::from_millis(ms)), "{text}");
+            assert_eq!(
+                parse_duration(text),
+                Ok(Duration::from_millis(ms)),
+                "{text}"
+            );
         }
         for bad in ["", "5x", "m", "-1s", "1.5h", "99999999999999999999d"] {
             assert!(parse_duration(bad).is_err(), "{bad:?}");

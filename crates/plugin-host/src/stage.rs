@@ -46,6 +46,8 @@ pub struct PluginStage {
     policy: PanicPolicy,
     instance: Option<*mut c_void>,
     buffers: ViewBuffers,
+    /// Strings of emitted spans, shared across calls (kinds, ids and labels repeat).
+    symbols: Interner,
 }
 
 // SAFETY: the instance pointer is only used by the thread that currently owns this value; the
@@ -66,6 +68,7 @@ impl PluginStage {
             policy,
             instance: Some(instance),
             buffers: ViewBuffers::default(),
+            symbols: Interner::default(),
         })
     }
 
@@ -82,6 +85,7 @@ impl PluginStage {
     fn call(&mut self, event: &Communique) -> Result<(Status, Collected), StageError> {
         let instance = self.instance()?;
         let mut collected = Collected::new(&event.raw);
+        collected.symbols = std::mem::take(&mut self.symbols);
         let view = self.buffers.fill(event);
         let emitter = collected.emitter();
         // SAFETY: `instance` came from this plugin's `create`; the view and emitter point at data
@@ -89,6 +93,7 @@ impl PluginStage {
         let status = unsafe { (self.plugin.descriptor().process)(instance, &view, &emitter) };
         self.buffers.clear();
         collected.text = None;
+        self.symbols = std::mem::take(&mut collected.symbols);
         Ok((status, collected))
     }
 
@@ -131,7 +136,8 @@ fn create(plugin: &Plugin, config: &str) -> Result<*mut c_void, LoadError> {
 
 impl commwatch_core::Transform for PluginStage {
     fn process(&mut self, event: &mut Communique) -> Result<Outcome, StageError> {
-        let name = self.plugin.name().to_string();
+        let plugin = Arc::clone(&self.plugin);
+        let name = plugin.name();
         let mut retried = false;
         loop {
             let (status, mut collected) = self.call(event)?;
@@ -292,6 +298,8 @@ struct Collected {
     error: Option<String>,
     rejected: Option<String>,
     items: usize,
+    /// Where span strings are interned during the call (the stage's, lent for the call).
+    symbols: Interner,
 }
 
 impl Collected {
@@ -305,6 +313,7 @@ impl Collected {
             error: None,
             rejected: None,
             items: 0,
+            symbols: Interner::default(),
         }
     }
 
@@ -334,9 +343,18 @@ impl Collected {
     }
 
     fn apply(self, event: &mut Communique) {
-        for span in self.spans {
-            let at = event.spans.partition_point(|s| s.start <= span.start);
-            event.spans.insert(at, span);
+        // Each span goes after the spans already there that start where it starts or before.
+        // With the event's spans in order (as stages keep them), that is a stable sort of the
+        // old spans followed by the new ones: linear on two sorted runs, where inserting one by
+        // one moves the tail of the list for every span.
+        if event.spans.is_sorted_by_key(|s| s.start) {
+            event.spans.extend(self.spans);
+            event.spans.sort_by_key(|s| s.start);
+        } else {
+            for span in self.spans {
+                let at = event.spans.partition_point(|s| s.start <= span.start);
+                event.spans.insert(at, span);
+            }
         }
         for a in self.alerts {
             let fp = fingerprint(
@@ -366,6 +384,15 @@ impl Collected {
 /// # Safety
 /// `s` must point at `s.len` readable bytes (the plugin's promise for the call).
 unsafe fn checked_str(s: StrRef, what: &str, allow_empty: bool) -> Result<String, String> {
+    // SAFETY: the caller's promise.
+    unsafe { checked_str_ref(s, what, allow_empty) }.map(str::to_string)
+}
+
+/// [`checked_str`] without the copy: the string as the plugin passed it, for the call.
+///
+/// # Safety
+/// `s` must point at `s.len` readable bytes, which stay valid for `'a` (the call).
+unsafe fn checked_str_ref<'a>(s: StrRef, what: &str, allow_empty: bool) -> Result<&'a str, String> {
     if s.len > MAX_STRING_BYTES {
         return Err(format!(
             "a {what} of {} bytes (the limit is {MAX_STRING_BYTES})",
@@ -374,7 +401,7 @@ unsafe fn checked_str(s: StrRef, what: &str, allow_empty: bool) -> Result<String
     }
     if s.len == 0 {
         return if allow_empty {
-            Ok(String::new())
+            Ok("")
         } else {
             Err(format!("an empty {what}"))
         };
@@ -384,16 +411,14 @@ unsafe fn checked_str(s: StrRef, what: &str, allow_empty: bool) -> Result<String
     }
     // SAFETY: the caller's promise.
     let bytes = unsafe { std::slice::from_raw_parts(s.ptr, s.len) };
-    std::str::from_utf8(bytes)
-        .map(str::to_string)
-        .map_err(|_| format!("a {what} that is not UTF-8"))
+    std::str::from_utf8(bytes).map_err(|_| format!("a {what} that is not UTF-8"))
 }
 
 /// Checks a span against the raw text: in bounds, on character boundaries.
 ///
 /// # Safety
 /// `span` must be readable; the collector's text pointer must be live.
-unsafe fn checked_span(c: &Collected, span: &SpanRef) -> Result<Span, String> {
+unsafe fn checked_span(c: &mut Collected, span: &SpanRef) -> Result<Span, String> {
     // SAFETY: the callers' promise.
     let text = unsafe { &*c.text.ok_or("a span outside of an event")? };
     let (start, end) = (span.start, span.end);
@@ -412,20 +437,48 @@ unsafe fn checked_span(c: &Collected, span: &SpanRef) -> Result<Span, String> {
     // SAFETY: the span's strings are readable for the call (the plugin's promise).
     let (kind, id, label, detail) = unsafe {
         (
-            checked_str(span.kind, "span kind", false)?,
-            checked_str(span.id, "span id", false)?,
-            checked_str(span.label, "span label", true)?,
-            checked_str(span.detail, "span detail", true)?,
+            checked_str_ref(span.kind, "span kind", false)?,
+            checked_str_ref(span.id, "span id", false)?,
+            checked_str_ref(span.label, "span label", true)?,
+            checked_str_ref(span.detail, "span detail", true)?,
         )
     };
     Ok(Span {
-        kind: Symbol::from(kind),
-        id: Symbol::from(id),
-        label: Symbol::from(label),
+        kind: c.symbols.get(kind),
+        id: c.symbols.get(id),
+        label: c.symbols.get(label),
         start,
         end,
-        detail: (!detail.is_empty()).then(|| Symbol::from(detail)),
+        detail: (!detail.is_empty()).then(|| c.symbols.get(detail)),
     })
+}
+
+/// Span strings emitted recently, so that a kind, id or label emitted again is a reference
+/// count rather than an allocation: a few entries compared directly, which costs less than
+/// hashing for the handful of distinct kinds and labels a plugin emits.
+#[derive(Default)]
+struct Interner {
+    recent: Vec<Symbol>,
+    /// The entry to replace next once `recent` is full.
+    next: usize,
+}
+
+impl Interner {
+    const SIZE: usize = 16;
+
+    fn get(&mut self, s: &str) -> Symbol {
+        if let Some(symbol) = self.recent.iter().find(|r| ***r == *s) {
+            return Arc::clone(symbol);
+        }
+        let symbol = Symbol::from(s);
+        if self.recent.len() < Self::SIZE {
+            self.recent.push(Arc::clone(&symbol));
+        } else {
+            self.recent[self.next] = Arc::clone(&symbol);
+            self.next = (self.next + 1) % Self::SIZE;
+        }
+        symbol
+    }
 }
 
 /// Runs a callback body, turning a (host-side) panic into a rejection instead of an abort.

@@ -349,6 +349,7 @@ impl Graph {
                                     let out = worker.process(batch);
                                     outputs.send(out, &worker.dead);
                                 }
+                                worker.counters.add_thread_cpu();
                                 worker.fatal
                             })?);
                         } else {
@@ -441,6 +442,7 @@ fn run_source(id: &str, mut source: Box<dyn Source>, mut emitter: SourceEmitter)
     let _span = info_span!("source", id = %id).entered();
     let result = catch_unwind(AssertUnwindSafe(|| source.run(&mut emitter)));
     emitter.flush_pending();
+    emitter.counters.add_thread_cpu();
     match result {
         Ok(Ok(())) => {
             debug!("source finished");
@@ -509,6 +511,7 @@ fn run_sink(
     if let Err(e) = sink.flush() {
         failure = Some(format!("sink {id}: final flush failed: {e}"));
     }
+    counters.add_thread_cpu();
     failure
 }
 
@@ -660,6 +663,7 @@ fn spawn_pool<'scope>(
                 pool.release(seq, out, &worker.dead);
             }
             // The last worker out drops the pool and with it the outputs: downstream sees the end.
+            worker.counters.add_thread_cpu();
             worker.fatal
         })?);
     }

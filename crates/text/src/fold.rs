@@ -23,33 +23,36 @@ use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
 /// Folds `text` (normally already NFKC-normalized) for matching.
 pub fn fold(text: &str) -> FoldedText {
+    let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut map = OffsetMapBuilder::new();
-    let mut chars = text.char_indices().peekable();
-    while let Some((start, c)) = chars.next() {
-        if c.is_ascii() {
+    let mut at = 0;
+    while at < bytes.len() {
+        let ascii = bytes[at..]
+            .iter()
+            .position(|b| !b.is_ascii())
+            .unwrap_or(bytes.len() - at);
+        if ascii > 0 {
             // Lowercasing ASCII keeps byte length and positions: a linear ("copied") segment.
-            let mut end = start + 1;
-            out.push(c.to_ascii_lowercase());
-            while let Some(&(i, d)) = chars.peek() {
-                if !d.is_ascii() {
-                    break;
-                }
-                out.push(d.to_ascii_lowercase());
-                end = i + 1;
-                chars.next();
-            }
-            map.copied(end - start);
+            let from = out.len();
+            out.push_str(&text[at..at + ascii]);
+            out[from..].make_ascii_lowercase();
+            map.copied(ascii);
+            at += ascii;
             continue;
         }
+        let Some(c) = text[at..].chars().next() else {
+            break;
+        };
         let before = out.len();
         fold_char(c, &mut out);
         let (norm_len, folded_len) = (c.len_utf8(), out.len() - before);
-        if folded_len == norm_len && out[before..] == text[start..start + norm_len] {
+        if folded_len == norm_len && out[before..] == text[at..at + norm_len] {
             map.copied(norm_len);
         } else {
             map.replaced(norm_len, folded_len);
         }
+        at += norm_len;
     }
     FoldedText {
         text: out,

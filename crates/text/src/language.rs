@@ -11,15 +11,16 @@ use whatlang::{Detector, Lang, Script};
 
 /// Only this many characters from the start of the text are looked at, which bounds the cost on
 /// long documents and is ample for a trigram model (whatlang's own profiles hold 300 trigrams).
-pub const MAX_LANGUAGE_CHARS: usize = 600;
+pub const MAX_LANGUAGE_CHARS: usize = 400;
 
 /// Below this many letters in the sample the text is too short to say.
 pub const MIN_LANGUAGE_LETTERS: usize = 20;
 
-/// The Latin-script languages a communiqué is identified as: the working languages of the UN,
-/// the EU's largest, and Turkish and Indonesian. A text in another Latin-script language is
-/// reported as the closest of these or, more often, as not identified reliably.
-pub const LATIN_CANDIDATES: [Lang; 10] = [
+/// The Latin-script languages a communiqué is identified as: English, French and Spanish (the
+/// UN's Latin-script working languages), Portuguese, German, Italian, Dutch and Turkish. A text
+/// in another Latin-script language is reported as the closest of these or, more often, as not
+/// identified reliably. Each candidate costs about 1.5 µs per document.
+pub const LATIN_CANDIDATES: [Lang; 8] = [
     Lang::Eng,
     Lang::Fra,
     Lang::Spa,
@@ -27,9 +28,7 @@ pub const LATIN_CANDIDATES: [Lang; 10] = [
     Lang::Deu,
     Lang::Ita,
     Lang::Nld,
-    Lang::Pol,
     Lang::Tur,
-    Lang::Ind,
 ];
 
 /// whatlang restricted to [`LATIN_CANDIDATES`] among Latin-script languages.
@@ -177,6 +176,47 @@ mod tests {
         for (code, text) in cases {
             assert_eq!(detect_language(text), Some(code), "{text}");
         }
+    }
+
+    #[test]
+    fn other_candidates_and_other_scripts() {
+        let cases = [
+            (
+                "de",
+                "Die Minister bekräftigten ihre gemeinsame Entschlossenheit, den Kampf gegen den \
+                 Terrorismus fortzusetzen und die Voraussetzungen für seine dauerhafte Niederlage \
+                 zu schaffen.",
+            ),
+            (
+                "pt",
+                "Os ministros reafirmaram a sua determinação comum de continuar a luta contra o \
+                 terrorismo e de criar as condições para a sua derrota duradoura.",
+            ),
+            (
+                "it",
+                "I ministri hanno ribadito la loro comune determinazione a proseguire la lotta \
+                 contro il terrorismo e a creare le condizioni per la sua sconfitta duratura.",
+            ),
+            // Cyrillic is not restricted: Ukrainian stays Ukrainian.
+            (
+                "uk",
+                "Міністри підтвердили свою спільну рішучість продовжувати боротьбу з тероризмом \
+                 і створювати умови для його остаточної поразки.",
+            ),
+        ];
+        for (code, text) in cases {
+            assert_eq!(detect_language(text), Some(code), "{text}");
+        }
+        // Only the start of a long text is looked at.
+        let english = "The Ministers reaffirmed their shared determination to continue the fight \
+                       against Daesh/ISIS and to create conditions for its enduring defeat. They \
+                       welcomed new members joining the Coalition and discussed the situation in \
+                       Iraq and Syria, where stabilization efforts continue. ";
+        let french = "Les ministres ont réaffirmé leur détermination commune à poursuivre la lutte \
+                      contre Daech. ";
+        let long = format!("{}{}", english.repeat(2), french.repeat(50));
+        assert_eq!(detect_language(&long), Some("en"));
+        assert_eq!(detect_language(&long[2 * english.len()..]), Some("fr"));
     }
 
     #[test]

@@ -121,24 +121,84 @@ fn is_starter(c: char) -> bool {
     canonical_combining_class(first.unwrap_or(c)) == 0
 }
 
-/// True for an ASCII byte that normalization never rewrites on its own: anything but whitespace.
-fn is_plain_ascii(b: u8) -> bool {
-    b.is_ascii() && !char::from(b).is_whitespace()
+/// The first byte at or after `from` that is not ASCII or is ASCII whitespace other than a space
+/// (`\t \n \v \f \r`), or `bytes.len()`. Looks at eight bytes at a time.
+fn first_special(bytes: &[u8], from: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let mut i = from;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        if w & (ONES * 0x80) != 0 {
+            break;
+        }
+        // A byte between 8 and 14 (exclusive), for bytes below 128 ("Bit Twiddling Hacks").
+        let (m, n) = (8, 14);
+        let low = w & (ONES * 127);
+        let between =
+            (ONES * (127 + n)).wrapping_sub(low) & !w & low.wrapping_add(ONES * (127 - m));
+        if between & (ONES * 0x80) != 0 {
+            break;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && !(bytes[i] >= 0x80 || (0x09..=0x0d).contains(&bytes[i])) {
+        i += 1;
+    }
+    i
 }
+
+/// [`ascii_run_end`] without its return to the general path before a combining mark, byte by
+/// byte: the definition the fast version is checked against in debug builds.
+#[cfg_attr(not(debug_assertions), allow(dead_code))]
+fn ascii_run_end_bytewise(bytes: &[u8], start: usize) -> usize {
+    let plain = |j: usize| bytes.get(j).is_some_and(|&b| PLAIN_ASCII[usize::from(b)]);
+    let mut j = start;
+    while j < bytes.len() {
+        if plain(j) {
+            j += 1;
+        } else if bytes[j] == b' ' && j > start && plain(j + 1) {
+            j += 2;
+        } else {
+            break;
+        }
+    }
+    j
+}
+
+/// For every byte value: true for an ASCII byte that normalization never rewrites on its own
+/// (anything but whitespace).
+static PLAIN_ASCII: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        // ASCII whitespace as `char::is_whitespace` has it: \t \n \v \f \r and space.
+        table[b] = !matches!(b, 0x09..=0x0d | 0x20);
+        b += 1;
+    }
+    table
+};
 
 /// The end of the run of ASCII starting at `start` that normalization leaves unchanged: non-space
 /// ASCII, with single spaces between such bytes. Returns `start` when there is no such run.
 fn ascii_run_end(raw: &str, start: usize) -> usize {
     let bytes = raw.as_bytes();
-    let mut j = start;
-    while j < bytes.len() {
-        let single_space =
-            bytes[j] == b' ' && j > start && bytes.get(j + 1).is_some_and(|&b| is_plain_ascii(b));
-        if !is_plain_ascii(bytes[j]) && !single_space {
-            break;
+    // The run ends at the first byte that is neither plain nor a single space after a plain byte
+    // and before one: at the first non-ASCII byte or whitespace other than a space (`stop`), or
+    // earlier at a space that starts the run, starts a double space or stands right before `stop`.
+    let stop = first_special(bytes, start);
+    let mut j = stop;
+    if stop > start {
+        if bytes[start] == b' ' {
+            j = start;
+        } else if let Some(double) = memchr::memmem::find(&bytes[start..stop], b"  ") {
+            j = start + double;
+        } else if bytes[stop - 1] == b' ' {
+            j = stop - 1;
         }
-        j += 1;
     }
+    debug_assert_eq!(j, ascii_run_end_bytewise(bytes, start));
     // The last ASCII character starts the chunk of any combining mark (or invisible character
     // standing before one) that follows it, so leave it to the general path.
     if j > start

@@ -38,12 +38,11 @@ pub fn split_sentences(text: &str) -> Vec<Range<usize>> {
     let mut start: Option<usize> = None;
     let mut i = 0;
     while i < len {
-        // Most bytes are ASCII letters, digits and punctuation that neither end a sentence nor
-        // are whitespace: skip them without decoding.
+        // Inside a sentence most bytes are ASCII letters, digits and punctuation that do not end
+        // it, and single spaces between them: skip them without decoding.
         if start.is_some() {
-            while i < len && is_plain(b[i]) {
-                i += 1;
-            }
+            i = plain_run_end(b, i);
+            debug_assert_eq!(i, plain_run_end_bytewise(b, i));
             if i == len {
                 break;
             }
@@ -93,6 +92,58 @@ pub fn split_sentences(text: &str) -> Vec<Range<usize>> {
 /// An ASCII byte that is neither whitespace nor a sentence terminator.
 fn is_plain(b: u8) -> bool {
     b.is_ascii() && !b.is_ascii_whitespace() && b != 0x0b && !matches!(b, b'.' | b'!' | b'?')
+}
+
+/// The end of the run from `from` of plain bytes ([`is_plain`]) and single spaces followed by a
+/// plain byte: where the splitter has something to look at. Eight bytes at a time.
+fn plain_run_end(b: &[u8], from: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let has_zero = |w: u64| w.wrapping_sub(ONES) & !w & (ONES * 0x80) != 0;
+    // The first byte that is not plain and not a space.
+    let mut stop = from;
+    while let Some(chunk) = b.get(stop..stop + 8) {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        let low = w & (ONES * 127);
+        // A byte between 8 and 14 (exclusive): \t \n \v \f \r ("Bit Twiddling Hacks").
+        let control =
+            (ONES * (127 + 14)).wrapping_sub(low) & !w & low.wrapping_add(ONES * (127 - 8));
+        if w & (ONES * 0x80) != 0
+            || control & (ONES * 0x80) != 0
+            || has_zero(w ^ (ONES * u64::from(b'.')))
+            || has_zero(w ^ (ONES * u64::from(b'!')))
+            || has_zero(w ^ (ONES * u64::from(b'?')))
+        {
+            break;
+        }
+        stop += 8;
+    }
+    while stop < b.len() && (is_plain(b[stop]) || b[stop] == b' ') {
+        stop += 1;
+    }
+    // Before it, the first space that starts a double space or precedes `stop`.
+    if stop == from {
+        return from;
+    }
+    if let Some(double) = memchr::memmem::find(&b[from..stop], b"  ") {
+        return from + double;
+    }
+    if b[stop - 1] == b' ' {
+        return stop - 1;
+    }
+    stop
+}
+
+/// [`plain_run_end`] byte by byte: the definition it is checked against in debug builds.
+#[cfg_attr(not(debug_assertions), allow(dead_code))]
+fn plain_run_end_bytewise(b: &[u8], mut i: usize) -> usize {
+    while i < b.len()
+        && (is_plain(b[i]) || (b[i] == b' ' && b.get(i + 1).is_some_and(|&n| is_plain(n))))
+    {
+        i += 1;
+    }
+    i
 }
 
 /// The character starting at byte `i` of `text` (`i` on a character boundary).

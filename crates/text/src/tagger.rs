@@ -124,6 +124,9 @@ struct Candidate {
     folded: Box<str>,
     /// The name is the entity's label (context rules apply to the label only).
     label: bool,
+    /// For the capitals rule: per content word of `written` (see [`capitals_match`]), whether
+    /// each of its initials is uppercase.
+    capitals: Box<[Box<[bool]>]>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -194,6 +197,7 @@ impl Tagger {
                         entity: index,
                         role,
                         label: role != Role::Block && folded == label,
+                        capitals: written_capitals(&written),
                         written: written.into(),
                         folded: folded.into(),
                     },
@@ -258,6 +262,7 @@ impl Tagger {
             canonical: &canonical,
             blocks: Vec::new(),
             first: out.len(),
+            scratch: String::new(),
         };
         let haystack = canonical.text.as_str();
         let mut at = 0;
@@ -269,6 +274,13 @@ impl Tagger {
                 break;
             };
             let start = m.start();
+            let next_char = start + haystack[start..].chars().next().map_or(1, char::len_utf8);
+            // A name that starts inside a word of the text fails whatever its end ("is" in
+            // "this"): look once, instead of trying every shorter name that starts here too.
+            if starts_inside_word(&scan, start) {
+                at = next_char;
+                continue;
+            }
             let (mut end, mut pattern) = (m.end(), m.pattern().as_usize());
             loop {
                 if let Some(tag) = self.evaluate(&mut scan, start, end, pattern, out) {
@@ -289,7 +301,7 @@ impl Tagger {
                 match shorter {
                     Some(s) => (end, pattern) = (s.end(), s.pattern().as_usize()),
                     None => {
-                        at = start + haystack[start..].chars().next().map_or(1, char::len_utf8);
+                        at = next_char;
                         break;
                     }
                 }
@@ -357,7 +369,6 @@ impl Tagger {
         let (ns, ne) = scan.folded.map.to_raw_range(fs, fe);
         let text = scan.text;
         let matched = text.get(ns..ne)?;
-        let is_word = |c: char| c.is_alphanumeric() || c == '_';
         if text[..ns].chars().next_back().is_some_and(is_word)
             || text[ne..].chars().next().is_some_and(is_word)
         {
@@ -370,7 +381,8 @@ impl Tagger {
             scan.blocks.push((ns, ne, c.entity));
         }
         let previous = &out[scan.first..];
-        written
+        let mut scratch = std::mem::take(&mut scan.scratch);
+        let found = written
             .chain(variants)
             .filter(|c| c.role != Role::Block)
             .filter(|c| {
@@ -383,7 +395,11 @@ impl Tagger {
                 let entity = &self.entities[c.entity];
                 let spelled = match c.role {
                     Role::Exact => *c.written == *matched,
-                    _ => capitals_match(&c.written, matched),
+                    _ => {
+                        let fits = capitals_match(&c.capitals, matched, &mut scratch);
+                        debug_assert_eq!(fits, capitals_match_reference(&c.written, matched));
+                        fits
+                    }
                 };
                 spelled
                     && entity.ambiguous().iter().all(|rule| match rule {
@@ -402,7 +418,26 @@ impl Tagger {
                 start: ns,
                 end: ne,
                 entity: &self.entities[c.entity],
-            })
+            });
+        scan.scratch = scratch;
+        found
+    }
+}
+
+/// A character that makes a match not a whole word when it touches one.
+fn is_word(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// True when every match starting at canonical offset `start` fails the whole-word rule at its
+/// start: the text has a word character right before where it begins (or it begins inside a
+/// character). [`Tagger::evaluate`] maps a match's start the same way whatever its end.
+fn starts_inside_word(scan: &Scan<'_>, start: usize) -> bool {
+    let folded_start = scan.canonical.map.to_raw_start(start);
+    let text_start = scan.folded.map.to_raw_start(folded_start);
+    match scan.text.get(..text_start) {
+        Some(before) => before.chars().next_back().is_some_and(is_word),
+        None => true,
     }
 }
 
@@ -415,6 +450,8 @@ struct Scan<'a> {
     blocks: Vec<(usize, usize, usize)>,
     /// Index in `out` of the first tag of this scan.
     first: usize,
+    /// A buffer for folding matched names.
+    scratch: String,
 }
 
 /// The automaton's patterns, one per distinct canonical folded name.
@@ -461,11 +498,18 @@ fn canonicalize(folded: &str) -> Canonical {
     let mut out = String::with_capacity(folded.len());
     let mut map = OffsetMapBuilder::new();
     let mut copied_from = 0;
-    // Word starts are 0 and every byte after a space; one pass over the spaces finds them all.
-    let mut spaces = memchr::memchr_iter(b' ', bytes);
-    let mut at = 0;
-    'words: while at < bytes.len() {
-        if let Some(end) = function_run(folded, at) {
+    // Words start at 0 and after every space; a run of function words covers whole words, and
+    // the word after it starts after the space that ends it.
+    let mut word_start = 0;
+    let mut spaces = SpacePositions::new(bytes);
+    while word_start < bytes.len() {
+        let at = word_start;
+        let word_end = spaces.next().unwrap_or(bytes.len());
+        word_start = word_end + 1;
+        if at < copied_from || !FUNCTION_INITIAL[usize::from(bytes[at])] {
+            continue;
+        }
+        if let Some(end) = function_run_at(folded, at, word_end) {
             out.push_str(&folded[copied_from..at]);
             map.copied(at - copied_from);
             if &folded[at..end] == "of" {
@@ -475,18 +519,6 @@ fn canonicalize(folded: &str) -> Canonical {
             }
             out.push_str("of");
             copied_from = end;
-            at = end;
-        }
-        // The next word starts after the next space at or after `at`.
-        loop {
-            match spaces.next() {
-                Some(space) if space < at => continue,
-                Some(space) => {
-                    at = space + 1;
-                    continue 'words;
-                }
-                None => break 'words,
-            }
         }
     }
     out.push_str(&folded[copied_from..]);
@@ -497,29 +529,117 @@ fn canonicalize(folded: &str) -> Canonical {
     }
 }
 
+/// The positions of the spaces of a text, in order: a bit mask per 64 bytes (a loop the compiler
+/// vectorizes), then its set bits. Cheaper than a search call per word.
+struct SpacePositions<'a> {
+    chunks: std::slice::Chunks<'a, u8>,
+    base: usize,
+    next_base: usize,
+    mask: u64,
+}
+
+impl<'a> SpacePositions<'a> {
+    fn new(bytes: &'a [u8]) -> SpacePositions<'a> {
+        SpacePositions {
+            chunks: bytes.chunks(64),
+            base: 0,
+            next_base: 0,
+            mask: 0,
+        }
+    }
+}
+
+impl Iterator for SpacePositions<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        while self.mask == 0 {
+            let chunk = self.chunks.next()?;
+            self.base = self.next_base;
+            self.next_base += chunk.len();
+            self.mask = match <&[u8; 64]>::try_from(chunk) {
+                Ok(full) => space_mask(full),
+                Err(_) => chunk
+                    .iter()
+                    .enumerate()
+                    .fold(0, |m, (k, &b)| m | (u64::from(b == b' ') << k)),
+            };
+        }
+        let bit = self.mask.trailing_zeros() as usize;
+        self.mask &= self.mask - 1;
+        Some(self.base + bit)
+    }
+}
+
+/// The first letters of the [`FUNCTION_WORDS`], by byte value.
+static FUNCTION_INITIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < FUNCTION_WORDS.len() {
+        table[FUNCTION_WORDS[i].as_bytes()[0] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
+/// Bit `k` set when `chunk[k]` is a space.
+#[inline]
+fn space_mask(chunk: &[u8; 64]) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let mut mask = 0;
+    for (k, word) in chunk.chunks_exact(8).enumerate() {
+        let mut bytes = [0; 8];
+        bytes.copy_from_slice(word);
+        // Bytes equal to a space become zero; the high bit of each byte of `zero` is set exactly
+        // for those ("Bit Twiddling Hacks"); the multiplication gathers the eight bits.
+        let x = u64::from_le_bytes(bytes) ^ 0x2020_2020_2020_2020;
+        let zero = !(((x & LOW7) + LOW7) | x | LOW7);
+        let bits = ((zero >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56;
+        mask |= bits << (8 * k);
+    }
+    mask
+}
+
 /// The end of the run "function word [article]" starting at word start `at`, if one starts
 /// there. The article is taken only when a word follows it.
 ///
 /// Equivalent to trying every entry of [`FUNCTION_WORDS`] and [`ARTICLES`] with [`words_at`] and
 /// keeping the longest, but looks at the word at `at` once instead of comparing 27 strings at
 /// every word of every document.
+#[inline]
 fn function_run(text: &str, at: usize) -> Option<usize> {
+    let rest = text.as_bytes().get(at..)?;
+    // No function word is longer than 10 bytes: look no further.
+    let word = first_word(&rest[..rest.len().min(11)]);
+    function_run_at(text, at, at + word.len())
+}
+
+/// [`function_run`] for the word `text[at..word_end]` (`word_end` is the next space or the end
+/// of the text).
+#[inline]
+fn function_run_at(text: &str, at: usize, word_end: usize) -> Option<usize> {
     let bytes = text.as_bytes();
-    let rest = bytes.get(at..)?;
-    // Every function word starts with one of these letters and is at most 10 bytes long.
-    if !matches!(
-        rest.first(),
-        Some(b'o' | b'f' | b'i' | b't' | b'a' | b'w' | b'b' | b'u' | b'r' | b'c')
-    ) {
+    let word = &bytes[at..word_end];
+    if !word
+        .first()
+        .is_some_and(|&b| FUNCTION_INITIAL[usize::from(b)])
+    {
         return None;
     }
-    let word = first_word(&rest[..rest.len().min(11)]);
-    let end = match word {
-        b"of" | b"from" | b"for" | b"in" | b"on" | b"to" | b"at" | b"with" | b"by" | b"within"
-        | b"into" | b"among" | b"over" | b"across" | b"regarding" | b"against" | b"upon"
-        | b"towards" | b"toward" | b"through" | b"under" => at + word.len(),
-        b"associated" => second_word_is(bytes, at + word.len(), b"with")?,
-        b"contrary" => second_word_is(bytes, at + word.len(), b"to")?,
+    let end = match *word {
+        [b'o', b'f'] | [b'i', b'n'] | [b'o', b'n'] | [b't', b'o'] | [b'a', b't'] | [b'b', b'y'] => {
+            word_end
+        }
+        [_, _, _] if word == b"for" => word_end,
+        [_, _, _, _] if matches!(word, b"from" | b"with" | b"into" | b"over" | b"upon") => word_end,
+        [_, _, _, _, _] if matches!(word, b"among" | b"under") => word_end,
+        [_, _, _, _, _, _] if matches!(word, b"within" | b"across" | b"toward") => word_end,
+        [_, _, _, _, _, _, _] if matches!(word, b"against" | b"towards" | b"through") => word_end,
+        [_, _, _, _, _, _, _, _, _] if word == b"regarding" => word_end,
+        [_, _, _, _, _, _, _, _, _, _] if word == b"associated" => {
+            second_word_is(bytes, word_end, b"with")?
+        }
+        [_, _, _, _, _, _, _, _] if word == b"contrary" => second_word_is(bytes, word_end, b"to")?,
         _ => return None,
     };
     debug_assert_eq!(
@@ -530,20 +650,27 @@ fn function_run(text: &str, at: usize) -> Option<usize> {
             .max()
     );
     // An article after it, itself followed by a space and something more.
-    let article_end = |e: usize| (bytes.get(e) == Some(&b' ') && e + 1 < bytes.len()).then_some(e);
-    let after = (bytes.get(end) == Some(&b' '))
-        .then(|| {
-            let start = end + 1;
-            match first_word(&bytes[start..]) {
-                b"the" => second_word_is(bytes, start + 3, b"particular")
-                    .and_then(article_end)
-                    .or_else(|| article_end(start + 3)),
-                b"an" => article_end(start + 2),
-                b"a" => article_end(start + 1),
-                _ => None,
-            }
-        })
-        .flatten();
+    if bytes.get(end) != Some(&b' ') {
+        return Some(end);
+    }
+    let start = end + 1;
+    let rest = &bytes[start..];
+    let article_end = |len: usize| {
+        let e = start + len;
+        (bytes.get(e) == Some(&b' ') && e + 1 < bytes.len()).then_some(e)
+    };
+    let after = if rest.starts_with(b"the ") {
+        rest.starts_with(b"the particular")
+            .then(|| article_end(14))
+            .flatten()
+            .or_else(|| article_end(3))
+    } else if rest.starts_with(b"an ") {
+        article_end(2)
+    } else if rest.starts_with(b"a ") {
+        article_end(1)
+    } else {
+        None
+    };
     Some(after.unwrap_or(end))
 }
 
@@ -570,32 +697,69 @@ fn words_at(text: &str, at: usize, words: &str) -> Option<usize> {
         .then_some(end)
 }
 
-/// The words of a name or matched text that are not function words or their articles.
-fn content_words(text: &str) -> Vec<&str> {
+/// Calls `f` with each word of a name or matched text (split at spaces) that is not a function
+/// word or its article. `folded` is a buffer for the folded text.
+fn for_each_content_word<'t>(text: &'t str, folded: &mut String, mut f: impl FnMut(&'t str)) {
     // Folding works character by character and never makes or removes a space, so the folded
     // text splits into the folded words, in order.
-    let joined = fold(text).text;
-    let mut folded = joined.split(' ');
-    let mut out = Vec::new();
+    folded.clear();
+    if text.is_ascii() {
+        folded.push_str(text);
+        folded.make_ascii_lowercase();
+    } else {
+        folded.push_str(&fold(text).text);
+    }
     let mut offset = 0;
-    let mut words = text.split(' ');
     let mut run_end = None;
-    while let (Some(word), Some(folded_word)) = (words.next(), folded.next()) {
+    for (word, folded_word) in text.split(' ').zip(folded.split(' ')) {
         let covered = run_end.is_some_and(|end| offset < end);
         if !covered {
-            run_end = function_run(&joined, offset);
+            run_end = function_run(folded, offset);
             if run_end.is_none() {
-                out.push(word);
+                f(word);
             }
         }
         offset += folded_word.len() + 1;
     }
-    out
+}
+
+/// Per content word of a name as written, whether each of its initials is uppercase.
+fn written_capitals(written: &str) -> Box<[Box<[bool]>]> {
+    let mut words = Vec::new();
+    for_each_content_word(written, &mut String::new(), |w| {
+        words.push(initials(w).map(char::is_uppercase).collect());
+    });
+    words.into()
 }
 
 /// True when every capital that starts a word, or a part of a word after a non-alphanumeric
-/// character, in `written` stands over a letter that is not lowercase in `matched`.
-fn capitals_match(written: &str, matched: &str) -> bool {
+/// character, in the written name (given as its [`written_capitals`]) stands over a letter that
+/// is not lowercase in `matched`, word for word of their content words.
+fn capitals_match(capitals: &[Box<[bool]>], matched: &str, folded: &mut String) -> bool {
+    let mut words = 0;
+    let mut fits = true;
+    for_each_content_word(matched, folded, |word| {
+        fits = fits
+            && capitals.get(words).is_some_and(|upper| {
+                upper
+                    .iter()
+                    .zip(initials(word))
+                    .all(|(&upper, c)| !upper || !c.is_lowercase())
+            });
+        words += 1;
+    });
+    fits && words == capitals.len()
+}
+
+/// [`capitals_match`] as first written, on the written name itself: the definition it is
+/// checked against in debug builds.
+#[cfg_attr(not(debug_assertions), allow(dead_code))]
+fn capitals_match_reference(written: &str, matched: &str) -> bool {
+    let content_words = |text| {
+        let mut words = Vec::new();
+        for_each_content_word(text, &mut String::new(), |w| words.push(w));
+        words
+    };
     let w = content_words(written);
     let t = content_words(matched);
     w.len() == t.len()
@@ -951,21 +1115,26 @@ fn us_state_context(text: &str, start: usize, end: usize, previous: &[Tag<'_>]) 
 fn all_caps_context(text: &str, start: usize, end: usize) -> bool {
     let paragraph_start = text[..start].rfind("\n\n").map_or(0, |i| i + 2);
     let paragraph_end = text[end..].find("\n\n").map_or(text.len(), |i| end + i);
-    let words = |s: &str| -> Vec<bool> {
-        s.split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .take(2)
-            .map(|w| {
-                w.chars().filter(|c| c.is_uppercase()).count() >= 2
-                    && !w.chars().any(char::is_lowercase)
-            })
-            .collect()
+    let caps = |w: &str| {
+        w.chars().filter(|c| c.is_uppercase()).count() >= 2 && !w.chars().any(char::is_lowercase)
     };
-    // Reversing the text before the match keeps each word's case.
-    let before: String = text[paragraph_start..start].chars().rev().collect();
-    let mut around = words(&before);
-    around.extend(words(&text[end..paragraph_end]));
-    around.len() >= 2 && around.iter().all(|&caps| caps)
+    let not_word = |c: char| !c.is_alphanumeric();
+    let before = text[paragraph_start..start]
+        .rsplit(not_word)
+        .filter(|w| !w.is_empty())
+        .take(2);
+    let after = text[end..paragraph_end]
+        .split(not_word)
+        .filter(|w| !w.is_empty())
+        .take(2);
+    let mut around = 0;
+    for word in before.chain(after) {
+        if !caps(word) {
+            return false;
+        }
+        around += 1;
+    }
+    around >= 2
 }
 
 // ---- Person titles --------------------------------------------------------------------------

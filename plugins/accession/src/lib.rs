@@ -23,10 +23,14 @@
 //! (its canonical id), `organization_name` and `country` (ISO 3166-1 alpha-2), with the cue, the
 //! country and the organization as evidence.
 
+mod shadow;
+
 use commwatch_plugin_sdk::{
     Event, NewAlert, NewSpan, Outcome, Output, Severity, SpanView, Stage, export_stage,
 };
 use regex::Regex;
+
+use shadow::Shadow;
 
 /// Configuration (`config` table of the stage).
 #[derive(Debug, Default, serde::Deserialize)]
@@ -51,6 +55,8 @@ pub struct Accession {
     hypothetical: Regex,
     anaphor: Regex,
     welcomer: Regex,
+    /// ASCII stand-ins of texts, on which `cue` matches where it does on the text, fast.
+    shadow: Shadow,
 }
 
 /// Words of which every match of the cue pattern contains one, matched with the same Unicode
@@ -105,6 +111,7 @@ impl Stage for Accession {
                 r"(?i)\bthe\s+(?:\w+\s+)?(coalition|alliance|union|organi[sz]ation|bloc|initiative|partnership|forum|group)\b",
             )?,
             welcomer: compile(r"(?i)\bwelcom\w*\b")?,
+            shadow: Shadow::new(),
         })
     }
 
@@ -120,6 +127,8 @@ impl Stage for Accession {
             return Ok(Outcome::Keep);
         }
         let mut seen: Vec<(String, String)> = Vec::new();
+        // Made the first time a sentence needs it.
+        let mut shadow = None;
         for sentence in event.sentence_ranges() {
             let in_sentence = |s: &SpanView<'_>| s.start >= sentence.start && s.end <= sentence.end;
             if !countries.iter().any(in_sentence) {
@@ -129,7 +138,10 @@ impl Stage for Accession {
             if !self.cue_words.is_match(text) {
                 continue;
             }
-            let Some(cue) = self.cue.find_iter(text).find(|m| {
+            // The same matches as on `text`, found on its ASCII stand-in when there is one.
+            let stand_in = shadow.get_or_insert_with(|| self.shadow.of(raw));
+            let haystack = stand_in.as_ref().map_or(text, |s| &s[sentence.clone()]);
+            let Some(cue) = self.cue.find_iter(haystack).find(|m| {
                 // "new member states" is not an accession.
                 let after = text[m.end()..].trim_start().as_bytes();
                 if after.len() >= 5 && after[..5].eq_ignore_ascii_case(b"state") {
@@ -380,6 +392,25 @@ mod tests {
         )
         .unwrap();
         assert_eq!(out.alerts.len(), 1);
+    }
+
+    #[test]
+    fn the_cue_matches_the_same_on_the_ascii_stand_in() {
+        let stage = stage();
+        let mut shadow = Shadow::new();
+        for text in [
+            "The Ministers welcomed new\u{a0}members joining the Coalition – Mali.",
+            "NEW MEMBERS: Côte d’Ivoire joined; Finland became a full\u{2003}member of NATO.",
+            "welcomed Finland as the ٣١st Ally, “newest Ally” of the Alliance…",
+            "the accession\u{202f}of Sweden, the admission of Montenegro, instruments of accession",
+            "Ελλάδα joinedé joined—joined_ new Ωmega members, new Éire ally, thirty-first member",
+        ] {
+            let on_text: Vec<_> = stage.cue.find_iter(text).map(|m| m.range()).collect();
+            let stand_in = shadow.of(text).expect("a stand-in");
+            let on_shadow: Vec<_> = stage.cue.find_iter(&stand_in).map(|m| m.range()).collect();
+            assert!(!on_text.is_empty(), "{text}");
+            assert_eq!(on_text, on_shadow, "{text}");
+        }
     }
 
     #[test]

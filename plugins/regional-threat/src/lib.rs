@@ -23,12 +23,16 @@
 //! `country` where named and `group` where named, with the cue, the places and the group as
 //! evidence.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+
+mod shadow;
 
 use commwatch_plugin_sdk::{
     Event, NewAlert, NewSpan, Outcome, Output, Severity, SpanView, Stage, export_stage,
 };
 use regex::Regex;
+
+use shadow::Shadow;
 
 /// One region as the host passes it.
 #[derive(Debug, serde::Deserialize)]
@@ -61,6 +65,10 @@ struct Config {
 pub struct RegionalThreat {
     regions: Vec<Region>,
     watch: Option<BTreeSet<String>>,
+    /// The index of the first region with each id.
+    by_id: HashMap<String, usize>,
+    /// For each country that is a member of some region: [`RegionalThreat::smallest_region`].
+    smallest: HashMap<String, Option<usize>>,
     severity: Severity,
     strong: Regex,
     soft: Regex,
@@ -69,6 +77,9 @@ pub struct RegionalThreat {
     /// make it slow on non-ASCII text.
     strong_words: Regex,
     soft_words: Regex,
+    /// ASCII stand-ins of texts, on which `strong` and `soft` match where they do on the text,
+    /// fast.
+    shadow: Shadow,
 }
 
 /// One alert in the making.
@@ -82,7 +93,7 @@ struct Finding<'a> {
 
 impl RegionalThreat {
     fn region(&self, id: &str) -> Option<&Region> {
-        self.regions.iter().find(|r| r.id == id)
+        self.by_id.get(id).map(|&i| &self.regions[i])
     }
 
     fn watched(&self, id: &str) -> bool {
@@ -91,6 +102,23 @@ impl RegionalThreat {
 
     /// The smallest watched region that has `country` as a member.
     fn region_of(&self, country: &str) -> Option<&Region> {
+        let index = self.smallest.get(country).copied().flatten()?;
+        Some(&self.regions[index])
+    }
+
+    /// The index of the smallest watched region that has `country` as a member (the first of
+    /// equally small ones), computed once per country by [`RegionalThreat::new`].
+    fn smallest_region(&self, country: &str) -> Option<usize> {
+        self.regions
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| self.watched(&r.id) && r.members.iter().any(|m| m == country))
+            .min_by_key(|(_, r)| r.members.len())
+            .map(|(i, _)| i)
+    }
+
+    #[cfg(test)]
+    fn region_of_uncached(&self, country: &str) -> Option<&Region> {
         self.regions
             .iter()
             .filter(|r| self.watched(&r.id) && r.members.iter().any(|m| m == country))
@@ -137,9 +165,15 @@ impl Stage for RegionalThreat {
             other => return Err(format!("config.severity: unknown severity {other:?}")),
         };
         let compile = |p: &str| Regex::new(p).map_err(|e| e.to_string());
-        Ok(RegionalThreat {
+        let mut by_id = HashMap::new();
+        for (i, r) in config.regions.iter().enumerate() {
+            by_id.entry(r.id.clone()).or_insert(i);
+        }
+        let mut stage = RegionalThreat {
             regions: config.regions,
             watch: config.watch.map(|w| w.into_iter().collect()),
+            by_id,
+            smallest: HashMap::new(),
             severity,
             strong: compile(
                 r"(?i)\b(?:threat(?:s|en|ens|ened|ening)?|attack(?:s|ed|ing)?|insurgen(?:cy|ts?)|militants?|armed\s+groups?|jihadists?|bomb(?:ing|ings|ed)|kidnapp\w*|abduct\w*|massacre\w*|offensive)\b",
@@ -153,7 +187,21 @@ impl Stage for RegionalThreat {
             soft_words: compile(
                 r"(?i)terror|extremis|violen|insecurity|instability|destabili|affiliate|network",
             )?,
-        })
+            shadow: Shadow::new(),
+        };
+        let countries: BTreeSet<String> = stage
+            .regions
+            .iter()
+            .flat_map(|r| r.members.iter().cloned())
+            .collect();
+        stage.smallest = countries
+            .into_iter()
+            .map(|c| {
+                let smallest = stage.smallest_region(&c);
+                (c, smallest)
+            })
+            .collect();
+        Ok(stage)
     }
 
     fn process(&mut self, event: &Event<'_>, out: &mut Output<'_>) -> Result<Outcome, String> {
@@ -166,6 +214,8 @@ impl Stage for RegionalThreat {
             return Ok(Outcome::Keep);
         }
         let mut reported: BTreeSet<(String, String)> = BTreeSet::new();
+        // Made the first time a sentence needs it.
+        let mut shadow = None;
         for sentence in event.sentence_ranges() {
             let text = &raw[sentence.clone()];
             let in_sentence: Vec<SpanView<'_>> = spans
@@ -178,19 +228,19 @@ impl Stage for RegionalThreat {
                 continue;
             }
             let group = in_sentence.iter().find(|s| s.kind == "group").copied();
-            let strong = || {
-                self.strong_words
-                    .is_match(text)
-                    .then(|| self.strong.find(text))
-                    .flatten()
-            };
-            let soft = || {
-                self.soft_words
-                    .is_match(text)
-                    .then(|| self.soft.find(text))
-                    .flatten()
-            };
-            let cue = strong().or_else(|| group.and_then(|_| soft()));
+            // A cue holds one of its pattern's words; the soft cues count only with a group.
+            let strong_possible = self.strong_words.is_match(text);
+            let soft_possible = group.is_some() && self.soft_words.is_match(text);
+            if !strong_possible && !soft_possible {
+                continue;
+            }
+            // The same matches as on `text`, found on its ASCII stand-in when there is one.
+            let stand_in = shadow.get_or_insert_with(|| self.shadow.of(raw));
+            let haystack = stand_in.as_ref().map_or(text, |s| &s[sentence.clone()]);
+            let cue = strong_possible
+                .then(|| self.strong.find(haystack))
+                .flatten()
+                .or_else(|| soft_possible.then(|| self.soft.find(haystack)).flatten());
             let Some(cue) = cue else { continue };
             let cue = (sentence.start + cue.start(), sentence.start + cue.end());
 
@@ -365,6 +415,44 @@ mod tests {
             "Daesh/ISIS threat reported in Eastern Africa (Mozambique)"
         );
         assert_eq!(out.alerts[0].rule, "regional_threat");
+    }
+
+    #[test]
+    fn the_smallest_region_is_computed_once_and_the_same() {
+        let config = REGIONS.replacen('{', r#"{"watch":["sahel","east-africa","middle-east"],"#, 1);
+        for stage in [
+            RegionalThreat::new(REGIONS).unwrap(),
+            RegionalThreat::new(&config).unwrap(),
+        ] {
+            for country in ["ML", "NG", "MZ", "IQ", "FR", "", "SO"] {
+                assert_eq!(
+                    stage.region_of(country).map(|r| &r.id),
+                    stage.region_of_uncached(country).map(|r| &r.id),
+                    "{country}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn cues_match_the_same_on_the_ascii_stand_in() {
+        let stage = RegionalThreat::new(REGIONS).unwrap();
+        let mut shadow = Shadow::new();
+        for text in [
+            "Daesh/ISIS affiliates and networks – threaten\u{a0}safety in the Sahel’s “tri-border” area.",
+            "ARMED\u{2003}GROUPS attacked Gao; kidnappings and massacres in Ménaka, offensive…",
+            "terrorismé violence_ insecurity—instability, destabilizing jihadists, bombings ٣ attacks",
+        ] {
+            let mut found = 0;
+            for pattern in [&stage.strong, &stage.soft] {
+                let on_text: Vec<_> = pattern.find_iter(text).map(|m| m.range()).collect();
+                let stand_in = shadow.of(text).expect("a stand-in");
+                let on_shadow: Vec<_> = pattern.find_iter(&stand_in).map(|m| m.range()).collect();
+                assert_eq!(on_text, on_shadow, "{text}");
+                found += on_text.len();
+            }
+            assert!(found > 1, "{text}");
+        }
     }
 
     #[test]

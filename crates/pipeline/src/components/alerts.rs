@@ -25,7 +25,10 @@ pub(crate) struct AlertsSpec {
 
 /// Parses the options (those of [`AlertingConfig`], plus `history`, the SQLite store to consult
 /// for earlier sends). The store is opened when the pipeline runs: validating creates nothing.
-pub(crate) fn prepare(options: serde_json::Value, ctx: &Ctx<'_>) -> Result<AlertsSpec, ConfigError> {
+pub(crate) fn prepare(
+    options: serde_json::Value,
+    ctx: &Ctx<'_>,
+) -> Result<AlertsSpec, ConfigError> {
     let serde_json::Value::Object(mut table) = options else {
         return Err(ctx.error("", "expected a table"));
     };
@@ -33,27 +36,42 @@ pub(crate) fn prepare(options: serde_json::Value, ctx: &Ctx<'_>) -> Result<Alert
         None => None,
         Some(serde_json::Value::String(path)) => Some(ctx.resolve(&path)),
         Some(other) => {
-            return Err(ctx.error("history", format!("expected the path of the SQLite alert store, found {other}")));
+            return Err(ctx.error(
+                "history",
+                format!("expected the path of the SQLite alert store, found {other}"),
+            ));
         }
     };
     let config: AlertingConfig = ctx.options(serde_json::Value::Object(table))?;
-    config.validate().map_err(|e| ctx.error(e.field, e.message))?;
+    config
+        .validate()
+        .map_err(|e| ctx.error(e.field, e.message))?;
     if let Some(path) = &history {
-        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         if !dir.is_dir() {
-            return Err(ctx.error("history", format!("directory {} does not exist", dir.display())));
+            return Err(ctx.error(
+                "history",
+                format!("directory {} does not exist", dir.display()),
+            ));
         }
     }
-    Ok(AlertsSpec { config, history, key: ctx.key.clone(), origin: ctx.origin.clone() })
+    Ok(AlertsSpec {
+        config,
+        history,
+        key: ctx.key.clone(),
+        origin: ctx.origin.clone(),
+    })
 }
 
 impl AlertsSpec {
     /// Checks that every route names sinks of the pipeline.
     pub(crate) fn check_routes(&self, sinks: &[&str]) -> Result<(), ConfigError> {
-        self.config
-            .routes
-            .check_sinks(sinks)
-            .map_err(|e| ConfigError::new(&self.origin, format!("{}.{}", self.key, e.path), e.message))
+        self.config.routes.check_sinks(sinks).map_err(|e| {
+            ConfigError::new(&self.origin, format!("{}.{}", self.key, e.path), e.message)
+        })
     }
 
     /// The stage (one worker). The gate, and the store it consults, are made on first use.
@@ -61,13 +79,16 @@ impl AlertsSpec {
         let (config, history) = (self.config, self.history);
         let gate: Mutex<Option<Arc<Mutex<AlertGate>>>> = Mutex::new(None);
         Box::new(move || {
-            let mut shared = gate.lock().map_err(|_| "the alerts stage's state was poisoned".to_string())?;
+            let mut shared = gate
+                .lock()
+                .map_err(|_| "the alerts stage's state was poisoned".to_string())?;
             let gate = match shared.as_ref() {
                 Some(g) => Arc::clone(g),
                 None => {
                     let mut g = AlertGate::new(config.clone());
                     if let Some(path) = &history {
-                        let store = AlertStore::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+                        let store = AlertStore::open(path)
+                            .map_err(|e| format!("{}: {e}", path.display()))?;
                         g = g.with_store(store);
                     }
                     Arc::clone(shared.insert(Arc::new(Mutex::new(g))))

@@ -187,7 +187,11 @@ impl<'de> Deserialize<'de> for DurationOption {
 /// A checked sink, ready to build.
 pub(crate) enum SinkSpec {
     Console(ColorOption, String),
-    Sqlite { path: PathBuf, key: String, origin: String },
+    Sqlite {
+        path: PathBuf,
+        key: String,
+        origin: String,
+    },
     Jsonl {
         id: String,
         path: PathBuf,
