@@ -139,6 +139,13 @@ impl AlertGate {
     /// If the store cannot be read, the decision is taken with what is in memory and a warning is
     /// logged: a repeat notified twice is better than an alert lost.
     pub fn process(&mut self, event: &mut Communique, now: DateTime<Utc>) {
+        // Only communiqués that raise alerts take part in near-duplicate detection: a copy of a
+        // communiqué raises the same alerts, so a communiqué without alerts has nothing to merge,
+        // and it is not worth remembering (most of a stream raises nothing; this keeps the
+        // one-worker stage off the critical path).
+        if event.alerts.is_empty() {
+            return;
+        }
         let text = event
             .folded()
             .map_or_else(|| event.matching_text(), |f| f.text.as_str());
@@ -172,12 +179,10 @@ impl AlertGate {
         for alert in &mut event.alerts {
             alert.routes = self.routes.route(alert);
         }
-        if !event.alerts.is_empty() {
-            event.metadata.insert(
-                META_ALERTED_AT.to_owned(),
-                now.to_rfc3339_opts(SecondsFormat::Micros, true),
-            );
-        }
+        event.metadata.insert(
+            META_ALERTED_AT.to_owned(),
+            now.to_rfc3339_opts(SecondsFormat::Micros, true),
+        );
     }
 }
 
