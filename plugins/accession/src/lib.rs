@@ -23,14 +23,12 @@
 //! (its canonical id), `organization_name` and `country` (ISO 3166-1 alpha-2), with the cue, the
 //! country and the organization as evidence.
 
-mod shadow;
-
 use commwatch_plugin_sdk::{
     Event, NewAlert, NewSpan, Outcome, Output, Severity, SpanView, Stage, export_stage,
 };
 use regex::Regex;
 
-use shadow::Shadow;
+use plugin_text_support::Shadow;
 
 /// Configuration (`config` table of the stage).
 #[derive(Debug, Default, serde::Deserialize)]

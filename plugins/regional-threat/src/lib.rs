@@ -25,14 +25,12 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-mod shadow;
-
 use commwatch_plugin_sdk::{
     Event, NewAlert, NewSpan, Outcome, Output, Severity, SpanView, Stage, export_stage,
 };
 use regex::Regex;
 
-use shadow::Shadow;
+use plugin_text_support::Shadow;
 
 /// One region as the host passes it.
 #[derive(Debug, serde::Deserialize)]

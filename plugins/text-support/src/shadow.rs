@@ -1,4 +1,4 @@
-//! An ASCII stand-in for a text, byte for byte, on which this plugin's patterns match exactly
+//! An ASCII stand-in for a text, byte for byte, on which the plugins' patterns match exactly
 //! where they match on the text itself — at the speed of a DFA.
 //!
 //! The patterns use Unicode word boundaries, and the regex crate's fast engine gives up on them

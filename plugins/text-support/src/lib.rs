@@ -1,0 +1,6 @@
+//! Text helpers shared by the bundled plugins (`accession`, `regional-threat`): what both need to
+//! run their regular expressions fast on real communiqués, kept in one place.
+
+mod shadow;
+
+pub use shadow::Shadow;
