@@ -109,8 +109,8 @@ impl fmt::Display for BenchReport {
             if let Some(h) = &r.half_load {
                 writeln!(
                     f,
-                    "{:>7} at half load ({:.0} docs/s): p50 {:.2} ms, p99 {:.2} ms",
-                    r.threads, h.docs_per_s, h.p50_ms, h.p99_ms
+                    "{:>7} at half load ({:.0} docs/s): p50 {:.2} ms, p99 {:.2} ms; cores used {:.2} (other processes {:.2})",
+                    r.threads, h.docs_per_s, h.p50_ms, h.p99_ms, h.cpu_cores, h.other_cores
                 )?;
             }
         }

@@ -3,7 +3,9 @@
 //! Events travel in batches (`Vec<Envelope>`) so that a busy pipeline pays for channel handoffs
 //! per batch rather than per event; an idle pipeline sends batches of one, so latency stays low.
 //! A stage takes every batch already waiting on its input (up to `batch_size` events) as one, so
-//! batches grow where a queue forms, whatever the producer sent.
+//! batches grow where a queue forms, whatever the producer sent; while it works through a long
+//! batch it sends on, every millisecond or so, what it has finished if downstream has room, so
+//! the first events of a batch are not held back by the last.
 //!
 //! A stage with several workers is a small pool of exactly that many threads sharing one input:
 //! a worker takes the next batch and its sequence number under a lock, processes it, and releases
@@ -29,6 +31,10 @@ use crate::shutdown::Shutdown;
 use crate::stats::{ComponentKind, Counters, RunReport, SourceLedgerReport};
 
 type Batch = Vec<Envelope>;
+
+/// A stage working through a batch for longer than this sends on the events it has finished
+/// (when downstream has room) instead of holding them until the batch is done.
+const EARLY_SEND_AFTER: std::time::Duration = std::time::Duration::from_millis(1);
 
 /// How often an idle sink is polled for time-driven work.
 const SINK_POLL_INTERVAL: std::time::Duration = std::time::Duration::from_millis(100);
@@ -191,10 +197,13 @@ struct StageWorker {
 }
 
 impl StageWorker {
-    fn process(&mut self, batch: Batch) -> Batch {
+    /// Processes `batch`, calling `ready` with the events kept so far after each one is kept
+    /// (it may take them to send them on); returns the kept events `ready` left.
+    fn process_with(&mut self, batch: Batch, mut ready: impl FnMut(&mut Batch)) -> Batch {
         Counters::add(&self.counters.received, batch.len() as u64);
         let started = Instant::now();
         let mut kept = Vec::with_capacity(batch.len());
+        let mut kept_count = 0;
         for mut envelope in batch {
             let instance = match self.instance.as_mut() {
                 Some(instance) => instance,
@@ -209,7 +218,11 @@ impl StageWorker {
                 },
             };
             match catch_unwind(AssertUnwindSafe(|| instance.process(&mut envelope.event))) {
-                Ok(Ok(Outcome::Keep)) => kept.push(envelope),
+                Ok(Ok(Outcome::Keep)) => {
+                    kept.push(envelope);
+                    kept_count += 1;
+                    ready(&mut kept);
+                }
                 Ok(Ok(Outcome::Drop)) => {
                     envelope.mark(Delivery::Dropped);
                     Counters::add(&self.counters.dropped, 1);
@@ -236,7 +249,7 @@ impl StageWorker {
             }
         }
         self.counters.add_busy(started.elapsed());
-        Counters::add(&self.counters.emitted, kept.len() as u64);
+        Counters::add(&self.counters.emitted, kept_count);
         kept
     }
 }
@@ -345,9 +358,21 @@ impl Graph {
                             let limit = options.batch_size.max(1);
                             handles.push(spawn(scope, &format!("stage-{id}"), move || {
                                 let _span = info_span!("stage", id = %name).entered();
+                                let dead = worker.dead.clone();
                                 while let Some(batch) = recv_coalesced(&input, limit) {
-                                    let out = worker.process(batch);
-                                    outputs.send(out, &worker.dead);
+                                    // A long batch sends what it has done every so often when
+                                    // downstream has room, so that taking many events at once
+                                    // does not hold the first ones back.
+                                    let mut flushed = Instant::now();
+                                    let out = worker.process_with(batch, |kept| {
+                                        if flushed.elapsed() >= EARLY_SEND_AFTER
+                                            && outputs.has_room()
+                                        {
+                                            outputs.send(std::mem::take(kept), &dead);
+                                            flushed = Instant::now();
+                                        }
+                                    });
+                                    outputs.send(out, &dead);
                                 }
                                 worker.counters.add_thread_cpu();
                                 worker.fatal
@@ -606,6 +631,20 @@ impl Pool {
         Some((seq, batch))
     }
 
+    /// Sends events of batch `seq` ahead of the rest of it, when it is the oldest batch not yet
+    /// released (no other worker sends until it is) and downstream has room; else leaves them.
+    fn send_early(&self, seq: u64, kept: &mut Batch, dead: &DeadLetters) -> bool {
+        if *lock(&self.released) != seq {
+            return false;
+        }
+        let order = lock(&self.order);
+        let room = order.outputs.has_room();
+        if room {
+            order.outputs.send(std::mem::take(kept), dead);
+        }
+        room
+    }
+
     /// Hands in processed batch `seq`; sends downstream, in order, every batch whose turn it is.
     fn release(&self, seq: u64, batch: Batch, dead: &DeadLetters) {
         let mut order = lock(&self.order);
@@ -658,9 +697,15 @@ fn spawn_pool<'scope>(
         let name = id.to_string();
         handles.push(spawn(scope, &format!("stage-{id}-{n}"), move || {
             let _span = info_span!("stage", id = %name, worker = n).entered();
+            let dead = worker.dead.clone();
             while let Some((seq, batch)) = pool.take() {
-                let out = worker.process(batch);
-                pool.release(seq, out, &worker.dead);
+                let mut flushed = Instant::now();
+                let out = worker.process_with(batch, |kept| {
+                    if flushed.elapsed() >= EARLY_SEND_AFTER && pool.send_early(seq, kept, &dead) {
+                        flushed = Instant::now();
+                    }
+                });
+                pool.release(seq, out, &dead);
             }
             // The last worker out drops the pool and with it the outputs: downstream sees the end.
             worker.counters.add_thread_cpu();

@@ -1,6 +1,8 @@
 //! Per-stage throughput of the text layer over the same ~50 KB of `examples/communiques`:
 //! normalize, analyze (the whole `normalize` stage), fold, the gazetteer tagger, the recognizers,
-//! and the analyzer's parts (sentences, dates, language).
+//! and the analyzer's parts (sentences, dates, language); and, for scale, `raw_scan`: the
+//! baseline of `commwatch bench` (one ASCII-case-insensitive Aho-Corasick pass with every
+//! gazetteer name) over the same bytes.
 //!
 //! ```text
 //! cargo bench -p commwatch-text --bench text -- --warm-up-time 1 --measurement-time 3
@@ -50,7 +52,8 @@ fn benches(c: &mut Criterion) {
     let bytes: usize = docs.iter().map(String::len).sum();
     let analyzer = Analyzer::new();
     let normalizer = Normalizer::new();
-    let tagger = Tagger::new(&Gazetteer::builtin()).expect("builtin gazetteer");
+    let gazetteer = Gazetteer::builtin();
+    let tagger = Tagger::new(&gazetteer).expect("builtin gazetteer");
     let recognizers = Recognizers::new();
     let dates = DateFinder::new();
     let analyzed: Vec<Communique> = docs
@@ -149,6 +152,22 @@ fn benches(c: &mut Criterion) {
             },
             BatchSize::SmallInput,
         )
+    });
+    let names: Vec<&String> = gazetteer
+        .entities()
+        .flat_map(|e| e.names().iter().chain(e.exact()))
+        .collect();
+    let raw_scan = aho_corasick::AhoCorasick::builder()
+        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+        .ascii_case_insensitive(true)
+        .build(names)
+        .expect("baseline automaton");
+    g.bench_function("raw_scan", |b| {
+        b.iter(|| {
+            for d in &docs {
+                black_box(raw_scan.find_iter(d.as_str()).count());
+            }
+        })
     });
     g.finish();
 }
