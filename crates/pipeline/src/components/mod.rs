@@ -116,3 +116,41 @@ mod tests {
         assert_eq!(misspelt_name("missing field `paths`", &[]), None);
     }
 }
+
+/// A duration given as a number of seconds or as text with a unit (`"30s"`, `"5m"`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct DurationOption(pub(crate) std::time::Duration);
+
+impl<'de> serde::Deserialize<'de> for DurationOption {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<DurationOption, D::Error> {
+        struct DurationVisitor;
+
+        impl serde::de::Visitor<'_> for DurationVisitor {
+            type Value = DurationOption;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a number of seconds or a duration such as \"30s\", \"5m\" or \"1h\"")
+            }
+
+            fn visit_u64<E: serde::de::Error>(self, secs: u64) -> Result<DurationOption, E> {
+                Ok(DurationOption(std::time::Duration::from_secs(secs)))
+            }
+
+            fn visit_i64<E: serde::de::Error>(self, secs: i64) -> Result<DurationOption, E> {
+                u64::try_from(secs)
+                    .map(|secs| DurationOption(std::time::Duration::from_secs(secs)))
+                    .map_err(|_| E::invalid_value(serde::de::Unexpected::Signed(secs), &self))
+            }
+
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<DurationOption, E> {
+                commwatch_core::parse_duration(text)
+                    .map(DurationOption)
+                    .map_err(E::custom)
+            }
+        }
+
+        deserializer.deserialize_any(DurationVisitor)
+    }
+}

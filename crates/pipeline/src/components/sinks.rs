@@ -1,6 +1,5 @@
 //! Sink types: `console`, `jsonl`, `webhook`, `alertmanager`.
 
-use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -10,12 +9,11 @@ use commwatch_io::{
     AlertmanagerConfig, AlertmanagerSink, ConsoleSink, DEFAULT_DRAIN_TIMEOUT,
     DEFAULT_NOTIFY_TIMEOUT, DEFAULT_RESOLVE_AFTER, DEFAULT_RETRY_INITIAL, DEFAULT_RETRY_MAX,
     DEFAULT_SPOOL_MAX_BYTES, DeliveryOptions, Grouping, JsonlContent, JsonlSink, Secret,
-    WebhookConfig, WebhookFormat, WebhookSink, parse_duration,
+    WebhookConfig, WebhookFormat, WebhookSink,
 };
 use serde::Deserialize;
-use serde::de::{self, Deserializer, Visitor};
 
-use super::Ctx;
+use super::{Ctx, DurationOption};
 use crate::error::ConfigError;
 
 /// `type = "console"`: a human-readable block per alert on standard output.
@@ -149,40 +147,6 @@ const LITERAL_SECRET: &str = "a literal secret is not accepted: pipeline files e
      control, backups, `commwatch validate` output and --set command lines (visible in the \
      process list). Put the secret in an environment variable and set `secret_env = \"NAME\"`, \
      or in a file only commwatch can read and set `secret_file = \"path\"`";
-
-/// A duration given as a number of seconds or as text with a unit (`"30s"`, `"5m"`).
-#[derive(Clone, Copy, Debug)]
-struct DurationOption(Duration);
-
-impl<'de> Deserialize<'de> for DurationOption {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<DurationOption, D::Error> {
-        struct DurationVisitor;
-
-        impl Visitor<'_> for DurationVisitor {
-            type Value = DurationOption;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a number of seconds or a duration such as \"30s\", \"5m\" or \"1h\"")
-            }
-
-            fn visit_u64<E: de::Error>(self, secs: u64) -> Result<DurationOption, E> {
-                Ok(DurationOption(Duration::from_secs(secs)))
-            }
-
-            fn visit_i64<E: de::Error>(self, secs: i64) -> Result<DurationOption, E> {
-                u64::try_from(secs)
-                    .map(|secs| DurationOption(Duration::from_secs(secs)))
-                    .map_err(|_| E::invalid_value(de::Unexpected::Signed(secs), &self))
-            }
-
-            fn visit_str<E: de::Error>(self, text: &str) -> Result<DurationOption, E> {
-                parse_duration(text).map(DurationOption).map_err(E::custom)
-            }
-        }
-
-        deserializer.deserialize_any(DurationVisitor)
-    }
-}
 
 /// A checked sink, ready to build.
 pub(crate) enum SinkSpec {

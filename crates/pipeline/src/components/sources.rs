@@ -1,18 +1,16 @@
 //! Source types: `files`, `feed`, `jsonl`, `stdin`.
 
-use std::fmt;
 use std::time::Duration;
 
 use commwatch_core::Source;
 use commwatch_io::{
     DEFAULT_FEED_INTERVAL, DEFAULT_FEED_TIMEOUT, DEFAULT_MAX_BYTES, DEFAULT_MAX_LINE_BYTES,
     DEFAULT_SETTLE, FeedSource, FileFormat, FilesSource, JsonlSource, StdinFormat, StdinSource,
-    TextEncoding, parse_duration,
+    TextEncoding,
 };
 use serde::Deserialize;
-use serde::de::{self, Deserializer, Visitor};
 
-use super::Ctx;
+use super::{Ctx, DurationOption};
 use crate::error::ConfigError;
 
 /// `type = "files"`: text, HTML and feed files matched by glob patterns or below directories.
@@ -85,40 +83,6 @@ fn default_interval() -> DurationOption {
 
 fn default_timeout() -> DurationOption {
     DurationOption(DEFAULT_FEED_TIMEOUT)
-}
-
-/// A duration given as a number of seconds or as text with a unit (`"30s"`, `"5m"`).
-#[derive(Clone, Copy, Debug)]
-struct DurationOption(Duration);
-
-impl<'de> Deserialize<'de> for DurationOption {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<DurationOption, D::Error> {
-        struct DurationVisitor;
-
-        impl Visitor<'_> for DurationVisitor {
-            type Value = DurationOption;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a number of seconds or a duration such as \"30s\", \"5m\" or \"1h\"")
-            }
-
-            fn visit_u64<E: de::Error>(self, secs: u64) -> Result<DurationOption, E> {
-                Ok(DurationOption(Duration::from_secs(secs)))
-            }
-
-            fn visit_i64<E: de::Error>(self, secs: i64) -> Result<DurationOption, E> {
-                u64::try_from(secs)
-                    .map(|secs| DurationOption(Duration::from_secs(secs)))
-                    .map_err(|_| E::invalid_value(de::Unexpected::Signed(secs), &self))
-            }
-
-            fn visit_str<E: de::Error>(self, text: &str) -> Result<DurationOption, E> {
-                parse_duration(text).map(DurationOption).map_err(E::custom)
-            }
-        }
-
-        deserializer.deserialize_any(DurationVisitor)
-    }
 }
 
 /// `type = "jsonl"`: one communiqué per line of a JSONL file.
