@@ -33,6 +33,8 @@ pub struct ConsoleSink {
     printed_any: bool,
     /// This sink's pipeline id: only alerts it [notifies](commwatch_core::Alert::notifies) print.
     id: String,
+    /// The blocks of the current event, formatted into one reused buffer and written at once.
+    blocks: String,
 }
 
 impl ConsoleSink {
@@ -43,6 +45,7 @@ impl ConsoleSink {
             color,
             printed_any: false,
             id: String::new(),
+            blocks: String::new(),
         }
     }
 
@@ -64,20 +67,19 @@ impl ConsoleSink {
     }
 
     fn print(&mut self, event: &Communique) -> io::Result<()> {
-        let mut printed = false;
+        self.blocks.clear();
         for alert in event.alerts.iter().filter(|a| a.notifies(&self.id)) {
-            printed = true;
-            if self.printed_any {
-                self.out.write_all(b"\n")?;
+            if self.printed_any || !self.blocks.is_empty() {
+                self.blocks.push('\n');
             }
-            self.out
-                .write_all(format_alert(event, alert, self.color).as_bytes())?;
-            self.printed_any = true;
+            write_alert(&mut self.blocks, event, alert, self.color);
         }
-        if printed {
-            self.out.flush()?;
+        if self.blocks.is_empty() {
+            return Ok(());
         }
-        Ok(())
+        self.out.write_all(self.blocks.as_bytes())?;
+        self.printed_any = true;
+        self.out.flush()
     }
 }
 
@@ -119,47 +121,61 @@ impl Sink for ConsoleSink {
 /// the severity is colored and the evidence itself is bold.
 pub fn format_alert(event: &Communique, alert: &Alert, color: bool) -> String {
     let mut block = String::new();
-    let severity = alert.severity.as_str().to_ascii_uppercase();
-    let severity = if color {
-        format!("{}[{severity}]{RESET}", severity_style(alert.severity))
-    } else {
-        format!("[{severity}]")
-    };
-    // Writing to a String cannot fail.
-    let _ = writeln!(
-        block,
-        "{severity} {} · {}",
-        clean(&alert.rule),
-        clean(&alert.summary)
-    );
-    let title = event
-        .title
-        .as_deref()
-        .map_or("(untitled)".to_owned(), clean);
-    field(
-        &mut block,
-        "communiqué",
-        &format!("{title}  ({})", short_id(&event.id)),
-    );
-    let mut source = clean(&event.origin.name);
-    if let Some(uri) = &event.origin.uri {
-        source.push_str("  ");
-        source.push_str(&clean(uri));
+    write_alert(&mut block, event, alert, color);
+    block
+}
+
+/// Appends the block of [`format_alert`] to `block`, without allocating beyond its growth.
+fn write_alert(block: &mut String, event: &Communique, alert: &Alert, color: bool) {
+    if color {
+        block.push_str(severity_style(alert.severity));
     }
-    field(&mut block, "source", &source);
+    block.push('[');
+    push_upper(block, alert.severity.as_str());
+    block.push(']');
+    if color {
+        block.push_str(RESET);
+    }
+    block.push(' ');
+    clean_into(block, &alert.rule);
+    block.push_str(" · ");
+    clean_into(block, &alert.summary);
+    block.push('\n');
+
+    field_name(block, "communiqué");
+    match event.title.as_deref() {
+        Some(title) => clean_into(block, title),
+        None => block.push_str("(untitled)"),
+    }
+    block.push_str("  (");
+    short_id_into(block, &event.id);
+    block.push_str(")\n");
+
+    field_name(block, "source");
+    clean_into(block, &event.origin.name);
+    if let Some(uri) = &event.origin.uri {
+        block.push_str("  ");
+        clean_into(block, uri);
+    }
+    block.push('\n');
+
     if !alert.labels.is_empty() {
-        let labels: Vec<String> = alert
-            .labels
-            .iter()
-            .map(|(k, v)| format!("{}={}", clean(k), clean(v)))
-            .collect();
-        field(&mut block, "labels", &labels.join(" "));
+        field_name(block, "labels");
+        for (i, (k, v)) in alert.labels.iter().enumerate() {
+            if i > 0 {
+                block.push(' ');
+            }
+            clean_into(block, k);
+            block.push('=');
+            clean_into(block, v);
+        }
+        block.push('\n');
     }
     for (i, span) in alert.evidence.iter().take(MAX_EVIDENCE_LINES).enumerate() {
-        let name = if i == 0 { "evidence" } else { "" };
-        let quote = quote(&event.raw, span, color);
-        let value = format!("{quote}  [bytes {}..{}]", span.start, span.end);
-        field(&mut block, name, &value);
+        field_name(block, if i == 0 { "evidence" } else { "" });
+        quote_into(block, &event.raw, span, color);
+        // Writing to a String cannot fail.
+        let _ = writeln!(block, "  [bytes {}..{}]", span.start, span.end);
     }
     if let Some(more) = alert
         .evidence
@@ -167,18 +183,27 @@ pub fn format_alert(event: &Communique, alert: &Alert, color: bool) -> String {
         .checked_sub(MAX_EVIDENCE_LINES)
         .filter(|&n| n > 0)
     {
-        field(
-            &mut block,
-            "",
-            &format!("… and {more} more evidence span(s)"),
-        );
+        field_name(block, "");
+        let _ = writeln!(block, "… and {more} more evidence span(s)");
     }
-    block
 }
 
-/// Appends one indented `name  value` line.
-fn field(block: &mut String, name: &str, value: &str) {
-    let _ = writeln!(block, "  {name:<10}  {value}");
+/// Width of the field-name column, in characters.
+const FIELD_WIDTH: usize = 10;
+
+/// Starts one indented `name  value` line: the value follows, then a newline.
+fn field_name(block: &mut String, name: &str) {
+    block.push_str("  ");
+    block.push_str(name);
+    for _ in name.chars().count()..FIELD_WIDTH {
+        block.push(' ');
+    }
+    block.push_str("  ");
+}
+
+/// Appends `text` (ASCII, like a severity name) in upper case.
+fn push_upper(block: &mut String, text: &str) {
+    block.extend(text.chars().map(|c| c.to_ascii_uppercase()));
 }
 
 fn severity_style(severity: Severity) -> &'static str {
@@ -191,22 +216,24 @@ fn severity_style(severity: Severity) -> &'static str {
     }
 }
 
-/// A content-hash id shortened to its first hex digits; any other id as given.
-fn short_id(id: &str) -> String {
+/// Appends a content-hash id shortened to its first hex digits; any other id as given.
+fn short_id_into(block: &mut String, id: &str) {
     match id.strip_prefix("sha256:") {
         Some(hash) if hash.chars().count() > SHORT_HASH_DIGITS => {
-            let short: String = hash.chars().take(SHORT_HASH_DIGITS).collect();
-            format!("sha256:{short}…")
+            block.push_str("sha256:");
+            block.extend(hash.chars().take(SHORT_HASH_DIGITS));
+            block.push('…');
         }
-        _ => clean(id),
+        _ => clean_into(block, id),
     }
 }
 
-/// The evidence of `span` in double quotes with context from `raw`, or a note when the span
-/// does not fit the text (which a validated pipeline never produces).
-fn quote(raw: &str, span: &Span, color: bool) -> String {
+/// Appends the evidence of `span` in double quotes with context from `raw`, or a note when the
+/// span does not fit the text (which a validated pipeline never produces).
+fn quote_into(block: &mut String, raw: &str, span: &Span, color: bool) {
     let Some(evidence) = raw.get(span.start..span.end) else {
-        return "(not within the text)".to_owned();
+        block.push_str("(not within the text)");
+        return;
     };
     let mut from = ceil_char_boundary(raw, span.start.saturating_sub(CONTEXT_BYTES));
     let mut to = floor_char_boundary(raw, span.end.saturating_add(CONTEXT_BYTES));
@@ -223,15 +250,23 @@ fn quote(raw: &str, span: &Span, color: bool) -> String {
     {
         to = span.end + i;
     }
-    let (open, close) = if color { (BOLD, NOT_BOLD) } else { ("", "") };
-    format!(
-        "\"{}{}{open}{}{close}{}{}\"",
-        if from > 0 { "…" } else { "" },
-        clean(&raw[from..span.start]),
-        clean(evidence),
-        clean(&raw[span.end..to]),
-        if to < raw.len() { "…" } else { "" },
-    )
+    block.push('"');
+    if from > 0 {
+        block.push('…');
+    }
+    clean_into(block, &raw[from..span.start]);
+    if color {
+        block.push_str(BOLD);
+    }
+    clean_into(block, evidence);
+    if color {
+        block.push_str(NOT_BOLD);
+    }
+    clean_into(block, &raw[span.end..to]);
+    if to < raw.len() {
+        block.push('…');
+    }
+    block.push('"');
 }
 
 /// The first character boundary at or after `at` (at most `text.len()`).
@@ -250,18 +285,55 @@ fn floor_char_boundary(text: &str, at: usize) -> usize {
         .unwrap_or(0)
 }
 
-/// `text` on one line and safe for a terminal: control characters and bidirectional overrides
-/// become spaces, and runs of white space (hard-wrapped lines, indentation) fold to one space.
-fn clean(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+/// Appends `text` on one line and safe for a terminal: control characters and bidirectional
+/// overrides become spaces, and runs of white space (hard-wrapped lines, indentation) fold to
+/// one space — the first white-space character of the run, counting only `text` itself.
+fn clean_into(out: &mut String, text: &str) {
+    let bytes = text.as_bytes();
+    let mut after_space = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        // Printable ASCII other than the space is copied as it is, a run at a time.
+        let run = bytes[i..]
+            .iter()
+            .position(|b| !matches!(b, 0x21..=0x7e))
+            .unwrap_or(bytes.len() - i);
+        if run > 0 {
+            out.push_str(&text[i..i + run]);
+            after_space = false;
+            i += run;
+            continue;
+        }
+        let c = text[i..].chars().next().expect("at a character boundary");
+        i += c.len_utf8();
         let unsafe_char =
             c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
         let c = if unsafe_char { ' ' } else { c };
-        if !(c.is_whitespace() && out.ends_with(|p: char| p.is_whitespace())) {
+        if c.is_whitespace() {
+            if !after_space {
+                out.push(c);
+            }
+            after_space = true;
+        } else {
             out.push(c);
+            after_space = false;
         }
     }
+}
+
+/// `text` cleaned as by [`clean_into`].
+#[cfg(test)]
+fn clean(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    clean_into(&mut out, text);
+    out
+}
+
+/// The evidence of `span` quoted as by [`quote_into`].
+#[cfg(test)]
+fn quote(raw: &str, span: &Span, color: bool) -> String {
+    let mut out = String::new();
+    quote_into(&mut out, raw, span, color);
     out
 }
 
@@ -408,6 +480,67 @@ mod tests {
         sink.flush().unwrap();
         assert_eq!(buf.text().matches("[HIGH]").count(), 3);
         assert!(buf.text().contains("\n\n[HIGH]"));
+    }
+
+    /// The definition `clean_into` implements with its ASCII fast path: character by character,
+    /// a white-space character dropped when the last one kept is white space.
+    fn clean_by_char(text: &str) -> String {
+        let mut out = String::new();
+        for c in text.chars() {
+            let unsafe_char =
+                c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+            let c = if unsafe_char { ' ' } else { c };
+            if !(c.is_whitespace() && out.ends_with(|p: char| p.is_whitespace())) {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn clean_matches_its_character_by_character_definition() {
+        let pieces = [
+            "a",
+            " ",
+            "  ",
+            "\t",
+            "\n",
+            "\r\n",
+            "\x1b[2J",
+            "\u{a0}",
+            "\u{2003}",
+            "\u{202e}",
+            "\u{2067}",
+            "é",
+            "Ü",
+            "–",
+            "…",
+            "😀",
+            "~",
+            "!",
+            "\u{7f}",
+            "\u{85}",
+            "\u{200b}",
+            "Mauritania",
+            "x=y",
+        ];
+        let mut cases: Vec<String> = vec![String::new()];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    cases.push(format!("{a}{b}{c}"));
+                }
+            }
+        }
+        cases.push("  Ministers\n\n\tmet \u{a0} in\u{202e} Paris.\r\n".to_owned());
+        for case in &cases {
+            assert_eq!(clean(case), clean_by_char(case), "{case:?}");
+        }
+        // Each piece folds its own white space: appending to a line ending in a space keeps
+        // the piece's leading space.
+        let mut line = "name  ".to_owned();
+        clean_into(&mut line, " value");
+        assert_eq!(line, "name   value");
     }
 
     #[test]

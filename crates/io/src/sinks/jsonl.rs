@@ -10,6 +10,12 @@ use std::path::Path;
 
 use commwatch_core::{Communique, Sink, SinkError};
 
+/// Bytes of output a [`JsonlSink`] collects before writing them out, unless flushed first. The
+/// runtime flushes a sink whenever its input goes quiet, so under load this is what one write
+/// system call carries: the alert lines of about a batch of 32 events (~1.7 KB an event), or
+/// about six whole events (~10 KB each).
+const BUFFER_BYTES: usize = 64 * 1024;
+
 /// What a [`JsonlSink`] writes for each event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum JsonlContent {
@@ -19,7 +25,8 @@ pub enum JsonlContent {
     Alerts,
 }
 
-/// Writes events or alerts as JSON Lines to a writer, buffered until [`Sink::flush`].
+/// Writes events or alerts as JSON Lines to a writer, buffered until [`Sink::flush`] (or until
+/// 64 KiB are waiting, then written out as whole lines).
 pub struct JsonlSink {
     out: BufWriter<Box<dyn Write + Send>>,
     what: JsonlContent,
@@ -62,7 +69,7 @@ impl JsonlSink {
 
     fn with_target(writer: Box<dyn Write + Send>, what: JsonlContent, target: String) -> JsonlSink {
         JsonlSink {
-            out: BufWriter::new(writer),
+            out: BufWriter::with_capacity(BUFFER_BYTES, writer),
             what,
             target,
             scratch: Vec::new(),
@@ -202,6 +209,50 @@ mod tests {
             .map(|l| serde_json::from_str(l).unwrap())
             .collect();
         assert_eq!(alerts, event_with_alerts(2).alerts);
+    }
+
+    /// Records the bytes of every write call.
+    #[derive(Clone, Default)]
+    struct Writes(std::sync::Arc<std::sync::Mutex<Vec<Vec<u8>>>>);
+
+    impl Write for Writes {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.lock().unwrap().push(buf.to_vec());
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn output_is_written_in_large_pieces_of_whole_lines() {
+        let writes = Writes::default();
+        let mut sink = JsonlSink::new(Box::new(writes.clone()), JsonlContent::Events);
+        let mut ev = event_with_alerts(2);
+        ev.raw = "The ministers met. ".repeat(500);
+        for _ in 0..40 {
+            sink.write(&ev).unwrap();
+        }
+        let before_flush = writes.0.lock().unwrap().len();
+        sink.flush().unwrap();
+        let writes = writes.0.lock().unwrap();
+        // 40 lines of ~10 KB: a handful of writes, not one (or two) per event.
+        assert!(
+            before_flush > 0 && writes.len() <= 10,
+            "{} writes",
+            writes.len()
+        );
+        let mut lines = 0;
+        for piece in writes.iter() {
+            assert_eq!(piece.last(), Some(&b'\n'), "a write ends with a whole line");
+            for line in piece.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+                assert_eq!(serde_json::from_slice::<Communique>(line).unwrap(), ev);
+                lines += 1;
+            }
+        }
+        assert_eq!(lines, 40);
     }
 
     #[test]
