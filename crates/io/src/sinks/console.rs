@@ -221,7 +221,12 @@ fn short_id_into(block: &mut String, id: &str) {
     match id.strip_prefix("sha256:") {
         Some(hash) if hash.chars().count() > SHORT_HASH_DIGITS => {
             block.push_str("sha256:");
-            block.extend(hash.chars().take(SHORT_HASH_DIGITS));
+            let end = hash
+                .char_indices()
+                .nth(SHORT_HASH_DIGITS)
+                .map_or(hash.len(), |(i, _)| i);
+            // An id comes from the input: its digits are cleaned like any other text.
+            clean_into(block, &hash[..end]);
             block.push('…');
         }
         _ => clean_into(block, id),
@@ -541,6 +546,16 @@ mod tests {
         let mut line = "name  ".to_owned();
         clean_into(&mut line, " value");
         assert_eq!(line, "name   value");
+    }
+
+    #[test]
+    fn a_hash_id_from_the_input_cannot_reach_the_terminal_raw() {
+        let mut block = String::new();
+        short_id_into(&mut block, "sha256:ab\u{1b}[2Jcdef0123456789");
+        assert_eq!(block, "sha256:ab [2Jcd…");
+        block.clear();
+        short_id_into(&mut block, "sha256:0123456789abcdef");
+        assert_eq!(block, "sha256:01234567…");
     }
 
     #[test]
