@@ -113,7 +113,10 @@ impl Analyzer {
                 detail: None,
             });
         }
-        event.spans.sort_by_key(|s| s.start);
+        // Dates come in order: spans from before (if any) are the only reason to sort.
+        if !event.spans.is_sorted_by_key(|s| s.start) {
+            event.spans.sort_by_key(|s| s.start);
+        }
 
         if event.published.is_none() {
             event.published =

@@ -222,7 +222,51 @@ impl DateFinder {
     }
 
     /// All dates in `text`, in order.
+    ///
+    /// Every date holds its year as a run of exactly four ASCII digits, so the pattern only runs
+    /// on a short window around each such run (up to three words before it, six bytes after);
+    /// text without one costs a scan for digits. The result is the pattern's non-overlapping
+    /// matches from the left, exactly as if it had run over the whole text.
     pub fn find_dates(&self, text: &str) -> Vec<DateMatch> {
+        let bytes = text.as_bytes();
+        let mut out = Vec::new();
+        // Where the whole-text search would resume: no match starts before it.
+        let mut pos = 0;
+        let mut at = 0;
+        while let Some(year) = next_year(bytes, at) {
+            at = year.end;
+            if year.start < pos {
+                continue;
+            }
+            // A match at or after `pos` either holds this year, and then lies within the window,
+            // or starts after it: a match cannot hold a year without holding the whole run, and
+            // one before this year would hold an earlier year at or after `pos`.
+            let (from, limit) = year_window(text, &year);
+            let found = self
+                .dates
+                .captures_at(&text[..limit], from.max(pos))
+                .filter(|c| c.get_match().start() <= year.start);
+            let Some(c) = found else {
+                pos = year.end;
+                continue;
+            };
+            let m = c.get_match();
+            pos = m.end();
+            if let Some(date) = date_from(&c) {
+                out.push(DateMatch {
+                    range: m.start()..m.end(),
+                    date,
+                });
+            }
+        }
+        debug_assert_eq!(out, self.find_dates_everywhere(text));
+        out
+    }
+
+    /// [`find_dates`](Self::find_dates) by running the pattern over the whole text: the definition
+    /// the windowed search is checked against in debug builds.
+    #[cfg_attr(not(debug_assertions), allow(dead_code))]
+    fn find_dates_everywhere(&self, text: &str) -> Vec<DateMatch> {
         self.dates
             .captures_iter(text)
             .filter_map(|c| {
@@ -345,6 +389,84 @@ impl DateFinder {
             issuer: Some(s.start + issuer.start()..s.start + issuer.end()),
         })
     }
+}
+
+/// The next run of exactly four ASCII digits (a possible year) starting at or after `from`, where
+/// `from` is not inside a run of digits.
+fn next_year(bytes: &[u8], from: usize) -> Option<Range<usize>> {
+    let mut i = from;
+    loop {
+        i = next_digit(bytes, i)?;
+        let start = i;
+        while bytes.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        if i - start == 4 {
+            return Some(start..i);
+        }
+    }
+}
+
+/// The first ASCII digit at or after `from`. Looks at eight bytes at a time.
+fn next_digit(bytes: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let mut i = from;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        // A byte between b'0' - 1 and b'9' + 1 (exclusive), for bytes below 128 ("Bit Twiddling
+        // Hacks"); bytes from 128 up never count.
+        let (m, n) = (u64::from(b'0') - 1, u64::from(b'9') + 1);
+        let low = w & (ONES * 127);
+        let between =
+            (ONES * (127 + n)).wrapping_sub(low) & !w & low.wrapping_add(ONES * (127 - m));
+        if between & (ONES * 0x80) != 0 {
+            break;
+        }
+        i += 8;
+    }
+    (i..bytes.len()).find(|&k| bytes[k].is_ascii_digit())
+}
+
+/// The longest run of text before a year that a date can hold: "28th of June, " is three words
+/// (runs of non-whitespace), none of them longer than "September," (10 bytes).
+const DATE_WORDS_BEFORE_YEAR: usize = 3;
+
+/// Bytes of a word before the year that can belong to a date, with some margin.
+const MAX_DATE_WORD: usize = 12;
+
+/// The part of `text` a date holding `year` must lie in: from at most three words before it
+/// (the whitespace between them of any length) to six bytes after it (`-06-28`), extended to
+/// the next character that is not an ASCII word character, so that the pattern's closing `\b`
+/// sees the same on both sides of the window's end.
+fn year_window(text: &str, year: &Range<usize>) -> (usize, usize) {
+    let mut start = year.start;
+    'words: for _ in 0..DATE_WORDS_BEFORE_YEAR {
+        let before = text[..start].trim_end_matches(char::is_whitespace);
+        if before.len() == start {
+            break;
+        }
+        start = before.len();
+        for (i, c) in before.char_indices().rev() {
+            if c.is_whitespace() {
+                continue 'words;
+            }
+            if before.len() - i > MAX_DATE_WORD {
+                // A longer word: the date can only start within its last bytes.
+                break 'words;
+            }
+            start = i;
+        }
+    }
+    let bytes = text.as_bytes();
+    let mut end = (year.end + 6).min(bytes.len());
+    while end < bytes.len()
+        && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_' || !text.is_char_boundary(end))
+    {
+        end += 1;
+    }
+    (start, end)
 }
 
 /// The date a match of the date pattern stands for.
@@ -498,6 +620,7 @@ pub fn published_date(
 mod tests {
     use super::*;
     use crate::split_sentences;
+    use proptest::prelude::*;
 
     fn found(text: &str) -> Vec<(&str, String)> {
         DateFinder::new()
@@ -558,6 +681,67 @@ mod tests {
         assert!(found("31 April 2021, 29 February 2021, 2021-13-01, May we 2021").is_empty());
         assert!(found("Order 13536 of 2022-2023 in Declaration 12").is_empty());
         assert!(found("we may 2021").is_empty());
+    }
+
+    #[test]
+    fn windows_around_years_see_what_the_whole_text_search_sees() {
+        let f = DateFinder::new();
+        for text in [
+            "June\u{a0}\u{2003}28th,\n\n    2021 and 28th   of\tJune,  2021",
+            "xJune 2021, -June 2021, Julyy 2021, (September, 2021), aaaaaaaaaaaaaaaaSeptember 2021",
+            "2021-06-28x 2021-06-28_ 2021-06-28é 2021-06-281 12021-06-28 2021-06-28-01",
+            "June 28, 20211 June 28, 2021a June 28, 2021é 1 2 3 4 5 6 7 8 9 10 11 2021",
+            "28 28 June 2021 2021 2021-06-28 June 2021-06-28 June 1 2021",
+        ] {
+            assert_eq!(f.find_dates(text), f.find_dates_everywhere(text), "{text}");
+        }
+    }
+
+    fn date_soup() -> impl Strategy<Value = String> {
+        let piece = prop::sample::select(vec![
+            "June",
+            "JUNE",
+            "Jun.",
+            "Sept",
+            "Sept.",
+            "May",
+            "of",
+            "th",
+            "28",
+            "28th",
+            "1",
+            "31",
+            "2021",
+            "12345",
+            "2021-06-28",
+            "-06",
+            "-2",
+            " ",
+            "  ",
+            "\u{a0}",
+            "\n\n",
+            "\t",
+            ",",
+            "-",
+            ".",
+            "x",
+            "é",
+            "_",
+            "(",
+            "aaaaaaaaaaaaaaaa",
+            "\u{301}",
+        ]);
+        prop::collection::vec(piece, 0..24).prop_map(|v| v.concat())
+    }
+
+    /// One finder for the property test: building one compiles the patterns.
+    static FINDER: std::sync::LazyLock<DateFinder> = std::sync::LazyLock::new(DateFinder::new);
+
+    proptest! {
+        #[test]
+        fn windowed_search_is_the_whole_text_search(text in date_soup()) {
+            prop_assert_eq!(FINDER.find_dates(&text), FINDER.find_dates_everywhere(&text));
+        }
     }
 
     #[test]

@@ -28,10 +28,7 @@ pub fn fold(text: &str) -> FoldedText {
     let mut map = OffsetMapBuilder::new();
     let mut at = 0;
     while at < bytes.len() {
-        let ascii = bytes[at..]
-            .iter()
-            .position(|b| !b.is_ascii())
-            .unwrap_or(bytes.len() - at);
+        let ascii = ascii_run_len(&bytes[at..]);
         if ascii > 0 {
             // Lowercasing ASCII keeps byte length and positions: a linear ("copied") segment.
             let from = out.len();
@@ -58,6 +55,23 @@ pub fn fold(text: &str) -> FoldedText {
         text: out,
         map: map.finish(),
     }
+}
+
+/// The number of ASCII bytes at the start of `bytes`. Looks at eight bytes at a time.
+fn ascii_run_len(bytes: &[u8]) -> usize {
+    let mut n = 0;
+    for chunk in bytes.chunks_exact(8) {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        if u64::from_le_bytes(word) & 0x8080_8080_8080_8080 != 0 {
+            break;
+        }
+        n += 8;
+    }
+    n + bytes[n..]
+        .iter()
+        .position(|b| !b.is_ascii())
+        .unwrap_or(bytes.len() - n)
 }
 
 /// Folds one non-ASCII character into `out`.

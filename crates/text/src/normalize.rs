@@ -9,8 +9,8 @@
 use std::ops::Range;
 
 use commwatch_core::{NormalizedText, OffsetMapBuilder};
-use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::{canonical_combining_class, decompose_compatible};
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 /// Rewrites raw text into commwatch's canonical matching form and maps it back to the raw bytes.
 ///
@@ -66,6 +66,13 @@ impl Normalizer {
         w.delete(start);
         let mut i = start;
         while i < body.len() {
+            let space_end = ascii_space_end(body, i);
+            if space_end > i {
+                let spaces = &body.as_bytes()[i..space_end];
+                w.space(spaces.len(), spaces.iter().map(|&b| char::from(b)));
+                i = space_end;
+                continue;
+            }
             let run_end = ascii_run_end(body, i);
             if run_end > i {
                 w.content(&body[i..run_end], run_end - i, true);
@@ -121,15 +128,25 @@ fn is_starter(c: char) -> bool {
     canonical_combining_class(first.unwrap_or(c)) == 0
 }
 
-/// The first byte at or after `from` that is not ASCII or is ASCII whitespace other than a space
-/// (`\t \n \v \f \r`), or `bytes.len()`. Looks at eight bytes at a time.
+/// The first byte at or after `from` that is not ASCII, is ASCII whitespace other than a space
+/// (`\t \n \v \f \r`) or is the first of two spaces, or `bytes.len()`. Looks at eight bytes at
+/// a time.
 fn first_special(bytes: &[u8], from: usize) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
-    let mut i = from;
-    while let Some(chunk) = bytes.get(i..i + 8) {
+    let word_at = |i: usize| {
         let mut word = [0; 8];
-        word.copy_from_slice(chunk);
-        let w = u64::from_le_bytes(word);
+        word.copy_from_slice(&bytes[i..i + 8]);
+        u64::from_le_bytes(word)
+    };
+    // The high bit of each byte of `w` that equals `b` (for bytes below 128).
+    let equal = |w: u64, b: u8| {
+        let x = (w ^ (ONES * u64::from(b))) & (ONES * 127);
+        !(x.wrapping_add(ONES * 127) | w) & (ONES * 0x80)
+    };
+    let mut i = from;
+    // The word after this one must be loadable too: a double space may straddle the two.
+    while i + 9 <= bytes.len() {
+        let w = word_at(i);
         if w & (ONES * 0x80) != 0 {
             break;
         }
@@ -138,12 +155,18 @@ fn first_special(bytes: &[u8], from: usize) -> usize {
         let low = w & (ONES * 127);
         let between =
             (ONES * (127 + n)).wrapping_sub(low) & !w & low.wrapping_add(ONES * (127 - m));
-        if between & (ONES * 0x80) != 0 {
+        // A space followed by a space: the next word starts one byte later.
+        let double = equal(w, b' ') & equal(word_at(i + 1), b' ');
+        if (between | double) & (ONES * 0x80) != 0 {
             break;
         }
         i += 8;
     }
-    while i < bytes.len() && !(bytes[i] >= 0x80 || (0x09..=0x0d).contains(&bytes[i])) {
+    while i < bytes.len()
+        && !(bytes[i] >= 0x80
+            || (0x09..=0x0d).contains(&bytes[i])
+            || (bytes[i] == b' ' && bytes.get(i + 1) == Some(&b' ')))
+    {
         i += 1;
     }
     i
@@ -185,15 +208,13 @@ static PLAIN_ASCII: [bool; 256] = {
 fn ascii_run_end(raw: &str, start: usize) -> usize {
     let bytes = raw.as_bytes();
     // The run ends at the first byte that is neither plain nor a single space after a plain byte
-    // and before one: at the first non-ASCII byte or whitespace other than a space (`stop`), or
-    // earlier at a space that starts the run, starts a double space or stands right before `stop`.
+    // and before one: at the first non-ASCII byte, whitespace other than a space or double space
+    // (`stop`), or earlier at a space that starts the run or stands right before `stop`.
     let stop = first_special(bytes, start);
     let mut j = stop;
     if stop > start {
         if bytes[start] == b' ' {
             j = start;
-        } else if let Some(double) = memchr::memmem::find(&bytes[start..stop], b"  ") {
-            j = start + double;
         } else if bytes[stop - 1] == b' ' {
             j = stop - 1;
         }
@@ -201,15 +222,35 @@ fn ascii_run_end(raw: &str, start: usize) -> usize {
     debug_assert_eq!(j, ascii_run_end_bytewise(bytes, start));
     // The last ASCII character starts the chunk of any combining mark (or invisible character
     // standing before one) that follows it, so leave it to the general path.
-    if j > start
-        && raw
-            .get(j..)
-            .and_then(|rest| rest.chars().next())
-            .is_some_and(|c| !c.is_ascii() && (is_invisible(c) || !is_starter(c)))
-    {
+    if j > start && starts_chunk_of_previous(raw, j) {
         j -= 1;
     }
     j
+}
+
+/// The end of the run of ASCII whitespace (`\t \n \v \f \r` and space) starting at `start`, each
+/// byte a chunk of its own: the last one is left to the general path when a combining mark (or an
+/// invisible character) follows, since it would start that mark's chunk. Returns `start` when
+/// there is no such run.
+fn ascii_space_end(raw: &str, start: usize) -> usize {
+    let bytes = raw.as_bytes();
+    let is_space = |b: &u8| matches!(b, 0x09..=0x0d | b' ');
+    let mut j = start;
+    while bytes.get(j).is_some_and(is_space) {
+        j += 1;
+    }
+    if j > start && starts_chunk_of_previous(raw, j) {
+        j -= 1;
+    }
+    j
+}
+
+/// True when the character at `at` (a character boundary) belongs to the chunk of the character
+/// before it: a combining mark, or an invisible character (which may stand before one).
+fn starts_chunk_of_previous(raw: &str, at: usize) -> bool {
+    raw.get(at..)
+        .and_then(|rest| rest.chars().next())
+        .is_some_and(|c| !c.is_ascii() && (is_invisible(c) || !is_starter(c)))
 }
 
 /// The end of the chunk starting at `start`: the character there with the non-starters after it,
@@ -233,6 +274,50 @@ fn chunk_end(raw: &str, start: usize) -> usize {
         end = start + at + c.len_utf8();
     }
     end
+}
+
+/// Appends the NFKC normalization of `chunk`, typographic punctuation folded and invisible
+/// characters deleted, to `out`.
+fn normalize_chunk(chunk: &str, out: &mut String) {
+    out.extend(
+        chunk
+            .chars()
+            .filter(|&c| !is_invisible(c))
+            .map(fold)
+            .nfkc()
+            .map(fold)
+            .filter(|&c| !is_invisible(c)),
+    );
+}
+
+/// What [`normalize_chunk`] makes of a character alone, for the characters that can be told
+/// without running NFKC; [`Writer::chunk`] then records what it would record for that output.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Lone {
+    /// Nothing: an invisible character.
+    Deleted,
+    /// Whitespace: NFKC maps whitespace to whitespace, and line breaks to themselves.
+    Space,
+    /// An ASCII quote or dash, which NFKC keeps.
+    Folded(char),
+    /// The character itself, not whitespace: a starter in NFKC ("é", "•").
+    Kept,
+}
+
+impl Lone {
+    fn of(c: char) -> Option<Lone> {
+        if is_invisible(c) {
+            return Some(Lone::Deleted);
+        }
+        if c.is_whitespace() {
+            return Some(Lone::Space);
+        }
+        let folded = fold(c);
+        if folded != c {
+            return Some(Lone::Folded(folded));
+        }
+        (is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes).then_some(Lone::Kept)
+    }
 }
 
 /// Whitespace seen but not yet written: it becomes `" "`, `"\n\n"` or nothing once we know what
@@ -334,24 +419,20 @@ impl<'r> Writer<'r> {
     fn chunk(&mut self, chunk: &str) {
         let mut chars = chunk.chars();
         if let (Some(c), None) = (chars.next(), chars.next()) {
-            if is_invisible(c) {
-                return self.delete(chunk.len());
-            }
-            if c.is_ascii_whitespace() || c == '\u{B}' {
-                return self.space(chunk.len(), std::iter::once(c));
+            match Lone::of(c) {
+                Some(Lone::Deleted) => return self.delete(chunk.len()),
+                Some(Lone::Space) => return self.space(chunk.len(), std::iter::once(c)),
+                Some(Lone::Folded(folded)) => {
+                    let mut buf = [0; 4];
+                    return self.content(folded.encode_utf8(&mut buf), chunk.len(), false);
+                }
+                Some(Lone::Kept) => return self.content(chunk, chunk.len(), true),
+                None => {}
             }
         }
         let mut text = std::mem::take(&mut self.scratch);
         text.clear();
-        text.extend(
-            chunk
-                .chars()
-                .filter(|&c| !is_invisible(c))
-                .map(fold)
-                .nfkc()
-                .map(fold)
-                .filter(|&c| !is_invisible(c)),
-        );
+        normalize_chunk(chunk, &mut text);
         if text.is_empty() {
             self.delete(chunk.len());
         } else if text.chars().all(char::is_whitespace) {
@@ -512,6 +593,44 @@ mod tests {
         let n = Normalizer::new().normalize_range(raw, from..to);
         assert!(n.text.is_empty());
         assert_eq!(n.map.raw_len(), raw.len());
+    }
+
+    #[test]
+    fn lone_characters_are_classified_as_nfkc_would() {
+        let is_break = |c: char| {
+            matches!(
+                c,
+                '\n' | '\r' | '\u{B}' | '\u{C}' | '\u{85}' | '\u{2028}' | '\u{2029}'
+            )
+        };
+        let mut text = String::new();
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let Some(lone) = Lone::of(c) else {
+                continue;
+            };
+            text.clear();
+            normalize_chunk(c.encode_utf8(&mut [0; 4]), &mut text);
+            match lone {
+                Lone::Deleted => assert_eq!(text, "", "{c:?}"),
+                // `Writer::space` sees `c` instead of `text`: the same line breaks, no `\r`.
+                Lone::Space if is_break(c) => assert_eq!(text, c.to_string(), "{c:?}"),
+                Lone::Space => {
+                    assert!(
+                        text.chars().all(|d| d.is_whitespace() && !is_break(d)),
+                        "{c:?}"
+                    );
+                    assert!(!text.is_empty(), "{c:?}");
+                }
+                Lone::Folded(a) => {
+                    assert!(a.is_ascii() && !a.is_whitespace(), "{c:?}");
+                    assert_eq!(text, a.to_string(), "{c:?}");
+                }
+                Lone::Kept => {
+                    assert!(!c.is_whitespace(), "{c:?}");
+                    assert_eq!(text, c.to_string(), "{c:?}");
+                }
+            }
+        }
     }
 
     /// Arbitrary text biased towards the characters the normalizer treats specially.

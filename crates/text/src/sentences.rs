@@ -3,7 +3,8 @@
 //! Rules scope matches to "the same sentence", so sentences must be right in the common cases of
 //! diplomatic prose: titles and initials ("Mr. Blinken", "Antony L. Blinken", "U. S."), dotted
 //! acronyms ("the U.S. Congress", "50 U.S.C. 1622"), numbers ("2.5") and quotations. The
-//! splitter is a single pass over the bytes with no allocation besides the result.
+//! splitter jumps from one line break or terminator to the next and allocates nothing besides the
+//! result.
 //!
 //! A sentence ends:
 //!
@@ -17,6 +18,7 @@
 //! (`Indo-U.S.`).
 
 use std::ops::Range;
+use std::sync::LazyLock;
 
 /// Abbreviations (without their final dot) after which `.` does not end a sentence. Matched
 /// case-insensitively, but a capitalized entry only matches a capitalized word ("No." is an
@@ -35,53 +37,58 @@ pub fn split_sentences(text: &str) -> Vec<Range<usize>> {
     let b = text.as_bytes();
     let len = b.len();
     let mut out = Vec::new();
-    let mut start: Option<usize> = None;
-    let mut i = 0;
-    while i < len {
-        // Inside a sentence most bytes are ASCII letters, digits and punctuation that do not end
-        // it, and single spaces between them: skip them without decoding.
-        if start.is_some() {
-            i = plain_run_end(b, i);
-            debug_assert_eq!(i, plain_run_end_bytewise(b, i));
-            if i == len {
-                break;
-            }
+    // Only line breaks and terminators can end a sentence: jump from one to the next, each found
+    // by a vectorized search and kept until passed (`len` when there is none).
+    let find_newline = |from: usize| memchr::memchr(b'\n', &b[from..]).map_or(len, |k| from + k);
+    let find_terminator =
+        |from: usize| memchr::memchr3(b'.', b'!', b'?', &b[from..]).map_or(len, |k| from + k);
+    let mut i = skip_whitespace(text, 0);
+    let (mut newline, mut terminator) = (find_newline(i), find_terminator(i));
+    let mut start = (i < len).then_some(i);
+    while let Some(s) = start {
+        if newline < i {
+            newline = find_newline(i);
         }
-        let Some(c) = char_at(text, i) else {
+        if terminator < i {
+            terminator = find_terminator(i);
+        }
+        let at = newline.min(terminator);
+        if at == len {
             break;
-        };
-        if c.is_whitespace() {
-            let run_start = i;
+        }
+        if at == newline {
+            // The whitespace run around the line break, which starts at or after `i` (the
+            // character at `i` or the one before it is not whitespace): a paragraph break when
+            // it holds two.
+            let run_start = text[..at].trim_end_matches(char::is_whitespace).len();
+            let mut run_end = run_start;
             let mut breaks = 0;
-            while let Some(w) = char_at(text, i).filter(|w| w.is_whitespace()) {
-                breaks += usize::from(w == '\n');
-                i += w.len_utf8();
+            for c in text[run_start..].chars().take_while(|c| c.is_whitespace()) {
+                breaks += usize::from(c == '\n');
+                run_end += c.len_utf8();
             }
-            if breaks >= 2
-                && let Some(s) = start.take()
-            {
+            if breaks >= 2 {
                 out.push(s..run_start);
+                start = (run_end < len).then_some(run_end);
             }
+            i = run_end;
             continue;
         }
-        let s = *start.get_or_insert(i);
-        if matches!(c, '.' | '!' | '?') {
-            let mut j = i + 1;
-            while j < len && matches!(b[j], b'.' | b'!' | b'?') {
-                j += 1;
-            }
-            let single_dot = c == '.' && j == i + 1;
-            while j < len && matches!(b[j], b'"' | b'\'' | b')' | b']') {
-                j += 1;
-            }
-            if ends_sentence(text, s, i, j, single_dot) {
-                out.push(s..j);
-                start = None;
-            }
+        let mut j = at + 1;
+        while j < len && matches!(b[j], b'.' | b'!' | b'?') {
+            j += 1;
+        }
+        let single_dot = b[at] == b'.' && j == at + 1;
+        while j < len && matches!(b[j], b'"' | b'\'' | b')' | b']') {
+            j += 1;
+        }
+        if ends_sentence(text, s, at, j, single_dot) {
+            out.push(s..j);
+            i = skip_whitespace(text, j);
+            start = (i < len).then_some(i);
+        } else {
             i = j;
-            continue;
         }
-        i += c.len_utf8();
     }
     if let Some(s) = start {
         out.push(s..text.trim_end().len());
@@ -89,70 +96,9 @@ pub fn split_sentences(text: &str) -> Vec<Range<usize>> {
     out
 }
 
-/// An ASCII byte that is neither whitespace nor a sentence terminator.
-fn is_plain(b: u8) -> bool {
-    b.is_ascii() && !b.is_ascii_whitespace() && b != 0x0b && !matches!(b, b'.' | b'!' | b'?')
-}
-
-/// The end of the run from `from` of plain bytes ([`is_plain`]) and single spaces followed by a
-/// plain byte: where the splitter has something to look at. Eight bytes at a time.
-fn plain_run_end(b: &[u8], from: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    let has_zero = |w: u64| w.wrapping_sub(ONES) & !w & (ONES * 0x80) != 0;
-    // The first byte that is not plain and not a space.
-    let mut stop = from;
-    while let Some(chunk) = b.get(stop..stop + 8) {
-        let mut word = [0; 8];
-        word.copy_from_slice(chunk);
-        let w = u64::from_le_bytes(word);
-        let low = w & (ONES * 127);
-        // A byte between 8 and 14 (exclusive): \t \n \v \f \r ("Bit Twiddling Hacks").
-        let control =
-            (ONES * (127 + 14)).wrapping_sub(low) & !w & low.wrapping_add(ONES * (127 - 8));
-        if w & (ONES * 0x80) != 0
-            || control & (ONES * 0x80) != 0
-            || has_zero(w ^ (ONES * u64::from(b'.')))
-            || has_zero(w ^ (ONES * u64::from(b'!')))
-            || has_zero(w ^ (ONES * u64::from(b'?')))
-        {
-            break;
-        }
-        stop += 8;
-    }
-    while stop < b.len() && (is_plain(b[stop]) || b[stop] == b' ') {
-        stop += 1;
-    }
-    // Before it, the first space that starts a double space or precedes `stop`.
-    if stop == from {
-        return from;
-    }
-    if let Some(double) = memchr::memmem::find(&b[from..stop], b"  ") {
-        return from + double;
-    }
-    if b[stop - 1] == b' ' {
-        return stop - 1;
-    }
-    stop
-}
-
-/// [`plain_run_end`] byte by byte: the definition it is checked against in debug builds.
-#[cfg_attr(not(debug_assertions), allow(dead_code))]
-fn plain_run_end_bytewise(b: &[u8], mut i: usize) -> usize {
-    while i < b.len()
-        && (is_plain(b[i]) || (b[i] == b' ' && b.get(i + 1).is_some_and(|&n| is_plain(n))))
-    {
-        i += 1;
-    }
-    i
-}
-
-/// The character starting at byte `i` of `text` (`i` on a character boundary).
-fn char_at(text: &str, i: usize) -> Option<char> {
-    match text.as_bytes().get(i) {
-        Some(&b) if b.is_ascii() => Some(char::from(b)),
-        Some(_) => text[i..].chars().next(),
-        None => None,
-    }
+/// The first character at or after byte `from` of `text` that is not whitespace, or `text.len()`.
+fn skip_whitespace(text: &str, from: usize) -> usize {
+    text.len() - text[from..].trim_start().len()
 }
 
 /// True when the terminator at `dot` (ending, with closers, at `end`) ends the sentence that
@@ -188,16 +134,32 @@ fn ends_sentence(text: &str, start: usize, dot: usize, end: usize, single_dot: b
     !(is_abbreviation(last) || is_initial(word) || is_dotted_initialism(last))
 }
 
+/// [`ABBREVIATIONS`] by [`abbreviation_key`], sorted, each with whether it is capitalized.
+static ABBREVIATION_KEYS: LazyLock<Vec<(u64, bool)>> = LazyLock::new(|| {
+    let mut keys: Vec<(u64, bool)> = ABBREVIATIONS
+        .iter()
+        .filter_map(|a| Some((abbreviation_key(a)?, a.starts_with(char::is_uppercase))))
+        .collect();
+    keys.sort_unstable();
+    keys
+});
+
+/// A word of at most eight ASCII bytes, lowercased and packed into an integer (no abbreviation
+/// is longer).
+fn abbreviation_key(word: &str) -> Option<u64> {
+    (word.len() <= 8 && word.is_ascii()).then(|| {
+        word.bytes()
+            .fold(0, |k, b| k << 8 | u64::from(b.to_ascii_lowercase()))
+    })
+}
+
 fn is_abbreviation(word: &str) -> bool {
-    let Some(w0) = word.chars().next() else {
+    let (Some(w0), Some(key)) = (word.chars().next(), abbreviation_key(word)) else {
         return false;
     };
-    ABBREVIATIONS.iter().any(|a| {
-        a.eq_ignore_ascii_case(word)
-            && a.chars()
-                .next()
-                .is_some_and(|a0| a0.is_uppercase() == w0.is_uppercase())
-    })
+    let keys = &*ABBREVIATION_KEYS;
+    keys.binary_search_by_key(&key, |&(k, _)| k)
+        .is_ok_and(|i| keys[i].1 == w0.is_uppercase())
 }
 
 /// A single letter: "L" in "Antony L. Blinken", "U" and "S" in "U. S.".
@@ -319,7 +281,74 @@ mod tests {
         );
     }
 
+    #[test]
+    fn abbreviations_are_short_ascii_and_distinct_ignoring_case() {
+        let mut keys: Vec<u64> = ABBREVIATIONS
+            .iter()
+            .map(|a| abbreviation_key(a).unwrap_or_else(|| panic!("{a}")))
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), ABBREVIATIONS.len());
+        assert!(is_abbreviation("Mr") && is_abbreviation("MR") && is_abbreviation("etc"));
+        assert!(!is_abbreviation("no") && !is_abbreviation("Étc") && !is_abbreviation("Messrss"));
+    }
+
+    /// The splitter looking at every character: the definition `split_sentences` is checked
+    /// against.
+    fn split_char_by_char(text: &str) -> Vec<Range<usize>> {
+        let b = text.as_bytes();
+        let mut out = Vec::new();
+        let mut start: Option<usize> = None;
+        let mut i = 0;
+        while let Some(c) = text[i..].chars().next() {
+            if c.is_whitespace() {
+                let run_start = i;
+                let mut breaks = 0;
+                while let Some(w) = text[i..].chars().next().filter(|w| w.is_whitespace()) {
+                    breaks += usize::from(w == '\n');
+                    i += w.len_utf8();
+                }
+                if breaks >= 2
+                    && let Some(s) = start.take()
+                {
+                    out.push(s..run_start);
+                }
+                continue;
+            }
+            let s = *start.get_or_insert(i);
+            if matches!(c, '.' | '!' | '?') {
+                let mut j = i + 1;
+                while j < b.len() && matches!(b[j], b'.' | b'!' | b'?') {
+                    j += 1;
+                }
+                let single_dot = c == '.' && j == i + 1;
+                while j < b.len() && matches!(b[j], b'"' | b'\'' | b')' | b']') {
+                    j += 1;
+                }
+                if ends_sentence(text, s, i, j, single_dot) {
+                    out.push(s..j);
+                    start = None;
+                }
+                i = j;
+                continue;
+            }
+            i += c.len_utf8();
+        }
+        if let Some(s) = start {
+            out.push(s..text.trim_end().len());
+        }
+        out
+    }
+
     proptest! {
+        #[test]
+        fn jumping_finds_what_looking_at_every_character_finds(
+            text in "[a-zA-Z .!?\"')\\]\n\r\t\u{a0}\u{2028}\u{85}é]{0,80}|\\PC{0,60}"
+        ) {
+            prop_assert_eq!(split_sentences(&text), split_char_by_char(&text));
+        }
+
         #[test]
         fn ranges_are_ordered_trimmed_and_on_boundaries(text in "\\PC{0,60}|[a-zA-Z.!?\" \n]{0,60}") {
             let mut last = 0;
