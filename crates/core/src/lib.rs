@@ -31,4 +31,4 @@ pub use event::{
     Alert, Communique, FoldedText, NormalizedText, Origin, Severity, Span, Symbol, TextRange,
 };
 pub use ids::{content_id, fingerprint};
-pub use offsets::{OffsetMap, OffsetMapBuilder};
+pub use offsets::{OffsetCursor, OffsetMap, OffsetMapBuilder};

@@ -8,7 +8,8 @@
 //! edges), and a deletion is a replaced segment whose normalized side is empty.
 //!
 //! The map stays small: plain ASCII prose produces one segment per rewritten character or
-//! whitespace run, not one entry per byte, and lookups are a binary search.
+//! whitespace run, not one entry per byte, and lookups are a binary search — or, for many lookups
+//! in increasing order (the spans of a document), a forward walk with an [`OffsetCursor`].
 
 use serde::{Deserialize, Serialize};
 
@@ -80,6 +81,12 @@ impl OffsetMap {
         self.segments.last().map_or(0, |s| s.raw() + s.raw_len())
     }
 
+    /// True when the map is the identity: the text was not rewritten, every offset maps to
+    /// itself.
+    pub fn is_identity(&self) -> bool {
+        self.segments.iter().all(Segment::copied)
+    }
+
     /// Number of segments; a measure of how much normalization rewrote.
     pub fn segment_count(&self) -> usize {
         self.segments.len()
@@ -105,6 +112,15 @@ impl OffsetMap {
         self.map_range(Side::Raw, start, end)
     }
 
+    /// A reader for many lookups in increasing order, such as the spans of one document.
+    pub fn cursor(&self) -> OffsetCursor<'_> {
+        OffsetCursor {
+            map: self,
+            start_hint: 0,
+            end_hint: 0,
+        }
+    }
+
     fn map_range(&self, side: Side, start: usize, end: usize) -> (usize, usize) {
         let s = self.map_start(side, start);
         if end <= start {
@@ -115,11 +131,31 @@ impl OffsetMap {
     }
 
     fn map_start(&self, side: Side, at: usize) -> usize {
-        // The segment whose inside (on `side`) holds `at`; empty segments never do.
-        let i = self.segments.partition_point(|s| {
+        self.start_in(side, at, self.start_index(side, at, None))
+    }
+
+    fn map_end(&self, side: Side, at: usize) -> usize {
+        self.end_in(side, at, self.end_index(side, at, None))
+    }
+
+    /// The index of the segment whose inside (on `side`) holds `at` (empty segments never do),
+    /// or the number of segments. With a `hint`, the search starts there (see
+    /// [`partition_from`]); without, it is a binary search.
+    fn start_index(&self, side: Side, at: usize, hint: Option<usize>) -> usize {
+        partition_from(&self.segments, hint, |s| {
             let ((start, len), _) = side.view(s);
             start + len <= at
-        });
+        })
+    }
+
+    /// One past the index of the last segment that starts (on `side`) before `at`: `at` falls
+    /// inside that segment or at its end. `hint` as for [`start_index`](Self::start_index).
+    fn end_index(&self, side: Side, at: usize, hint: Option<usize>) -> usize {
+        partition_from(&self.segments, hint, |s| side.view(s).0.0 < at)
+    }
+
+    /// [`map_start`](Self::map_start) once [`start_index`](Self::start_index) found `i`.
+    fn start_in(&self, side: Side, at: usize, i: usize) -> usize {
         match self.segments.get(i) {
             None => self.segments.last().map_or(at, |s| {
                 let (_, (other, other_len)) = side.view(s);
@@ -136,9 +172,8 @@ impl OffsetMap {
         }
     }
 
-    fn map_end(&self, side: Side, at: usize) -> usize {
-        // The last segment that starts before `at`: `at` falls inside it or at its end.
-        let n = self.segments.partition_point(|s| side.view(s).0.0 < at);
+    /// [`map_end`](Self::map_end) once [`end_index`](Self::end_index) found `n`.
+    fn end_in(&self, side: Side, at: usize, n: usize) -> usize {
         let Some(seg) = n.checked_sub(1).and_then(|i| self.segments.get(i)) else {
             return 0;
         };
@@ -148,6 +183,86 @@ impl OffsetMap {
         } else {
             other + other_len
         }
+    }
+}
+
+/// The first index of `segments` at which `before` is false, for a `before` that is true on a
+/// prefix of them ([`slice::partition_point`]). When `before` holds just before `hint`, the
+/// search gallops forward from there (steps of 1, 2, 4, …, then a binary search of the last
+/// step), so that it costs the logarithm of the distance from `hint`, not of the whole map;
+/// otherwise, or without a hint, it is a binary search of all segments.
+#[inline]
+fn partition_from(
+    segments: &[Segment],
+    hint: Option<usize>,
+    before: impl Fn(&Segment) -> bool,
+) -> usize {
+    let Some(hint) = hint else {
+        return segments.partition_point(before);
+    };
+    let mut low = hint.min(segments.len());
+    if low > 0 && !before(&segments[low - 1]) {
+        return segments.partition_point(before);
+    }
+    // The answer is `low` or after it.
+    let mut step = 1;
+    loop {
+        let probe = low + step - 1;
+        match segments.get(probe) {
+            Some(s) if before(s) => {
+                low = probe + 1;
+                step *= 2;
+            }
+            _ => {
+                let high = probe.min(segments.len());
+                return low + segments[low..high].partition_point(before);
+            }
+        }
+    }
+}
+
+/// Maps normalized offsets of one [`OffsetMap`] to raw offsets like the map's own methods, with
+/// the same results, cheaply when the lookups come in increasing order (the starts, and
+/// separately the ends, of sorted spans): each costs the logarithm of its distance from the
+/// previous one, in segments, instead of the logarithm of the whole map. Lookups out of order
+/// stay correct; they cost a binary search, like the map's methods.
+#[derive(Clone, Debug)]
+pub struct OffsetCursor<'m> {
+    map: &'m OffsetMap,
+    /// Where the last start lookup ended.
+    start_hint: usize,
+    /// Where the last end lookup ended.
+    end_hint: usize,
+}
+
+impl OffsetCursor<'_> {
+    /// [`OffsetMap::to_raw_start`].
+    #[inline]
+    pub fn to_raw_start(&mut self, norm: usize) -> usize {
+        let i = self
+            .map
+            .start_index(Side::Norm, norm, Some(self.start_hint));
+        self.start_hint = i;
+        self.map.start_in(Side::Norm, norm, i)
+    }
+
+    /// [`OffsetMap::to_raw_end`].
+    #[inline]
+    pub fn to_raw_end(&mut self, norm: usize) -> usize {
+        let n = self.map.end_index(Side::Norm, norm, Some(self.end_hint));
+        self.end_hint = n;
+        self.map.end_in(Side::Norm, norm, n)
+    }
+
+    /// [`OffsetMap::to_raw_range`].
+    #[inline]
+    pub fn to_raw_range(&mut self, start: usize, end: usize) -> (usize, usize) {
+        let s = self.to_raw_start(start);
+        if end <= start {
+            return (s, s);
+        }
+        let e = self.to_raw_end(end);
+        (s, e.max(s))
     }
 }
 
@@ -197,6 +312,16 @@ impl OffsetMapBuilder {
     /// A builder at offset zero on both sides.
     pub fn new() -> OffsetMapBuilder {
         OffsetMapBuilder::default()
+    }
+
+    /// A builder at offset zero on both sides, with room for about `segments` segments (each
+    /// [`replaced`](Self::replaced) stretch and each run of [`copied`](Self::copied) bytes
+    /// between them is one).
+    pub fn with_capacity(segments: usize) -> OffsetMapBuilder {
+        OffsetMapBuilder {
+            segments: Vec::with_capacity(segments),
+            ..OffsetMapBuilder::default()
+        }
     }
 
     /// Records `len` bytes copied unchanged from the raw text.
@@ -287,6 +412,8 @@ mod tests {
     #[test]
     fn identity_is_identity() {
         let m = OffsetMap::identity(10);
+        assert!(m.is_identity() && OffsetMap::identity(0).is_identity());
+        assert!(!sample().is_identity());
         for i in 0..=10 {
             assert_eq!(m.to_raw_range(i, 10), (i, 10));
         }
@@ -329,6 +456,16 @@ mod tests {
             }
             let m = b.finish();
             let n = m.norm_len();
+            // A cursor answers like the map, in order and out of order.
+            let mut cursor = m.cursor();
+            for s in (0..=n).chain((0..=n).rev()).chain([0, n, n / 2, n / 3]) {
+                for e in [s, s + 1, s + 3, n] {
+                    let e = e.min(n);
+                    prop_assert_eq!(cursor.to_raw_range(s, e), m.to_raw_range(s, e));
+                    prop_assert_eq!(cursor.to_raw_start(e), m.to_raw_start(e));
+                    prop_assert_eq!(cursor.to_raw_end(s), m.to_raw_end(s));
+                }
+            }
             let mut last = (0, 0);
             for s in 0..=n {
                 let (rs, re) = m.to_raw_range(s, n);
