@@ -132,9 +132,22 @@ struct BenchArgs {
     #[arg(long, default_value_t = 50.0)]
     size_mb: f64,
 
-    /// Worker counts to measure, comma-separated.
+    /// Worker counts to measure, comma-separated. A run with N workers per stage, and its
+    /// baseline on N threads, are confined to N CPUs (see --no-pin).
     #[arg(long, value_delimiter = ',', default_value = "1,2")]
     threads: Vec<usize>,
+
+    /// Lets every run use every CPU, whatever its worker count (without it, N workers run on N
+    /// CPUs, so that one worker is not helped by the other cores and two workers can scale).
+    #[arg(long)]
+    no_pin: bool,
+
+    /// Rule counts to measure throughput with, comma-separated (e.g. 10,1000,10000,100000): for
+    /// each, a generated rule pack replaces the rule files of the pipeline's `rules` stages and
+    /// the pipeline runs at the first worker count; reports the pack's build time, MB/s, the
+    /// ratio to the smallest pack, rules-stage CPU per document, alerts and peak RSS.
+    #[arg(long, value_delimiter = ',', value_name = "COUNTS")]
+    rules: Vec<usize>,
 
     /// Also measure latency at half the maximum throughput.
     #[arg(long)]
@@ -415,6 +428,8 @@ fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
         size: (args.size_mb * 1e6) as u64,
         threads: args.threads,
         half_load: args.half_load,
+        rules: args.rules,
+        pin: !args.no_pin,
         sets: args.sets,
         work_dir: work.clone(),
     };

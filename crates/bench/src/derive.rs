@@ -2,7 +2,8 @@
 //!
 //! The stages stay exactly as configured; what changes is where documents come from (the corpus
 //! file), where results go (a JSONL alert file, plus the latency probe the runner adds), how many
-//! workers each parallelizable stage gets, and where dead letters go.
+//! workers each parallelizable stage gets, where dead letters go and, to measure how throughput
+//! scales with the number of rules, which rule file the `rules` stages load.
 
 use std::path::Path;
 
@@ -19,16 +20,20 @@ pub struct Derived {
     pub text: String,
     /// What the original sinks read from; the probe reads the same.
     pub sink_inputs: Vec<String>,
+    /// Each stage's id and type (`normalize`, `tag`, `rules`, `plugin`, `alerts`).
+    pub stage_types: Vec<(String, String)>,
 }
 
 /// Derives the benchmark pipeline from `pipeline`: source = `corpus` (paced at `rate` documents
-/// per second if given), sinks = an alert file in `out_dir`, `threads` workers per stage.
+/// per second if given), sinks = an alert file in `out_dir`, `threads` workers per stage and, if
+/// `rules` is given, that one rule file for every `rules` stage (an error if there is none).
 pub fn derive(
     pipeline: &Path,
     corpus: &Path,
     out_dir: &Path,
     threads: usize,
     rate: Option<f64>,
+    rules: Option<&Path>,
 ) -> Result<Derived, BenchError> {
     let text = std::fs::read_to_string(pipeline).map_err(|source| BenchError::Io {
         context: pipeline.display().to_string(),
@@ -68,23 +73,37 @@ pub fn derive(
             *list = renamed;
         }
     };
+    let mut stage_types = Vec::new();
     if let Some(stages) = table.get_mut("stages").and_then(Value::as_table_mut) {
-        for stage in stages
+        for (id, stage) in stages
             .iter_mut()
-            .map(|(_, v)| v)
-            .filter_map(Value::as_table_mut)
+            .filter_map(|(id, v)| Some((id, v.as_table_mut()?)))
         {
             if let Some(inputs) = stage.get_mut("inputs") {
                 rename(inputs);
             }
-            let parallel = stage
+            let ty = stage
                 .get("type")
                 .and_then(Value::as_str)
-                .is_some_and(|t| PARALLEL_STAGE_TYPES.contains(&t));
-            if parallel {
+                .unwrap_or_default()
+                .to_string();
+            if PARALLEL_STAGE_TYPES.contains(&ty.as_str()) {
                 stage.insert("workers".into(), Value::Integer(threads as i64));
             }
+            if let (Some(file), "rules") = (rules, ty.as_str()) {
+                stage.insert(
+                    "rules".into(),
+                    Value::Array(vec![file.display().to_string().into()]),
+                );
+            }
+            stage_types.push((id.clone(), ty));
         }
+    }
+    if rules.is_some() && !stage_types.iter().any(|(_, ty)| ty == "rules") {
+        return Err(BenchError::Pipeline(format!(
+            "{}: no stage of type \"rules\" to load the generated rules",
+            pipeline.display()
+        )));
     }
 
     let mut sink_inputs: Vec<String> = Vec::new();
@@ -151,5 +170,60 @@ pub fn derive(
     Ok(Derived {
         text: toml::to_string(&table).map_err(|e| BenchError::Pipeline(e.to_string()))?,
         sink_inputs,
+        stage_types,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PIPELINE: &str = r#"
+[sources.docs]
+type = "files"
+paths = ["*.txt"]
+
+[stages.tag]
+type = "tag"
+inputs = ["docs"]
+
+[stages.alert]
+type = "rules"
+inputs = ["tag"]
+rules = ["own.toml"]
+
+[sinks.out]
+type = "console"
+inputs = ["alert"]
+"#;
+
+    fn derived(rules: Option<&Path>) -> (Table, Vec<(String, String)>) {
+        let dir = tempfile::tempdir().unwrap();
+        let pipeline = dir.path().join("pipeline.toml");
+        std::fs::write(&pipeline, PIPELINE).unwrap();
+        let out = Path::new("/tmp/out");
+        let d = derive(&pipeline, Path::new("/tmp/c.jsonl"), out, 2, None, rules).unwrap();
+        (d.text.parse().unwrap(), d.stage_types)
+    }
+
+    fn rule_files(table: &Table) -> &Vec<Value> {
+        table["stages"]["alert"]["rules"].as_array().unwrap()
+    }
+
+    #[test]
+    fn the_rules_stages_load_only_the_given_file() {
+        let (table, types) = derived(Some(Path::new("/tmp/generated.toml")));
+        assert_eq!(
+            rule_files(&table),
+            &vec![Value::from("/tmp/generated.toml")]
+        );
+        assert_eq!(table["stages"]["alert"]["workers"].as_integer(), Some(2));
+        assert_eq!(
+            types,
+            [("alert", "rules"), ("tag", "tag")].map(|(id, ty)| (id.to_string(), ty.to_string()))
+        );
+
+        let (table, _) = derived(None);
+        assert_eq!(rule_files(&table), &vec![Value::from("own.toml")]);
+    }
 }

@@ -5,28 +5,36 @@
 //!
 //! 1. builds a corpus of the requested size as a JSONL file ([`corpus`]), from the bundled
 //!    examples, a folder of documents or a JSONL file, cycling documents with fresh ids;
-//! 2. derives a pipeline from the given `pipeline.toml` ([`derive`]): its source replaced by the
-//!    corpus file, its sinks by a JSONL alert file and a latency probe, every stage given the
-//!    requested number of workers — everything else (normalization, tagging, plugins, rules) as
-//!    configured;
-//! 3. runs it and reports MB/s, communiqués/s, p50/p99 ingest-to-sink latency and peak RSS;
+//! 2. derives a pipeline from the given `pipeline.toml` ([`derive`](mod@derive)): its source
+//!    replaced by the corpus file, its sinks by a JSONL alert file and a latency probe, every stage
+//!    given the requested number of workers — everything else (normalization, tagging, plugins,
+//!    rules) as configured;
+//! 3. runs it, confined to as many CPUs as it has workers ([`Placement`]), and reports MB/s,
+//!    communiqués/s, p50/p99 ingest-to-sink latency and peak RSS;
 //! 4. times the baseline: one leftmost-longest, ASCII-case-insensitive Aho-Corasick scan of the
-//!    same document bodies with every gazetteer name, on the same number of threads, and prints
-//!    the ratio pipeline / baseline;
+//!    same document bodies with every gazetteer name, on the same number of threads and CPUs, and
+//!    prints the ratio pipeline / baseline;
 //! 5. optionally repeats the pipeline at half its measured throughput, the load at which the
-//!    latency target is stated.
+//!    latency target is stated;
+//! 6. optionally measures how throughput scales with the number of rules: for each requested
+//!    count, a generated pack ([`commwatch_rules::synthetic`]) replaces the rule files of the
+//!    `rules` stages, and the pipeline runs again at the first worker count ([`RuleCountRun`]).
 
 mod baseline;
 pub mod corpus;
 pub mod derive;
+mod pin;
 mod probe;
 mod report;
+mod rule_scaling;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+pub use pin::Placement;
 pub use report::{BenchReport, RunResult};
+pub use rule_scaling::RuleCountRun;
 
 /// What to measure.
 #[derive(Clone, Debug)]
@@ -42,6 +50,13 @@ pub struct BenchOptions {
     pub threads: Vec<usize>,
     /// Also run at half the measured throughput to report latency under moderate load.
     pub half_load: bool,
+    /// Rule counts to measure the pipeline with, each a generated pack in place of the pipeline's
+    /// rule files, at the first worker count (empty: none). At most
+    /// [`commwatch_rules::synthetic::MAX_RULES`] each.
+    pub rules: Vec<usize>,
+    /// Confine each run to as many CPUs as it has workers (and the baseline to as many as it has
+    /// threads). Without it, every run may use every CPU.
+    pub pin: bool,
     /// Extra `--set` overrides applied to the derived pipeline.
     pub sets: Vec<String>,
     /// A directory for the corpus and outputs.
@@ -66,6 +81,16 @@ pub enum BenchError {
 
 /// Runs the benchmark.
 pub fn run(options: &BenchOptions) -> Result<BenchReport, BenchError> {
+    if let Some(n) = options
+        .rules
+        .iter()
+        .find(|&&n| n > commwatch_rules::synthetic::MAX_RULES)
+    {
+        return Err(BenchError::Pipeline(format!(
+            "--rules {n}: generated packs have at most {} rules",
+            commwatch_rules::synthetic::MAX_RULES
+        )));
+    }
     let corpus_source = match &options.corpus {
         Some(p) => p.clone(),
         None => options
@@ -82,20 +107,44 @@ pub fn run(options: &BenchOptions) -> Result<BenchReport, BenchError> {
     let gazetteer = commwatch_text::Gazetteer::builtin();
     let mut runs = Vec::new();
     for &threads in &options.threads {
-        let measured = run_pipeline(options, &corpus, threads, None)?;
+        let pin = pin::Pin::new(threads, options.pin);
+        let placement = pin.placement();
+        let name = format!("run-{threads}-max");
+        let measured = run_pipeline(options, &corpus, &name, threads, None, None, placement)?;
         let half = if options.half_load {
             let rate = (measured.docs_per_s / 2.0).max(1.0);
-            Some(run_pipeline(options, &corpus, threads, Some(rate))?)
+            let name = format!("run-{threads}-half");
+            Some(run_pipeline(
+                options,
+                &corpus,
+                &name,
+                threads,
+                Some(rate),
+                None,
+                placement,
+            )?)
         } else {
             None
         };
         let baseline = baseline::scan(&corpus, &gazetteer, threads)?;
-        runs.push(RunResult::new(threads, measured, half, baseline));
+        runs.push(RunResult::new(
+            threads,
+            placement.clone(),
+            measured,
+            half,
+            baseline,
+        ));
     }
+    let rule_scaling = if options.rules.is_empty() {
+        Vec::new()
+    } else {
+        rule_scaling::measure(options, &corpus)?
+    };
     Ok(BenchReport {
         corpus: corpus.describe(&corpus_source),
         patterns: baseline::pattern_count(&gazetteer),
         runs,
+        rule_scaling,
     })
 }
 
@@ -106,7 +155,10 @@ pub struct PipelineRun {
     pub docs: u64,
     /// Bytes of document text.
     pub bytes: u64,
-    /// Wall-clock seconds.
+    /// Seconds to make the pipeline ready to run: loading and checking it, building every stage
+    /// (tagger, rule sets, plugins) and the graph.
+    pub startup_s: f64,
+    /// Wall-clock seconds of the run.
     pub seconds: f64,
     /// Documents per second.
     pub docs_per_s: f64,
@@ -124,8 +176,11 @@ pub struct PipelineRun {
     /// pipeline kept busy.
     pub cpu_cores: f64,
     /// Cores kept busy by other processes during the run (machine-wide busy time minus ours):
-    /// a figure above ~0.2 means the run shared the machine and is not representative.
+    /// a figure above ~0.1 means the run shared the machine and is not representative.
     pub other_cores: f64,
+    /// Of `other_cores`, those on the CPUs the run was confined to (all of them when it was not):
+    /// time other processes took from the pipeline's own cores.
+    pub other_cores_same_cpus: f64,
     /// Cost per document of each stage.
     pub stages: Vec<StageCost>,
 }
@@ -135,6 +190,9 @@ pub struct PipelineRun {
 pub struct StageCost {
     /// Stage id.
     pub id: String,
+    /// Stage type (`normalize`, `tag`, `rules`, `plugin`, `alerts`).
+    #[serde(rename = "type")]
+    pub ty: String,
     /// Worker threads.
     pub workers: usize,
     /// CPU time of its threads per document, microseconds.
@@ -144,21 +202,33 @@ pub struct StageCost {
     pub busy_us: f64,
 }
 
+/// Runs the pipeline once with `threads` workers per stage, its outputs in the work directory's
+/// `name` folder, its source paced at `rate` documents per second if given, its `rules` stages
+/// loading the rule file `rules` if given; `placement` is where the calling thread's affinity
+/// lets the run's threads go.
 fn run_pipeline(
     options: &BenchOptions,
     corpus: &corpus::Corpus,
+    name: &str,
     threads: usize,
     rate: Option<f64>,
+    rules: Option<&Path>,
+    placement: &Placement,
 ) -> Result<PipelineRun, BenchError> {
-    let out_dir = options.work_dir.join(format!(
-        "run-{threads}-{}",
-        if rate.is_some() { "half" } else { "max" }
-    ));
+    let out_dir = options.work_dir.join(name);
     std::fs::create_dir_all(&out_dir).map_err(|source| BenchError::Io {
         context: out_dir.display().to_string(),
         source,
     })?;
-    let derived = derive::derive(&options.pipeline, &corpus.path, &out_dir, threads, rate)?;
+    let derived = derive::derive(
+        &options.pipeline,
+        &corpus.path,
+        &out_dir,
+        threads,
+        rate,
+        rules,
+    )?;
+    let starting = Instant::now();
     let pipeline =
         commwatch_pipeline::Pipeline::load_text(&options.pipeline, &derived.text, &options.sets)
             .map_err(|e| BenchError::Pipeline(e.to_string()))?;
@@ -171,6 +241,7 @@ fn run_pipeline(
             Box::new(probe),
         )])
         .map_err(|e| BenchError::Pipeline(e.to_string()))?;
+    let startup_s = starting.elapsed().as_secs_f64();
     probe::reset_peak_rss();
     let cpu_before = probe::Cpu::now();
     let started = Instant::now();
@@ -178,7 +249,7 @@ fn run_pipeline(
         .run(&commwatch_runtime::Shutdown::new())
         .map_err(|e| BenchError::Pipeline(e.to_string()))?;
     let seconds = started.elapsed().as_secs_f64();
-    let (cpu_cores, other_cores) = probe::Cpu::now().cores_since(&cpu_before, seconds);
+    let cores = probe::Cpu::now().cores_since(&cpu_before, seconds, placement.cpus());
     if !report.is_clean() {
         return Err(BenchError::Pipeline(format!(
             "the run failed: {}",
@@ -204,6 +275,12 @@ fn run_pipeline(
             };
             StageCost {
                 id: c.id.clone(),
+                ty: derived
+                    .stage_types
+                    .iter()
+                    .find(|(id, _)| *id == c.id)
+                    .map(|(_, ty)| ty.clone())
+                    .unwrap_or_default(),
                 workers: c.workers,
                 cpu_us: per_doc(c.cpu_ms),
                 busy_us: per_doc(c.busy_ms),
@@ -213,6 +290,7 @@ fn run_pipeline(
     Ok(PipelineRun {
         docs,
         bytes: corpus.bytes,
+        startup_s,
         seconds,
         docs_per_s: docs as f64 / seconds,
         p50_ms,
@@ -220,8 +298,9 @@ fn run_pipeline(
         peak_rss_mib: probe::peak_rss_mib(),
         alerts,
         dead_lettered,
-        cpu_cores,
-        other_cores,
+        cpu_cores: cores.ours,
+        other_cores: cores.others,
+        other_cores_same_cpus: cores.others_same_cpus,
         stages,
     })
 }

@@ -2,14 +2,16 @@
 
 use std::fmt;
 
-use crate::PipelineRun;
 use crate::baseline::BaselineRun;
+use crate::{PipelineRun, Placement, RuleCountRun};
 
 /// One worker count's results.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct RunResult {
     /// Workers per stage (and baseline threads).
     pub threads: usize,
+    /// Where the pipeline's and the baseline's threads ran.
+    pub placement: Placement,
     /// The pipeline at full speed.
     pub pipeline: PipelineRun,
     /// The pipeline paced at half its full-speed throughput, when measured.
@@ -28,6 +30,7 @@ impl RunResult {
     /// Combines the measurements of one worker count.
     pub fn new(
         threads: usize,
+        placement: Placement,
         pipeline: PipelineRun,
         half_load: Option<PipelineRun>,
         baseline: BaselineRun,
@@ -36,6 +39,7 @@ impl RunResult {
         let baseline_mb_s = baseline.bytes as f64 / 1e6 / baseline.seconds;
         RunResult {
             threads,
+            placement,
             pipeline,
             half_load,
             baseline,
@@ -55,6 +59,25 @@ pub struct BenchReport {
     pub patterns: usize,
     /// One entry per worker count.
     pub runs: Vec<RunResult>,
+    /// One entry per generated rule pack measured (`--rules`), in the order requested.
+    pub rule_scaling: Vec<RuleCountRun>,
+}
+
+/// "cores used 0.98 (other processes 0.91, 0.01 on these cores)", the second figure (other
+/// processes on the CPUs the run was confined to) only when it was pinned.
+fn cores_used(run: &PipelineRun, placement: &Placement) -> String {
+    let mut text = format!(
+        "cores used {:.2} (other processes {:.2}",
+        run.cpu_cores, run.other_cores
+    );
+    if placement.cpus().is_some() {
+        text.push_str(&format!(
+            ", {:.2} on these cores",
+            run.other_cores_same_cpus
+        ));
+    }
+    text.push(')');
+    text
 }
 
 impl fmt::Display for BenchReport {
@@ -100,29 +123,89 @@ impl fmt::Display for BenchReport {
                 .collect();
             writeln!(
                 f,
-                "{:>7} cpu µs/doc: {}; cores used {:.2} (other processes {:.2})",
+                "{:>7} {}: cpu µs/doc: {}; {}",
                 r.threads,
+                r.placement,
                 stages.join(", "),
-                r.pipeline.cpu_cores,
-                r.pipeline.other_cores
+                cores_used(&r.pipeline, &r.placement)
             )?;
             if let Some(h) = &r.half_load {
                 writeln!(
                     f,
-                    "{:>7} at half load ({:.0} docs/s): p50 {:.2} ms, p99 {:.2} ms; cores used {:.2} (other processes {:.2})",
-                    r.threads, h.docs_per_s, h.p50_ms, h.p99_ms, h.cpu_cores, h.other_cores
+                    "{:>7} at half load ({:.0} docs/s): p50 {:.2} ms, p99 {:.2} ms; {}",
+                    r.threads,
+                    h.docs_per_s,
+                    h.p50_ms,
+                    h.p99_ms,
+                    cores_used(h, &r.placement)
                 )?;
             }
         }
         if let [one, two, ..] = self.runs.as_slice() {
             writeln!(
                 f,
-                "scaling: {} workers = {:.2} x {} worker(s)",
-                two.threads,
+                "scaling: {} {} = {:.2} x {} {} (baseline {:.2} x)",
+                workers(two.threads),
+                two.placement.short(),
                 two.pipeline_mb_s / one.pipeline_mb_s,
-                one.threads
+                workers(one.threads),
+                one.placement.short(),
+                two.baseline_mb_s / one.baseline_mb_s
+            )?;
+        }
+        if let Some(first) = self.rule_scaling.first() {
+            writeln!(
+                f,
+                "rules: generated packs (commwatch_rules::synthetic) instead of the pipeline's \
+                 rule files; {}, {}",
+                workers(first.threads),
+                first.placement
+            )?;
+            writeln!(
+                f,
+                "{:>7} {:>8} {:>9} {:>9} {:>11} {:>6} {:>9} {:>9} {:>9} {:>9} {:>6}",
+                "rules",
+                "literals",
+                "build ms",
+                "start ms",
+                "pipeline",
+                "ratio",
+                "rules µs",
+                "alerts",
+                "all",
+                "peak RSS",
+                "other"
+            )?;
+            for r in &self.rule_scaling {
+                writeln!(
+                    f,
+                    "{:>7} {:>8} {:>9.1} {:>9.0} {:>6.1} MB/s {:>6.2} {:>9.1} {:>9} {:>9} {:>5.0} MiB {:>6.2}",
+                    r.rules,
+                    r.literals,
+                    r.build_ms,
+                    r.pipeline.startup_s * 1e3,
+                    r.pipeline_mb_s,
+                    r.ratio,
+                    r.rules_cpu_us,
+                    r.rule_alerts,
+                    r.pipeline.alerts,
+                    r.pipeline.peak_rss_mib,
+                    r.pipeline.other_cores_same_cpus
+                )?;
+            }
+            writeln!(
+                f,
+                "        build ms: the pack alone, in process; start ms: the whole pipeline's \
+                 start-up; ratio: MB/s to the smallest pack's;\n        rules µs: CPU per \
+                 document of the rules stage; alerts: raised by the generated rules; all: by \
+                 every stage;\n        other: cores other processes took from the run's cores"
             )?;
         }
         Ok(())
     }
+}
+
+/// "1 worker", "2 workers".
+fn workers(n: usize) -> String {
+    format!("{n} worker{}", if n == 1 { "" } else { "s" })
 }

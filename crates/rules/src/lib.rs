@@ -13,7 +13,8 @@
 //! [`Rule`] (a read-only view of one rule), [`Query`] (the parsed query, printable in canonical
 //! form), [`Scratch`] (buffers to reuse across evaluations), [`run_tests`] (rule test files) and
 //! [`RuleError`] (why a file was rejected, naming the file, rule and field, or the line and
-//! column of a query error).
+//! column of a query error). [`synthetic`] generates deterministic, realistic rule packs (up to
+//! [`synthetic::MAX_RULES`]) for benchmarks and scale tests.
 //!
 //! All literal terms of all rules are compiled into **one** Aho-Corasick automaton, and only rules
 //! whose required terms occur in a text are evaluated, so the cost of evaluating an event grows
@@ -69,6 +70,7 @@ pub mod query;
 mod rule;
 mod ruleset;
 mod spec;
+pub mod synthetic;
 mod template;
 mod testfile;
 

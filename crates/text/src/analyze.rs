@@ -92,17 +92,21 @@ impl Analyzer {
         }
 
         let sentences = split_sentences(text);
-        let raw_range = |r: &std::ops::Range<usize>| {
-            let (start, end) = map.to_raw_range(r.start, r.end);
+        // Sentences, and then dates, come in text order: a cursor maps each from the last.
+        let mut cursor = map.cursor();
+        let mut raw_range = |r: &std::ops::Range<usize>| {
+            let (start, end) = cursor.to_raw_range(r.start, r.end);
             TextRange { start, end }
         };
-        event.sentences = sentences.iter().map(raw_range).collect();
+        event.sentences = sentences.iter().map(&mut raw_range).collect();
 
         let dates = self.dates.find_dates(text);
         let dateline = self.dates.find_dateline(text, &sentences, &dates);
         event.spans.retain(|s| &*s.kind != DATE_KIND);
+        let mut cursor = map.cursor();
         for d in &dates {
-            let r = raw_range(&d.range);
+            let (start, end) = cursor.to_raw_range(d.range.start, d.range.end);
+            let r = TextRange { start, end };
             let value: Symbol = Arc::from(d.date.to_string());
             event.spans.push(Span {
                 kind: self.date_kind.clone(),
