@@ -1,8 +1,10 @@
 //! Deriving the benchmark pipeline from a user's pipeline file.
 //!
 //! The stages stay exactly as configured; what changes is where documents come from (the corpus
-//! file), where results go (a JSONL alert file, plus the latency probe the runner adds), how many
-//! workers each parallelizable stage gets, where dead letters go and, to measure how throughput
+//! file), where results go (the pipeline's file sinks — JSONL and SQLite — write into the run's
+//! directory, other sinks are left out, and a JSONL alert file and the latency probe the runner
+//! adds read what they read), which alert history an `alerts` stage consults (the run's, never
+//! the user's), how many workers each parallelizable stage gets, where dead letters go and, to measure how throughput
 //! scales with the number of rules, which rule file the `rules` stages load.
 
 use std::path::Path;
@@ -25,7 +27,8 @@ pub struct Derived {
 }
 
 /// Derives the benchmark pipeline from `pipeline`: source = `corpus` (paced at `rate` documents
-/// per second if given), sinks = an alert file in `out_dir`, `threads` workers per stage and, if
+/// per second if given), sinks = the file sinks moved into `out_dir` plus an alert file there,
+/// `threads` workers per stage and, if
 /// `rules` is given, that one rule file for every `rules` stage (an error if there is none).
 pub fn derive(
     pipeline: &Path,
@@ -106,12 +109,15 @@ pub fn derive(
         )));
     }
 
+    // The pipeline's file sinks stay, writing into the run's directory; the others (console,
+    // webhook, Alertmanager, NATS) are left out: they measure a terminal or a server, not us.
     let mut sink_inputs: Vec<String> = Vec::new();
-    if let Some(sinks) = table.get_mut("sinks").and_then(Value::as_table_mut) {
-        for sink in sinks
+    let mut sinks = Table::new();
+    let mut history_files: Vec<(String, String)> = Vec::new();
+    if let Some(old_sinks) = table.get_mut("sinks").and_then(Value::as_table_mut) {
+        for (id, sink) in old_sinks
             .iter_mut()
-            .map(|(_, v)| v)
-            .filter_map(Value::as_table_mut)
+            .filter_map(|(id, v)| Some((id, v.as_table_mut()?)))
         {
             if let Some(inputs) = sink.get_mut("inputs") {
                 rename(inputs);
@@ -126,6 +132,17 @@ pub fn derive(
                     }
                 }
             }
+            let file = match sink.get("type").and_then(Value::as_str) {
+                Some("jsonl") => out_dir.join(format!("sink-{id}.jsonl")),
+                Some("sqlite") => out_dir.join(format!("sink-{id}.db")),
+                _ => continue,
+            };
+            let file = file.display().to_string();
+            if let Some(old) = sink.get("path").and_then(Value::as_str) {
+                history_files.push((old.to_string(), file.clone()));
+            }
+            sink.insert("path".into(), file.into());
+            sinks.insert(format!("bench_{id}"), Value::Table(sink.clone()));
         }
     }
     if sink_inputs.is_empty() {
@@ -133,6 +150,29 @@ pub fn derive(
             "{}: no sink reads anything; nothing to measure",
             pipeline.display()
         )));
+    }
+    // An `alerts` stage reads the alert history its `sqlite` sink writes: the same file, moved
+    // with it, or a fresh one in the run's directory (never the user's history).
+    if let Some(stages) = table.get_mut("stages").and_then(Value::as_table_mut) {
+        for (id, stage) in stages
+            .iter_mut()
+            .filter_map(|(id, v)| Some((id, v.as_table_mut()?)))
+        {
+            let Some(old) = stage.get("history").and_then(Value::as_str) else {
+                continue;
+            };
+            let file = history_files
+                .iter()
+                .find(|(from, _)| from == old)
+                .map(|(_, to)| to.clone())
+                .unwrap_or_else(|| {
+                    out_dir
+                        .join(format!("history-{id}.db"))
+                        .display()
+                        .to_string()
+                });
+            stage.insert("history".into(), file.into());
+        }
     }
     let mut alerts = Table::new();
     alerts.insert("type".into(), "jsonl".into());
@@ -150,7 +190,6 @@ pub fn derive(
         out_dir.join("alerts.jsonl").display().to_string().into(),
     );
     alerts.insert("content".into(), "alerts".into());
-    let mut sinks = Table::new();
     sinks.insert("bench_alerts".into(), Value::Table(alerts));
     table.insert("sinks".into(), Value::Table(sinks));
 
@@ -192,9 +231,24 @@ type = "rules"
 inputs = ["tag"]
 rules = ["own.toml"]
 
+[stages.alerting]
+type = "alerts"
+inputs = ["alert"]
+history = "alerts.db"
+
 [sinks.out]
 type = "console"
-inputs = ["alert"]
+inputs = ["alerting"]
+
+[sinks.lines]
+type = "jsonl"
+inputs = ["alerting"]
+path = "alerts.jsonl"
+
+[sinks.history]
+type = "sqlite"
+inputs = ["alerting"]
+path = "alerts.db"
 "#;
 
     fn derived(rules: Option<&Path>) -> (Table, Vec<(String, String)>) {
@@ -220,10 +274,37 @@ inputs = ["alert"]
         assert_eq!(table["stages"]["alert"]["workers"].as_integer(), Some(2));
         assert_eq!(
             types,
-            [("alert", "rules"), ("tag", "tag")].map(|(id, ty)| (id.to_string(), ty.to_string()))
+            [("alert", "rules"), ("alerting", "alerts"), ("tag", "tag")]
+                .map(|(id, ty)| (id.to_string(), ty.to_string()))
         );
 
         let (table, _) = derived(None);
         assert_eq!(rule_files(&table), &vec![Value::from("own.toml")]);
+    }
+
+    #[test]
+    fn file_sinks_and_the_history_move_into_the_run_directory() {
+        let (table, _) = derived(None);
+        let sinks = table["sinks"].as_table().unwrap();
+        let mut ids: Vec<&str> = sinks.keys().map(String::as_str).collect();
+        ids.sort();
+        assert_eq!(
+            ids,
+            ["bench_alerts", "bench_history", "bench_lines"],
+            "console left out"
+        );
+        assert_eq!(
+            sinks["bench_history"]["path"].as_str(),
+            Some("/tmp/out/sink-history.db")
+        );
+        assert_eq!(
+            sinks["bench_lines"]["path"].as_str(),
+            Some("/tmp/out/sink-lines.jsonl")
+        );
+        assert_eq!(
+            table["stages"]["alerting"]["history"].as_str(),
+            Some("/tmp/out/sink-history.db"),
+            "the stage reads the history its sink writes, not the user's"
+        );
     }
 }

@@ -6,9 +6,10 @@
 //! 1. builds a corpus of the requested size as a JSONL file ([`corpus`]), from the bundled
 //!    examples, a folder of documents or a JSONL file, cycling documents with fresh ids;
 //! 2. derives a pipeline from the given `pipeline.toml` ([`derive`](mod@derive)): its source
-//!    replaced by the corpus file, its sinks by a JSONL alert file and a latency probe, every stage
-//!    given the requested number of workers — everything else (normalization, tagging, plugins,
-//!    rules) as configured;
+//!    replaced by the corpus file, its file sinks (JSONL, SQLite) writing into the run's
+//!    directory, other sinks (console, servers) replaced by a JSONL alert file and a latency
+//!    probe, every stage given the requested number of workers — everything else (normalization,
+//!    tagging, plugins, rules, alerting) as configured;
 //! 3. runs it, confined to as many CPUs as it has workers ([`Placement`]), and reports MB/s,
 //!    communiqués/s, p50/p99 ingest-to-sink latency and peak RSS;
 //! 4. times the baseline: one leftmost-longest, ASCII-case-insensitive Aho-Corasick scan of the
@@ -216,6 +217,9 @@ fn run_pipeline(
     placement: &Placement,
 ) -> Result<PipelineRun, BenchError> {
     let out_dir = options.work_dir.join(name);
+    // A fresh directory: an alert history left by an earlier benchmark would hold alerts back
+    // as repeats. (Absent is fine.)
+    let _ = std::fs::remove_dir_all(&out_dir);
     std::fs::create_dir_all(&out_dir).map_err(|source| BenchError::Io {
         context: out_dir.display().to_string(),
         source,
