@@ -186,12 +186,13 @@ pub struct PipelineRun {
     pub stages: Vec<StageCost>,
 }
 
-/// What one stage cost per document it received.
+/// What one component cost: a stage per document it received, a source or sink per corpus
+/// document.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct StageCost {
-    /// Stage id.
+    /// Component id.
     pub id: String,
-    /// Stage type (`normalize`, `tag`, `rules`, `plugin`, `alerts`).
+    /// Stage type (`normalize`, `tag`, `rules`, `plugin`, `alerts`), or `source` / `sink`.
     #[serde(rename = "type")]
     pub ty: String,
     /// Worker threads.
@@ -268,14 +269,12 @@ fn run_pipeline(
     let stages = report
         .components
         .iter()
-        .filter(|c| c.kind == commwatch_runtime::ComponentKind::Stage)
         .map(|c| {
+            // A stage's cost per document it received; a source's or sink's per corpus document.
+            let stage = c.kind == commwatch_runtime::ComponentKind::Stage;
+            let per = if stage { c.received } else { docs };
             let per_doc = |ms: f64| {
-                if c.received == 0 {
-                    0.0
-                } else {
-                    ms * 1e3 / c.received as f64
-                }
+                if per == 0 { 0.0 } else { ms * 1e3 / per as f64 }
             };
             StageCost {
                 id: c.id.clone(),
@@ -283,8 +282,7 @@ fn run_pipeline(
                     .stage_types
                     .iter()
                     .find(|(id, _)| *id == c.id)
-                    .map(|(_, ty)| ty.clone())
-                    .unwrap_or_default(),
+                    .map_or_else(|| c.kind.to_string(), |(_, ty)| ty.clone()),
                 workers: c.workers,
                 cpu_us: per_doc(c.cpu_ms),
                 busy_us: per_doc(c.busy_ms),
