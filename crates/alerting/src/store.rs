@@ -56,6 +56,11 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX alerts_raised_at ON alerts (raised_at);
     CREATE INDEX alerts_rule_raised_at ON alerts (rule, raised_at);
     CREATE INDEX alerts_fingerprint ON alerts (fingerprint, raised_at);",
+    // 2: the last send of a fingerprint, read for every alert the `alerts` stage decides about,
+    // is one index seek instead of a walk over every row of the fingerprint (held-back repeats
+    // included), which would grow with the history.
+    "CREATE INDEX alerts_fingerprint_sent ON alerts (fingerprint, raised_at)
+        WHERE status = 'sent';",
 ];
 
 /// The schema version this build writes.
@@ -513,6 +518,52 @@ mod tests {
     }
 
     #[test]
+    fn a_file_of_the_first_schema_gains_the_sent_index_and_keeps_its_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("alerts.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+        }
+        let mut store = AlertStore::open(&path).unwrap();
+        store
+            .record(&[record(alert("r", &[], None), "2024-01-01T00:00:00Z")])
+            .unwrap();
+        let version: u32 = store
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        let fingerprint = alert("r", &[], None).fingerprint;
+        assert_eq!(
+            store.last_sent(&fingerprint).unwrap(),
+            Some(ts("2024-01-01T00:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn the_last_send_is_an_index_seek() {
+        let store = AlertStore::open_in_memory().unwrap();
+        let plan: Vec<String> = store
+            .conn
+            .prepare(
+                "EXPLAIN QUERY PLAN \
+                 SELECT max(raised_at) FROM alerts WHERE fingerprint = ?1 AND status = 'sent'",
+            )
+            .unwrap()
+            .query_map(["f"], |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(
+            plan.iter()
+                .any(|step| step.contains("alerts_fingerprint_sent")),
+            "{plan:?}"
+        );
+    }
+
+    #[test]
     fn an_empty_file_is_migrated_and_reopening_keeps_it() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("nested/alerts.db");
@@ -537,6 +588,7 @@ mod tests {
             indexes,
             [
                 "alerts_fingerprint",
+                "alerts_fingerprint_sent",
                 "alerts_raised_at",
                 "alerts_rule_raised_at"
             ]
