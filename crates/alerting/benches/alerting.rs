@@ -8,7 +8,6 @@
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
-use std::path::Path;
 
 use chrono::Utc;
 use commwatch_alerting::{AlertGate, AlertingConfig, NearDuplicates, SqliteSink, simhash};
@@ -17,16 +16,9 @@ use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_mai
 
 /// The example communiqués, lowercased as the `alerts` stage sees them (the folded text).
 fn documents() -> Vec<String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/communiques");
-    let mut paths: Vec<_> = std::fs::read_dir(&dir)
-        .expect("examples/communiques")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
-        .collect();
-    paths.sort();
-    paths
-        .iter()
-        .map(|p| std::fs::read_to_string(p).expect("example").to_lowercase())
+    commwatch_testkit::example_communiques()
+        .into_iter()
+        .map(|(_, text)| text.to_lowercase())
         .collect()
 }
 

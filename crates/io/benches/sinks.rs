@@ -28,7 +28,7 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread;
@@ -129,17 +129,8 @@ struct Piece {
 
 /// The example communiqués, in file-name order, cut at line ends into pieces of 2–6 KB.
 fn pieces() -> Vec<Piece> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/communiques");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("examples/communiques")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
-        .collect();
-    paths.sort();
     let mut out: Vec<Piece> = Vec::new();
-    for path in paths {
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let text = std::fs::read_to_string(&path).expect("example");
+    for (name, text) in commwatch_testkit::example_communiques() {
         let title = title(&text);
         let piece_of = |text: String| Piece {
             name: name.clone(),

@@ -4,7 +4,8 @@
 //! (cargo#8311). [`rust_plugins`] runs `cargo build -p …` once per test process for the plugin
 //! packages a suite needs, into the same target directory the tests were built in (so no
 //! dependency is compiled twice); [`c_plugin`] compiles a C plugin with the system `cc` against
-//! the generated header.
+//! the generated header. [`example_communiques`] gives benches and tests the bundled example
+//! documents, the same ones everywhere.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -16,6 +17,32 @@ pub fn repo_root() -> PathBuf {
         .join("../..")
         .canonicalize()
         .expect("repository root")
+}
+
+/// The bundled example communiqués (`examples/communiques/*.txt`), in file-name order, as (file
+/// name, text) pairs.
+pub fn example_communiques() -> Vec<(String, String)> {
+    let dir = repo_root().join("examples/communiques");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("examples/communiques")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .map(|p| {
+            let name = p
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            (
+                name,
+                std::fs::read_to_string(p).expect("example communiqué"),
+            )
+        })
+        .collect()
 }
 
 /// The target directory the running test binary was built in (`<target>/<profile>/deps/<exe>`).

@@ -9,7 +9,6 @@
 //! ```
 
 use std::hint::black_box;
-use std::path::Path;
 
 use commwatch_core::{Communique, Origin};
 use commwatch_text::{
@@ -23,22 +22,15 @@ const CORPUS_BYTES: usize = 50_000;
 
 /// Whole example documents, in file-name order, until [`CORPUS_BYTES`] is reached.
 fn documents() -> Vec<String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/communiques");
-    let mut paths: Vec<_> = std::fs::read_dir(&dir)
-        .expect("examples/communiques")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
-        .collect();
-    paths.sort();
+    let examples = commwatch_testkit::example_communiques();
     let mut docs = Vec::new();
     let mut bytes = 0;
-    for p in paths.iter().cycle() {
+    for (_, text) in examples.iter().cycle() {
         if bytes >= CORPUS_BYTES {
             break;
         }
-        let text = std::fs::read_to_string(p).expect("example");
         bytes += text.len();
-        docs.push(text);
+        docs.push(text.clone());
     }
     docs
 }
