@@ -23,12 +23,15 @@
 //! (its canonical id), `organization_name` and `country` (ISO 3166-1 alpha-2), with the cue, the
 //! country and the organization as evidence.
 
+use std::ops::Range;
+
 use commwatch_plugin_sdk::{
     Event, NewAlert, NewSpan, Outcome, Output, Severity, SpanView, Stage, export_stage,
 };
 use regex::Regex;
+use regex_automata::{Input, meta};
 
-use plugin_text_support::Shadow;
+use plugin_text_support::{Shadow, Spans, StandIns};
 
 /// Configuration (`config` table of the stage).
 #[derive(Debug, Default, serde::Deserialize)]
@@ -46,21 +49,81 @@ struct Config {
 #[derive(Debug)]
 pub struct Accession {
     severity: Severity,
-    /// A word every cue contains (with the same case folding): sentences without one are skipped
-    /// without running `cue`, whose Unicode word boundaries make it slow on non-ASCII text.
-    cue_words: Regex,
-    cue: Regex,
-    hypothetical: Regex,
-    anaphor: Regex,
-    welcomer: Regex,
-    /// ASCII stand-ins of texts, on which `cue` matches where it does on the text, fast.
+    /// The patterns, for texts.
+    text: Patterns<Regex, Regex>,
+    /// The same patterns for lowercase ASCII stand-ins (see [`Shadow`]): the same matches, found
+    /// fast. The cue runs without a prefilter (its literals, digits among them, make a slow
+    /// one) on sentences that have a cue word.
+    stand_in: Patterns<regex::bytes::Regex, meta::Regex>,
+    /// Makes the stand-ins of the sentences searched.
     shadow: Shadow,
+    /// Reused from call to call: the sentences searched (those naming a country), their
+    /// stand-ins, and where a cue word first starts in each stand-in.
+    searched: Vec<Range<usize>>,
+    stand_ins: StandIns,
+    first_words: Vec<Option<usize>>,
 }
 
-/// Words of which every match of the cue pattern contains one, matched with the same Unicode
-/// case folding: "new", "member", "ally"/"allies", "accession", "admission", "join…",
+/// How a sentence is searched.
+#[derive(Clone, Copy, Debug)]
+enum Haystack<'s> {
+    /// On its stand-in, where a cue word first starts (none: it has no cue).
+    StandIn(&'s [u8], Option<usize>),
+    /// On its text, which has no stand-in.
+    Text,
+}
+
+impl<'s> Haystack<'s> {
+    /// The stand-in, if the sentence is searched on it.
+    fn stand_in(self) -> Option<&'s [u8]> {
+        match self {
+            Haystack::StandIn(stand_in, _) => Some(stand_in),
+            Haystack::Text => None,
+        }
+    }
+}
+
+/// The stage's patterns, compiled for one kind of haystack.
+#[derive(Debug)]
+struct Patterns<R, C> {
+    /// A word every cue contains (with the same case folding): sentences without one are
+    /// skipped without running `cue`.
+    cue_words: R,
+    cue: C,
+    /// Words just before a cue that make it pending or hypothetical.
+    hypothetical: R,
+    /// "the Coalition", "the Alliance", … naming the organization of an earlier sentence.
+    anaphor: R,
+    /// "welcome…", after the country welcoming.
+    welcomer: R,
+}
+
+/// Words of which every match of the cue pattern contains one, matched with the same case
+/// folding: "new", "member", "ally"/"allies", "accession", "admission", "join…",
 /// "became"/"becom…".
-const CUE_WORDS: &str = r"(?i)new|member|ally|allies|accession|admission|join|became|becom";
+const CUE_WORDS: &str = r"new|member|ally|allies|accession|admission|join|became|becom";
+
+/// The accession cue, without flags: compiled case-insensitively (`(?ix)`) for texts, and in
+/// lowercase ASCII (`(?x-u)`, `[a-z]` for `[A-Z]`) for their stand-ins.
+const CUE: &str = r"\b(?:
+      new(?:est)?\s+(?:[A-Z][\w-]*\s+)?(?:members?|allies|ally)\b
+    | \d+(?:st|nd|rd|th)\s+(?:member|ally)\b
+    | (?:first|second|third|thirtieth|thirty-first|thirty-second)\s+(?:new\s+)?(?:member|ally)\b
+    | accession\s+(?:of|to)\b | accession\s+protocols?\b | instruments?\s+of\s+accession\b
+    | admission\s+of\b
+    | (?:joined|joins|joining)\b
+    | (?:became|becomes|becoming)\s+(?:a|an|the)\s+(?:full\s+|new\s+|\w+\s+)?(?:member|party|ally|participant)\b
+  )";
+
+/// A word that makes a cue right after it pending or hypothetical, without flags like [`CUE`].
+const HYPOTHETICAL: &str = r"\b(?:to|will|would|could|should|may|might|can|shall|future|eventual|eventually|aspire\w*|application\w*|appl(?:y|ied|ies)|bid|support\w*|invite\w*|invitation|forward|path|process|toward|towards|intend\w*|hope\w*|seek\w*|want\w*|not|never)\W*$";
+
+/// "the Coalition" and the like, without flags like [`CUE`]; the kind of organization is
+/// captured.
+const ANAPHOR: &str = r"\bthe\s+(?:\w+\s+)?(coalition|alliance|union|organi[sz]ation|bloc|initiative|partnership|forum|group)\b";
+
+/// "welcome…", without flags like [`CUE`].
+const WELCOMER: &str = r"\bwelcom\w*\b";
 
 /// Parses a severity name.
 fn severity(name: Option<&str>) -> Result<Severity, String> {
@@ -78,6 +141,108 @@ fn severity(name: Option<&str>) -> Result<Severity, String> {
     })
 }
 
+/// True when the cue at `cue` in `text` is one by what follows it: not "new member states".
+fn is_cue_by_what_follows(text: &str, cue: &Range<usize>) -> bool {
+    let after = text[cue.end..].trim_start().as_bytes();
+    !(after.len() >= 5 && after[..5].eq_ignore_ascii_case(b"state"))
+}
+
+/// Where the few words before the cue at `cue` in `text` are looked at: its last 41 characters
+/// (offsets into `text`).
+fn window_before(text: &str, cue: &Range<usize>) -> Range<usize> {
+    let before = &text[..cue.start];
+    let start = before.char_indices().rev().nth(40).map_or(0, |(i, _)| i);
+    start..cue.start
+}
+
+/// Where a search for cues in a stand-in may start, given where its first cue word starts: no
+/// cue starts earlier. A cue starts with a cue word, or with at most two words before the one
+/// holding its cue word ("thirty-second new member", "instruments of accession", "31st ally"),
+/// in which no cue word starts; so it starts at or after the start of the second word before
+/// the one holding the first cue word (the third, for a margin).
+fn search_start(stand_in: &[u8], first_word: usize) -> usize {
+    // Back over what is (or is not) whitespace, as `\s` has it in the stand-in.
+    let back_over = |at: usize, space: bool| {
+        let run = stand_in[..at]
+            .iter()
+            .rev()
+            .take_while(|&&b| matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ') == space)
+            .count();
+        at - run
+    };
+    let mut at = back_over(first_word, false);
+    for _ in 0..3 {
+        at = back_over(back_over(at, true), false);
+    }
+    at
+}
+
+impl Accession {
+    /// The first cue of a sentence (offsets into `text`), searched on its stand-in when it has
+    /// one: a match of the cue pattern that is not "new member states" nor right after a word
+    /// that makes it hypothetical.
+    fn find_cue(&self, text: &str, haystack: Haystack<'_>) -> Option<Range<usize>> {
+        let Haystack::StandIn(stand_in, first_word) = haystack else {
+            let text_patterns = &self.text;
+            if !text_patterns.cue_words.is_match(text) {
+                return None;
+            }
+            return text_patterns
+                .cue
+                .find_iter(text)
+                .map(|m| m.range())
+                .find(|cue| {
+                    is_cue_by_what_follows(text, cue)
+                        && !text[window_before(text, cue)]
+                            .split_whitespace()
+                            .rev()
+                            .take(3)
+                            .any(|w| text_patterns.hypothetical.is_match(w))
+                });
+        };
+        let patterns = &self.stand_in;
+        let start = search_start(stand_in, first_word?);
+        patterns
+            .cue
+            .find_iter(Input::new(stand_in).range(start..))
+            .map(|m| m.range())
+            .find(|cue| {
+                is_cue_by_what_follows(text, cue)
+                    && !plugin_text_support::words(&stand_in[window_before(text, cue)])
+                        .rev()
+                        .take(3)
+                        .any(|w| patterns.hypothetical.is_match(w))
+            })
+    }
+
+    /// The kind of organization a sentence refers to as "the Coalition", "the Alliance", …,
+    /// lowercase.
+    fn anaphor(&self, text: &str, stand_in: Option<&[u8]>) -> Option<String> {
+        let head = match stand_in {
+            Some(stand_in) => {
+                let head = self.stand_in.anaphor.captures(stand_in)?.get(1)?;
+                String::from_utf8_lossy(head.as_bytes()).into_owned()
+            }
+            None => self
+                .text
+                .anaphor
+                .captures(text)?
+                .get(1)?
+                .as_str()
+                .to_string(),
+        };
+        Some(head.to_ascii_lowercase())
+    }
+
+    /// Where a sentence says "welcome…" (offset into `text`).
+    fn welcome_at(&self, text: &str, stand_in: Option<&[u8]>) -> Option<usize> {
+        match stand_in {
+            Some(stand_in) => self.stand_in.welcomer.find(stand_in).map(|m| m.start()),
+            None => self.text.welcomer.find(text).map(|m| m.start()),
+        }
+    }
+}
+
 impl Stage for Accession {
     const NAME: &'static str = "accession";
     const VERSION: &'static str = "0.1.0";
@@ -86,91 +251,92 @@ impl Stage for Accession {
 
     fn new(config: &str) -> Result<Self, String> {
         let config: Config = commwatch_plugin_sdk::parse_config(config)?;
-        let compile = |p: &str| Regex::new(p).map_err(|e| e.to_string());
+        let text = |p: &str| Regex::new(&format!("(?i){p}")).map_err(|e| e.to_string());
+        let stand_in =
+            |p: &str| regex::bytes::Regex::new(&format!("(?-u){p}")).map_err(|e| e.to_string());
         Ok(Accession {
             severity: severity(config.severity.as_deref())?,
-            cue_words: compile(CUE_WORDS)?,
-            cue: compile(
-                r"(?ix)\b(?:
-                    new(?:est)?\s+(?:[A-Z][\w-]*\s+)?(?:members?|allies|ally)\b
-                  | \d+(?:st|nd|rd|th)\s+(?:member|ally)\b
-                  | (?:first|second|third|thirtieth|thirty-first|thirty-second)\s+(?:new\s+)?(?:member|ally)\b
-                  | accession\s+(?:of|to)\b | accession\s+protocols?\b | instruments?\s+of\s+accession\b
-                  | admission\s+of\b
-                  | (?:joined|joins|joining)\b
-                  | (?:became|becomes|becoming)\s+(?:a|an|the)\s+(?:full\s+|new\s+|\w+\s+)?(?:member|party|ally|participant)\b
-                )",
-            )?,
-            // Words just before a cue that make it pending or hypothetical.
-            hypothetical: compile(
-                r"(?i)\b(?:to|will|would|could|should|may|might|can|shall|future|eventual|eventually|aspire\w*|application\w*|appl(?:y|ied|ies)|bid|support\w*|invite\w*|invitation|forward|path|process|toward|towards|intend\w*|hope\w*|seek\w*|want\w*|not|never)\W*$",
-            )?,
-            anaphor: compile(
-                r"(?i)\bthe\s+(?:\w+\s+)?(coalition|alliance|union|organi[sz]ation|bloc|initiative|partnership|forum|group)\b",
-            )?,
-            welcomer: compile(r"(?i)\bwelcom\w*\b")?,
+            text: Patterns {
+                cue_words: text(CUE_WORDS)?,
+                cue: text(&format!("(?x){CUE}"))?,
+                hypothetical: text(HYPOTHETICAL)?,
+                anaphor: text(ANAPHOR)?,
+                welcomer: text(WELCOMER)?,
+            },
+            stand_in: Patterns {
+                cue_words: stand_in(CUE_WORDS)?,
+                cue: meta::Regex::builder()
+                    .configure(meta::Regex::config().auto_prefilter(false))
+                    .build(&format!("(?x-u){}", CUE.replace("[A-Z]", "[a-z]")))
+                    .map_err(|e| e.to_string())?,
+                hypothetical: stand_in(HYPOTHETICAL)?,
+                anaphor: stand_in(ANAPHOR)?,
+                welcomer: stand_in(WELCOMER)?,
+            },
             shadow: Shadow::new(),
+            searched: Vec::new(),
+            stand_ins: StandIns::default(),
+            first_words: Vec::new(),
         })
     }
 
     fn process(&mut self, event: &Event<'_>, out: &mut Output<'_>) -> Result<Outcome, String> {
         let raw = event.raw();
-        let countries: Vec<SpanView<'_>> = event.spans_of("country").collect();
-        if countries.is_empty() {
-            return Ok(Outcome::Keep);
+        let spans = event.spans();
+        let mut countries = Vec::with_capacity(spans.size_hint().0);
+        let mut organizations = Vec::with_capacity(spans.size_hint().0);
+        for span in spans {
+            match span.kind {
+                "country" => countries.push(span),
+                "organization" => organizations.push(span),
+                _ => {}
+            }
         }
-        let organizations: Vec<SpanView<'_>> = event.spans_of("organization").collect();
         // Every alert names a country of its sentence and an organization of the document.
-        if organizations.is_empty() {
+        if countries.is_empty() || organizations.is_empty() {
             return Ok(Outcome::Keep);
         }
+        let countries = Spans::new(countries);
+        let organizations = Spans::new(organizations);
+        // The sentences naming a country, with their stand-ins made and searched for cue words
+        // all at once.
+        let mut searched = std::mem::take(&mut self.searched);
+        searched.clear();
+        searched.extend(
+            event
+                .sentence_ranges()
+                .into_iter()
+                .filter(|sentence| countries.within(sentence).next().is_some()),
+        );
+        self.stand_ins.clear();
+        for sentence in &searched {
+            self.stand_ins.push(&raw[sentence.clone()]);
+        }
+        self.shadow.make(&mut self.stand_ins);
+        self.stand_ins
+            .first_matches(&self.stand_in.cue_words, &mut self.first_words);
         let mut seen: Vec<(String, String)> = Vec::new();
-        // Made the first time a sentence needs it.
-        let mut shadow = None;
-        for sentence in event.sentence_ranges() {
+        for (i, sentence) in searched.iter().enumerate() {
             let in_sentence = |s: &SpanView<'_>| s.start >= sentence.start && s.end <= sentence.end;
-            if !countries.iter().any(in_sentence) {
-                continue;
-            }
             let text = &raw[sentence.clone()];
-            if !self.cue_words.is_match(text) {
-                continue;
-            }
-            // The same matches as on `text`, found on its ASCII stand-in when there is one.
-            let stand_in = shadow.get_or_insert_with(|| self.shadow.of(raw));
-            let haystack = stand_in.as_ref().map_or(text, |s| &s[sentence.clone()]);
-            let Some(cue) = self.cue.find_iter(haystack).find(|m| {
-                // "new member states" is not an accession.
-                let after = text[m.end()..].trim_start().as_bytes();
-                if after.len() >= 5 && after[..5].eq_ignore_ascii_case(b"state") {
-                    return false;
-                }
-                // Look at the few words before the cue.
-                let before = &text[..m.start()];
-                let window = before
-                    .char_indices()
-                    .rev()
-                    .nth(40)
-                    .map_or(before, |(i, _)| &before[i..]);
-                let last_words: Vec<&str> = window.split_whitespace().rev().take(3).collect();
-                !last_words.iter().any(|w| self.hypothetical.is_match(w))
-            }) else {
+            let haystack = match self.stand_ins.get(i) {
+                Some(stand_in) => Haystack::StandIn(stand_in, self.first_words[i]),
+                None => Haystack::Text,
+            };
+            let stand_in = haystack.stand_in();
+            let Some(cue) = self.find_cue(text, haystack) else {
                 continue;
             };
-            let cue_start = sentence.start + cue.start();
-            let cue_end = sentence.start + cue.end();
+            let cue_start = sentence.start + cue.start;
+            let cue_end = sentence.start + cue.end;
             // The organization: named in the sentence, or "the Coalition" resolved backwards.
+            let organizations = organizations.as_slice();
             let org = organizations
                 .iter()
                 .find(|o| in_sentence(o))
                 .copied()
                 .or_else(|| {
-                    let head = self
-                        .anaphor
-                        .captures(text)?
-                        .get(1)?
-                        .as_str()
-                        .to_ascii_lowercase();
+                    let head = self.anaphor(text, stand_in)?;
                     let head = head.trim_end_matches("isation").trim_end_matches("ization");
                     let matches = |o: &&SpanView<'_>| o.label.to_ascii_lowercase().contains(head);
                     organizations
@@ -183,8 +349,10 @@ impl Stage for Accession {
                 });
             let Some(org) = org else { continue };
             // A country before "welcome…" is the one welcoming, not the one joining.
-            let welcome_at = self.welcomer.find(text).map(|m| sentence.start + m.start());
-            for country in countries.iter().filter(|c| in_sentence(c)) {
+            let welcome_at = self
+                .welcome_at(text, stand_in)
+                .map(|at| sentence.start + at);
+            for country in countries.within(sentence) {
                 if welcome_at.is_some_and(|w| country.end <= w && w < cue_start) {
                     continue;
                 }
@@ -225,6 +393,7 @@ impl Stage for Accession {
                 .map_err(|e| e.to_string())?;
             }
         }
+        self.searched = searched;
         Ok(Outcome::Keep)
     }
 }
@@ -264,6 +433,14 @@ mod tests {
 
     fn stage() -> Accession {
         Accession::new("{}").unwrap()
+    }
+
+    /// The stand-in of `text`, which must have one.
+    fn stand_in_of(shadow: &mut Shadow, text: &str) -> Vec<u8> {
+        let mut stand_ins = StandIns::default();
+        stand_ins.push(text);
+        shadow.make(&mut stand_ins);
+        stand_ins.get(0).expect("a stand-in").to_vec()
     }
 
     #[test]
@@ -393,8 +570,9 @@ mod tests {
     }
 
     #[test]
-    fn the_cue_matches_the_same_on_the_ascii_stand_in() {
+    fn the_patterns_match_the_same_on_the_ascii_stand_in() {
         let stage = stage();
+        let (text_patterns, twins) = (&stage.text, &stage.stand_in);
         let mut shadow = Shadow::new();
         for text in [
             "The Ministers welcomed new\u{a0}members joining the Coalition – Mali.",
@@ -402,13 +580,117 @@ mod tests {
             "welcomed Finland as the ٣١st Ally, “newest Ally” of the Alliance…",
             "the accession\u{202f}of Sweden, the admission of Montenegro, instruments of accession",
             "Ελλάδα joinedé joined—joined_ new Ωmega members, new Éire ally, thirty-first member",
+            "Became THE Full Party, BECOMING an observer participant, 32ND ALLY, New Zealand-Born Allies",
+            "the Thirty-Second new Member; accession PROTOCOLS; Instrument  of\taccession; joins",
+            "THE Global ORGANISATION, the\u{a0}Union, the Ünion, the organization; WELCOMES, Welcomé; joined",
         ] {
-            let on_text: Vec<_> = stage.cue.find_iter(text).map(|m| m.range()).collect();
-            let stand_in = shadow.of(text).expect("a stand-in");
-            let on_shadow: Vec<_> = stage.cue.find_iter(&stand_in).map(|m| m.range()).collect();
+            let stand_in = stand_in_of(&mut shadow, text);
+            let on_text: Vec<_> = text_patterns
+                .cue
+                .find_iter(text)
+                .map(|m| m.range())
+                .collect();
+            let on_stand_in: Vec<_> = twins.cue.find_iter(&stand_in).map(|m| m.range()).collect();
             assert!(!on_text.is_empty(), "{text}");
-            assert_eq!(on_text, on_shadow, "{text}");
+            assert_eq!(on_text, on_stand_in, "{text}");
+            assert!(text_patterns.cue_words.is_match(text));
+            assert!(twins.cue_words.is_match(&stand_in));
+            for (pattern, twin) in [
+                (&text_patterns.anaphor, &twins.anaphor),
+                (&text_patterns.welcomer, &twins.welcomer),
+            ] {
+                let on_text: Vec<_> = pattern
+                    .captures_iter(text)
+                    .map(|c| c.iter().map(|g| g.map(|g| g.range())).collect::<Vec<_>>())
+                    .collect();
+                let on_stand_in: Vec<_> = twin
+                    .captures_iter(&stand_in)
+                    .map(|c| c.iter().map(|g| g.map(|g| g.range())).collect::<Vec<_>>())
+                    .collect();
+                assert_eq!(on_text, on_stand_in, "{text}");
+            }
+            let words: Vec<_> = text.split_whitespace().collect();
+            let stand_in_words: Vec<_> = plugin_text_support::words(&stand_in).collect();
+            assert_eq!(words.len(), stand_in_words.len(), "{text}");
+            for (word, stand_in_word) in words.iter().zip(stand_in_words) {
+                assert_eq!(
+                    text_patterns.hypothetical.is_match(word),
+                    twins.hypothetical.is_match(stand_in_word),
+                    "{word}"
+                );
+            }
         }
+        // Words that make a cue hypothetical, with and without punctuation.
+        for word in [
+            "To",
+            "WILL",
+            "Applied:",
+            "supportS…",
+            "towards,",
+            "Hopeful”",
+            "not—",
+            "Not_",
+        ] {
+            let stand_in = stand_in_of(&mut shadow, word);
+            assert_eq!(
+                text_patterns.hypothetical.is_match(word),
+                twins.hypothetical.is_match(&stand_in),
+                "{word}"
+            );
+        }
+    }
+
+    /// Searching from `search_start` finds the cues a search from the start finds.
+    #[test]
+    fn no_cue_starts_before_the_search_start() {
+        let stage = stage();
+        let mut shadow = Shadow::new();
+        for text in [
+            "The Ministers, meeting in Rome, welcomed Finland as the 31st Ally and its new members.",
+            "a b c d e the thirty-second new member; 2024 the 3rd  ally, instruments\tof  accession",
+            "x, y; First  New\u{a0}Member. Instrument of Accession. 12th member. joined",
+            "It recalled that 7 years ago the second member became a full party, and renewed ties.",
+            "thirty-first\nally 32nd\u{2003}Ally became an observer participant new Euro-Atlantic allies",
+            "joined",
+            "  new members",
+        ] {
+            let stand_in = stand_in_of(&mut shadow, text);
+            let all: Vec<_> = stage
+                .stand_in
+                .cue
+                .find_iter(&stand_in)
+                .map(|m| m.range())
+                .collect();
+            let first_word = stage
+                .stand_in
+                .cue_words
+                .find(&stand_in)
+                .expect("a cue word")
+                .start();
+            let start = search_start(&stand_in, first_word);
+            assert!(start <= first_word, "{text}");
+            let from_start: Vec<_> = stage
+                .stand_in
+                .cue
+                .find_iter(Input::new(&stand_in).range(start..))
+                .map(|m| m.range())
+                .collect();
+            assert!(!all.is_empty(), "{text}");
+            assert_eq!(all, from_start, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_kelvin_sign_takes_the_slow_path_with_the_same_result() {
+        // "K" here is KELVIN SIGN, which case-folds to "k": no stand-in, the text is searched.
+        let raw = "Sweden joined NATO at the summit in \u{212A}yiv.";
+        let spans = [
+            ("Sweden", "country", "SE"),
+            ("NATO", "organization", "nato"),
+        ];
+        let out = run(&mut stage(), &event(raw, &spans)).unwrap();
+        assert_eq!(alerts(&out), [("nato".to_string(), "SE".to_string())]);
+        assert_eq!(out.alerts[0].evidence[1].label, "joined");
     }
 
     #[test]

@@ -24,13 +24,14 @@
 //! evidence.
 
 use std::collections::{BTreeSet, HashMap};
+use std::ops::Range;
 
 use commwatch_plugin_sdk::{
     Event, NewAlert, NewSpan, Outcome, Output, Severity, SpanView, Stage, export_stage,
 };
 use regex::Regex;
 
-use plugin_text_support::Shadow;
+use plugin_text_support::{Shadow, Spans, StandIns};
 
 /// One region as the host passes it.
 #[derive(Debug, serde::Deserialize)]
@@ -68,17 +69,45 @@ pub struct RegionalThreat {
     /// For each country that is a member of some region: [`RegionalThreat::smallest_region`].
     smallest: HashMap<String, Option<usize>>,
     severity: Severity,
-    strong: Regex,
-    soft: Regex,
-    /// Words of which every match of `strong` (`soft`) contains one, with the same case folding:
-    /// a sentence without one is not searched with the pattern, whose Unicode word boundaries
-    /// make it slow on non-ASCII text.
-    strong_words: Regex,
-    soft_words: Regex,
-    /// ASCII stand-ins of texts, on which `strong` and `soft` match where they do on the text,
-    /// fast.
+    /// The cue patterns, for texts.
+    text: Cues<Regex>,
+    /// The same patterns for lowercase ASCII stand-ins (see [`Shadow`]): the same matches,
+    /// found fast.
+    stand_in: Cues<regex::bytes::Regex>,
+    /// Makes the stand-ins of the sentences searched.
     shadow: Shadow,
+    /// Reused from call to call: the stand-ins of the sentences searched (those naming a place),
+    /// and where a strong and a soft cue word first start in each.
+    stand_ins: StandIns,
+    strong_first: Vec<Option<usize>>,
+    soft_first: Vec<Option<usize>>,
 }
+
+/// The cue patterns, compiled for one kind of haystack.
+#[derive(Debug)]
+struct Cues<R> {
+    strong: R,
+    soft: R,
+    /// Words of which every match of `strong` (`soft`) contains one, with the same case folding:
+    /// a sentence without one is not searched with the pattern.
+    strong_words: R,
+    soft_words: R,
+}
+
+/// Words of which every match of [`STRONG`] contains one, without flags like it.
+const STRONG_WORDS: &str =
+    "threat|attack|insurgen|militant|armed|jihadist|bomb|kidnapp|abduct|massacre|offensive";
+
+/// Words of which every match of [`SOFT`] contains one, without flags like it.
+const SOFT_WORDS: &str =
+    "terror|extremis|violen|insecurity|instability|destabili|affiliate|network";
+
+/// The strong threat cues, without flags: compiled case-insensitively (`(?i)`) for texts, and
+/// as they are, in lowercase ASCII (`(?-u)`), for their stand-ins.
+const STRONG: &str = r"\b(?:threat(?:s|en|ens|ened|ening)?|attack(?:s|ed|ing)?|insurgen(?:cy|ts?)|militants?|armed\s+groups?|jihadists?|bomb(?:ing|ings|ed)|kidnapp\w*|abduct\w*|massacre\w*|offensive)\b";
+
+/// The soft threat cues (counted with a group only), like [`STRONG`].
+const SOFT: &str = r"\b(?:terror\w*|extremis\w*|violen\w*|insecurity|instability|destabili[sz]\w*|affiliates?|networks?)\b";
 
 /// One alert in the making.
 struct Finding<'a> {
@@ -123,6 +152,92 @@ impl RegionalThreat {
             .min_by_key(|r| r.members.len())
     }
 
+    /// The first cue of the `i`th sentence searched (offsets into its `text`), found on its
+    /// stand-in when it has one: a strong one, else a soft one when the sentence names a group.
+    fn find_cue(&self, i: usize, text: &str, group: bool) -> Option<Range<usize>> {
+        if let Some(stand_in) = self.stand_ins.get(i) {
+            let cues = &self.stand_in;
+            let strong_possible = self.strong_first[i].is_some();
+            let soft_possible = group && self.soft_first[i].is_some();
+            return strong_possible
+                .then(|| cues.strong.find(stand_in))
+                .flatten()
+                .or_else(|| soft_possible.then(|| cues.soft.find(stand_in)).flatten())
+                .map(|m| m.range());
+        }
+        let cues = &self.text;
+        let strong_possible = cues.strong_words.is_match(text);
+        let soft_possible = group && cues.soft_words.is_match(text);
+        strong_possible
+            .then(|| cues.strong.find(text))
+            .flatten()
+            .or_else(|| soft_possible.then(|| cues.soft.find(text)).flatten())
+            .map(|m| m.range())
+    }
+
+    /// What a sentence with a cue at `cue` reports, from its spans (`in_sentence`) and its
+    /// first group: its regions (with a member country named right after each), broad regions
+    /// named together with narrower ones they contain dropped, then its other countries.
+    fn findings<'a>(
+        &'a self,
+        raw: &str,
+        in_sentence: &[SpanView<'a>],
+        group: Option<SpanView<'a>>,
+        cue: (usize, usize),
+    ) -> Vec<Finding<'a>> {
+        // Regions named in the sentence, with a member country named right after each.
+        let mut findings: Vec<Finding<'_>> = Vec::new();
+        let mut attached: Vec<usize> = Vec::new();
+        for (i, span) in in_sentence
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.kind == "region")
+        {
+            let Some(region) = self.region(span.id).filter(|r| self.watched(&r.id)) else {
+                continue;
+            };
+            let next_country = in_sentence.get(i + 1).filter(|n| {
+                n.kind == "country"
+                    && raw[span.end..n.start].trim().len() <= 2
+                    && region.members.iter().any(|m| m == n.id)
+            });
+            if next_country.is_some() {
+                attached.push(i + 1);
+            }
+            findings.push(Finding {
+                region: Some(region),
+                country: next_country.copied(),
+                region_span: Some(*span),
+                group,
+                cue,
+            });
+        }
+        // Drop broad regions named together with narrower ones they contain.
+        let named: Vec<&Region> = findings.iter().filter_map(|f| f.region).collect();
+        findings.retain(|f| {
+            f.region
+                .is_none_or(|r| !named.iter().any(|n| Self::contains(r, n)))
+        });
+        // Countries on their own, under their smallest region.
+        for (i, span) in in_sentence
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.kind == "country")
+        {
+            if attached.contains(&i) {
+                continue;
+            }
+            findings.push(Finding {
+                region: self.region_of(span.id),
+                country: Some(*span),
+                region_span: None,
+                group,
+                cue,
+            });
+        }
+        findings
+    }
+
     /// True when `broad` mostly contains `narrow` (80% of its members) and is larger.
     fn contains(broad: &Region, narrow: &Region) -> bool {
         if broad.members.len() <= narrow.members.len() || narrow.members.is_empty() {
@@ -163,6 +278,7 @@ impl Stage for RegionalThreat {
             other => return Err(format!("config.severity: unknown severity {other:?}")),
         };
         let compile = |p: &str| Regex::new(p).map_err(|e| e.to_string());
+        let compile_bytes = |p: &str| regex::bytes::Regex::new(p).map_err(|e| e.to_string());
         let mut by_id = HashMap::new();
         for (i, r) in config.regions.iter().enumerate() {
             by_id.entry(r.id.clone()).or_insert(i);
@@ -173,19 +289,22 @@ impl Stage for RegionalThreat {
             by_id,
             smallest: HashMap::new(),
             severity,
-            strong: compile(
-                r"(?i)\b(?:threat(?:s|en|ens|ened|ening)?|attack(?:s|ed|ing)?|insurgen(?:cy|ts?)|militants?|armed\s+groups?|jihadists?|bomb(?:ing|ings|ed)|kidnapp\w*|abduct\w*|massacre\w*|offensive)\b",
-            )?,
-            soft: compile(
-                r"(?i)\b(?:terror\w*|extremis\w*|violen\w*|insecurity|instability|destabili[sz]\w*|affiliates?|networks?)\b",
-            )?,
-            strong_words: compile(
-                r"(?i)threat|attack|insurgen|militant|armed|jihadist|bomb|kidnapp|abduct|massacre|offensive",
-            )?,
-            soft_words: compile(
-                r"(?i)terror|extremis|violen|insecurity|instability|destabili|affiliate|network",
-            )?,
+            text: Cues {
+                strong: compile(&format!("(?i){STRONG}"))?,
+                soft: compile(&format!("(?i){SOFT}"))?,
+                strong_words: compile(&format!("(?i){STRONG_WORDS}"))?,
+                soft_words: compile(&format!("(?i){SOFT_WORDS}"))?,
+            },
+            stand_in: Cues {
+                strong: compile_bytes(&format!("(?-u){STRONG}"))?,
+                soft: compile_bytes(&format!("(?-u){SOFT}"))?,
+                strong_words: compile_bytes(STRONG_WORDS)?,
+                soft_words: compile_bytes(SOFT_WORDS)?,
+            },
             shadow: Shadow::new(),
+            stand_ins: StandIns::default(),
+            strong_first: Vec::new(),
+            soft_first: Vec::new(),
         };
         let countries: BTreeSet<String> = stage
             .regions
@@ -204,101 +323,65 @@ impl Stage for RegionalThreat {
 
     fn process(&mut self, event: &Event<'_>, out: &mut Output<'_>) -> Result<Outcome, String> {
         let raw = event.raw();
-        let spans: Vec<SpanView<'_>> = event
-            .spans()
-            .filter(|s| matches!(s.kind, "group" | "region" | "country"))
-            .collect();
+        let all = event.spans();
+        let mut spans = Vec::with_capacity(all.size_hint().0);
+        spans.extend(all.filter(|s| matches!(s.kind, "group" | "region" | "country")));
         if spans.is_empty() {
             return Ok(Outcome::Keep);
         }
-        let mut reported: BTreeSet<(String, String)> = BTreeSet::new();
-        // Made the first time a sentence needs it.
-        let mut shadow = None;
+        let spans = Spans::new(spans);
+        // Findings are made of a sentence's regions and countries: the sentences naming none
+        // are not searched. The others are, with their first group, and their stand-ins made
+        // and searched for cue words all at once.
+        let mut searched = Vec::new();
+        self.stand_ins.clear();
         for sentence in event.sentence_ranges() {
-            let text = &raw[sentence.clone()];
-            let in_sentence: Vec<SpanView<'_>> = spans
-                .iter()
-                .filter(|s| s.start >= sentence.start && s.end <= sentence.end)
-                .copied()
-                .collect();
-            // Findings are made of the sentence's regions and countries: none, nothing to report.
-            if !in_sentence.iter().any(|s| s.kind != "group") {
-                continue;
-            }
-            let group = in_sentence.iter().find(|s| s.kind == "group").copied();
-            // A cue holds one of its pattern's words; the soft cues count only with a group.
-            let strong_possible = self.strong_words.is_match(text);
-            let soft_possible = group.is_some() && self.soft_words.is_match(text);
-            if !strong_possible && !soft_possible {
-                continue;
-            }
-            // The same matches as on `text`, found on its ASCII stand-in when there is one.
-            let stand_in = shadow.get_or_insert_with(|| self.shadow.of(raw));
-            let haystack = stand_in.as_ref().map_or(text, |s| &s[sentence.clone()]);
-            let cue = strong_possible
-                .then(|| self.strong.find(haystack))
-                .flatten()
-                .or_else(|| soft_possible.then(|| self.soft.find(haystack)).flatten());
-            let Some(cue) = cue else { continue };
-            let cue = (sentence.start + cue.start(), sentence.start + cue.end());
-
-            // Regions named in the sentence, with a member country named right after each.
-            let mut findings: Vec<Finding<'_>> = Vec::new();
-            let mut attached: Vec<usize> = Vec::new();
-            for (i, span) in in_sentence
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| s.kind == "region")
-            {
-                let Some(region) = self.region(span.id).filter(|r| self.watched(&r.id)) else {
-                    continue;
-                };
-                let next_country = in_sentence.get(i + 1).filter(|n| {
-                    n.kind == "country"
-                        && raw[span.end..n.start].trim().len() <= 2
-                        && region.members.iter().any(|m| m == n.id)
-                });
-                if next_country.is_some() {
-                    attached.push(i + 1);
+            let mut place = false;
+            let mut group = None;
+            for span in spans.within(&sentence) {
+                if span.kind == "group" {
+                    group = group.or(Some(*span));
+                } else {
+                    place = true;
                 }
-                findings.push(Finding {
-                    region: Some(region),
-                    country: next_country.copied(),
-                    region_span: Some(*span),
-                    group,
-                    cue,
-                });
             }
-            // Drop broad regions named together with narrower ones they contain.
-            let named: Vec<&Region> = findings.iter().filter_map(|f| f.region).collect();
-            findings.retain(|f| {
-                f.region
-                    .is_none_or(|r| !named.iter().any(|n| Self::contains(r, n)))
-            });
-            // Countries on their own, under their smallest region.
-            for (i, span) in in_sentence
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| s.kind == "country")
-            {
-                if attached.contains(&i) {
-                    continue;
-                }
-                findings.push(Finding {
-                    region: self.region_of(span.id),
-                    country: Some(*span),
-                    region_span: None,
-                    group,
-                    cue,
-                });
+            if place {
+                self.stand_ins.push(&raw[sentence.clone()]);
+                searched.push((sentence, group));
             }
-
+        }
+        self.shadow.make(&mut self.stand_ins);
+        let stand_in_cues = &self.stand_in;
+        self.stand_ins
+            .first_matches(&stand_in_cues.strong_words, &mut self.strong_first);
+        self.soft_first.clear();
+        if searched.iter().any(|(_, group)| group.is_some()) {
+            self.stand_ins
+                .first_matches(&stand_in_cues.soft_words, &mut self.soft_first);
+        }
+        // The (region, country) of each alert raised.
+        let mut reported: Vec<(String, String)> = Vec::new();
+        // The spans of the sentence at hand, reused from sentence to sentence.
+        let mut in_sentence: Vec<SpanView<'_>> = Vec::new();
+        for (i, (sentence, group)) in searched.into_iter().enumerate() {
+            // A strong cue, or a soft one with a group.
+            let Some(cue) = self.find_cue(i, &raw[sentence.clone()], group.is_some()) else {
+                continue;
+            };
+            let cue = (sentence.start + cue.start, sentence.start + cue.end);
+            in_sentence.clear();
+            in_sentence.extend(spans.within(&sentence).copied());
+            let findings = self.findings(raw, &in_sentence, group, cue);
             for f in findings {
                 let region_id = f.region.map_or("", |r| r.id.as_str());
                 let country_id = f.country.map_or("", |c| c.id);
-                if !reported.insert((region_id.to_string(), country_id.to_string())) {
+                if reported
+                    .iter()
+                    .any(|(r, c)| r == region_id && c == country_id)
+                {
                     continue;
                 }
+                reported.push((region_id.to_string(), country_id.to_string()));
                 let place = match (f.region, f.country) {
                     (Some(r), Some(c)) => format!("{} ({})", r.label, c.label),
                     (Some(r), None) => r.label.clone(),
@@ -436,20 +519,66 @@ mod tests {
     fn cues_match_the_same_on_the_ascii_stand_in() {
         let stage = RegionalThreat::new(REGIONS).unwrap();
         let mut shadow = Shadow::new();
+        let mut stand_ins = StandIns::default();
         for text in [
             "Daesh/ISIS affiliates and networks – threaten\u{a0}safety in the Sahel’s “tri-border” area.",
             "ARMED\u{2003}GROUPS attacked Gao; kidnappings and massacres in Ménaka, offensive…",
             "terrorismé violence_ insecurity—instability, destabilizing jihadists, bombings ٣ attacks",
+            "THREATENED, Threatening ATTACKED Insurgency INSURGENTS Militant armed  group BOMBED",
+            "Abducted ABDUCTIONS Massacred, the Offensive; Terrorist EXTREMISTS Violent Destabilised",
         ] {
             let mut found = 0;
-            for pattern in [&stage.strong, &stage.soft] {
+            stand_ins.clear();
+            stand_ins.push(text);
+            shadow.make(&mut stand_ins);
+            let stand_in = stand_ins.get(0).expect("a stand-in");
+            let (text_cues, twins) = (&stage.text, &stage.stand_in);
+            for (words, twin) in [
+                (&text_cues.strong_words, &twins.strong_words),
+                (&text_cues.soft_words, &twins.soft_words),
+            ] {
+                assert_eq!(words.is_match(text), twin.is_match(stand_in), "{text}");
+            }
+            for (pattern, twin) in [
+                (&text_cues.strong, &twins.strong),
+                (&text_cues.soft, &twins.soft),
+            ] {
                 let on_text: Vec<_> = pattern.find_iter(text).map(|m| m.range()).collect();
-                let stand_in = shadow.of(text).expect("a stand-in");
-                let on_shadow: Vec<_> = pattern.find_iter(&stand_in).map(|m| m.range()).collect();
-                assert_eq!(on_text, on_shadow, "{text}");
+                let on_stand_in: Vec<_> = twin.find_iter(stand_in).map(|m| m.range()).collect();
+                assert_eq!(on_text, on_stand_in, "{text}");
                 found += on_text.len();
             }
             assert!(found > 1, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_kelvin_sign_takes_the_slow_path_with_the_same_result() {
+        // "K" here is KELVIN SIGN, which case-folds to "k": no stand-in, the text is searched.
+        for raw in [
+            "al-Shabaab attac\u{212A}ed a convoy in Somalia.",
+            "al-Shabaab violence continues in Somalia, near \u{212A}ismayo.",
+        ] {
+            let out = run(
+                &mut RegionalThreat::new(REGIONS).unwrap(),
+                &event(
+                    raw,
+                    &[
+                        ("al-Shabaab", "group", "al-shabaab"),
+                        ("Somalia", "country", "SO"),
+                    ],
+                ),
+            )
+            .unwrap();
+            assert_eq!(
+                labels(&out),
+                [(
+                    "east-africa".to_string(),
+                    "SO".to_string(),
+                    "al-shabaab".to_string()
+                )],
+                "{raw}"
+            );
         }
     }
 
