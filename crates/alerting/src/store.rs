@@ -27,8 +27,9 @@ use crate::record::{AlertRecord, AlertStatus};
 /// How long a connection waits for another one's write lock before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The records [`SqliteSink`] buffers before committing them in one transaction.
-pub const SINK_BATCH: usize = 100;
+/// The records [`SqliteSink`] buffers before committing them in one transaction (each commit
+/// rewrites the index pages it touched: larger batches write each fewer times).
+pub const SINK_BATCH: usize = 1000;
 
 /// Schema migrations: entry `i` takes a file from `user_version` `i` to `i + 1`.
 const MIGRATIONS: &[&str] = &[
