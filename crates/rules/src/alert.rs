@@ -15,11 +15,12 @@ use crate::template::Values;
 
 /// Builds the alert of `rule`, which fired on `event` with `evidence`: static labels plus one
 /// label per entity kind the query refers to (outside `NOT`), the rendered summary, the evidence
-/// spans, and the fingerprint of the rule id and key labels in key order.
+/// spans, and the fingerprint of the rule id and key labels in key order. `buf` is a buffer.
 pub(crate) fn build(
     rule: &Rule,
     plan: &Plan,
     evidence: &mut Evidence,
+    buf: &mut Vec<usize>,
     event: &Communique,
     keyword_kind: &Symbol,
 ) -> Alert {
@@ -35,16 +36,25 @@ pub(crate) fn build(
 
     let mut labels = rule.labels.clone();
     for (_, kind) in &plan.kinds {
-        let mut ids: Vec<&str> = evidence
-            .spans
-            .iter()
-            .map(|&i| &spans[i])
-            .filter(|s| *s.kind == **kind)
-            .map(|s| &*s.id)
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
-        labels.insert(kind.clone(), ids.join(","));
+        // The distinct ids of the evidence spans of this kind, sorted, comma-joined.
+        buf.clear();
+        buf.extend(
+            evidence
+                .spans
+                .iter()
+                .copied()
+                .filter(|&i| *spans[i].kind == **kind),
+        );
+        buf.sort_unstable_by(|&a, &b| spans[a].id.cmp(&spans[b].id));
+        buf.dedup_by(|a, b| spans[*a].id == spans[*b].id);
+        let mut ids = String::new();
+        for (n, &i) in buf.iter().enumerate() {
+            if n > 0 {
+                ids.push(',');
+            }
+            ids.push_str(&spans[i].id);
+        }
+        labels.insert(kind.clone(), ids);
     }
     let fingerprint = fingerprint(
         &rule.id,
@@ -93,7 +103,9 @@ pub(crate) fn build(
     evidence_spans.sort_by(|a, b| {
         (a.start, a.end, &a.kind, &a.id, &a.label).cmp(&(b.start, b.end, &b.kind, &b.id, &b.label))
     });
-    evidence_spans.dedup();
+    // Equal spans are adjacent now; positions differ far more often than texts, so compare them
+    // first.
+    evidence_spans.dedup_by(|a, b| (a.start, a.end) == (b.start, b.end) && a == b);
 
     Alert {
         rule: rule.id.to_string(),

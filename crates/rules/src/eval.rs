@@ -1,9 +1,10 @@
 //! Evaluating compiled rules against one event.
 //!
 //! [`Matcher::prepare`] does the per-event work shared by all rules: one automaton scan, an index
-//! of the event's entity spans by kind, the triggers that occurred, and from them the candidate
-//! rules. [`Ctx`] then answers, for one candidate and one scope (a raw byte range), whether its
-//! query holds, and collects the evidence of a query that does.
+//! of the event's entity spans by kind, the triggers that occurred, from them the candidate rules,
+//! and the raw offsets of the occurrences of the candidates' literals (no other rule reads hits).
+//! [`Ctx`] then answers, for one candidate and one scope (a raw byte range), whether its query
+//! holds, and collects the evidence of a query that does.
 //!
 //! Everything positional is in raw byte offsets: literal hits are mapped back from the scanned
 //! text, entity spans and sentences are raw already. `NEAR` counts words of the raw text (runs of
@@ -33,6 +34,8 @@ pub struct Scratch {
     fired: Vec<TriggerId>,
     /// Per plan: already looked at. All false between calls.
     plan_seen: Vec<bool>,
+    /// Per literal: a candidate refers to it. All false between calls.
+    lit_needed: Vec<bool>,
     touched: Vec<u32>,
     pub(crate) candidates: Vec<u32>,
     id_buf: String,
@@ -44,6 +47,13 @@ pub struct Scratch {
     count_buf: Cell<Vec<(usize, usize)>>,
     /// Buffer for the scopes of a rule.
     pub(crate) scope_buf: Cell<Vec<Range>>,
+    /// Buffers for the occurrences in qualifying `NEAR` pairs, and for marking them.
+    pair_buf: Cell<Vec<Occ>>,
+    used_buf: Cell<Vec<bool>>,
+    /// Buffer for the evidence of a rule.
+    pub(crate) evidence_buf: Cell<Evidence>,
+    /// Buffer for span indices while building an alert.
+    pub(crate) span_buf: Cell<Vec<usize>>,
 }
 
 impl std::fmt::Debug for Scratch {
@@ -71,7 +81,9 @@ pub(crate) type Range = (usize, usize);
 
 impl Matcher {
     /// Scans the event and fills `scratch` with hits, entities and the candidate plans (ascending).
-    pub(crate) fn prepare(&self, event: &Communique, scratch: &mut Scratch) {
+    /// The hits mapped to raw offsets are those of the candidates' literals, or all with
+    /// `map_all`.
+    pub(crate) fn prepare(&self, event: &Communique, scratch: &mut Scratch, map_all: bool) {
         self.literals
             .scan(event, &mut scratch.hits, &mut scratch.lower);
         scratch.ents.clear();
@@ -166,6 +178,23 @@ impl Matcher {
         }
         scratch.candidates.extend_from_slice(&self.always);
         scratch.candidates.sort_unstable();
+
+        if map_all {
+            scratch.hits.map(event, |_| true);
+            return;
+        }
+        if scratch.lit_needed.len() < self.literals.len() {
+            scratch.lit_needed.resize(self.literals.len(), false);
+        }
+        let terms = |p: &u32| self.plans[*p as usize].terms.iter().map(|t| t.0);
+        for lit in scratch.candidates.iter().flat_map(terms) {
+            scratch.lit_needed[lit] = true;
+        }
+        let needed = &scratch.lit_needed;
+        scratch.hits.map(event, |lit| needed[lit]);
+        for lit in scratch.candidates.iter().flat_map(terms) {
+            scratch.lit_needed[lit] = false;
+        }
     }
 }
 
@@ -185,6 +214,14 @@ pub(crate) struct Ctx<'a> {
 pub(crate) struct Evidence {
     pub(crate) lits: Vec<(LitId, usize, usize)>,
     pub(crate) spans: Vec<usize>,
+}
+
+impl Evidence {
+    /// Empties both lists, keeping their memory.
+    pub(crate) fn clear(&mut self) {
+        self.lits.clear();
+        self.spans.clear();
+    }
 }
 
 /// An occurrence of a positional operand.
@@ -360,14 +397,16 @@ impl<'a> Ctx<'a> {
                 }
             }
             Node::Near(a, b, d) => {
-                let mut pairs = Vec::new();
+                let mut pairs = self.bufs.pair_buf.take();
+                pairs.clear();
                 self.near(a, b, *d, r, Some(&mut pairs));
-                for occ in pairs {
+                for occ in &pairs {
                     match occ.source {
                         Source::Lit(l) => out.lits.push((l, occ.start, occ.end)),
                         Source::Span(s) => out.spans.push(s),
                     }
                 }
+                self.bufs.pair_buf.set(pairs);
             }
         }
     }
@@ -395,7 +434,7 @@ impl<'a> Ctx<'a> {
 
     /// Whether an occurrence of `a` and one of `b` are at most `d` words apart in `r` (the number
     /// of words that start between the end of the first and the start of the second; 0 when they
-    /// overlap). With `pairs`, collects every occurrence that is in such a pair instead of
+    /// overlap). With `pairs`, appends to it every occurrence that is in such a pair instead of
     /// stopping at the first.
     ///
     /// For each occurrence of the shorter list, the text is read for `d + 1` words on each side
@@ -433,12 +472,15 @@ impl<'a> Ctx<'a> {
             match pairs {
                 None => found = self.near_pairs(xs, ys, d, None),
                 Some(p) => {
-                    let mut used_x = vec![false; xs.len()];
-                    let mut used_y = vec![false; ys.len()];
-                    found = self.near_pairs(xs, ys, d, Some((&mut used_x, &mut used_y)));
-                    for (list, used) in [(xs, &used_x), (ys, &used_y)] {
+                    let mut used = self.bufs.used_buf.take();
+                    used.clear();
+                    used.resize(xs.len() + ys.len(), false);
+                    let (used_x, used_y) = used.split_at_mut(xs.len());
+                    found = self.near_pairs(xs, ys, d, Some((&mut *used_x, &mut *used_y)));
+                    for (list, used) in [(xs, used_x), (ys, used_y)] {
                         p.extend(list.iter().zip(used).filter(|(_, u)| **u).map(|(o, _)| *o));
                     }
+                    self.bufs.used_buf.set(used);
                 }
             }
         }
@@ -613,8 +655,9 @@ impl<'a> Ctx<'a> {
             (Node::Near(a, b, d), Query::Near { left, right, .. }) => {
                 self.explain_terms(a, left, negated, scopes, out);
                 self.explain_terms(b, right, negated, scopes, out);
+                let mut pairs = Vec::new();
                 for &r in scopes {
-                    let mut pairs = Vec::new();
+                    pairs.clear();
                     matched |= self.near(a, b, *d, r, Some(&mut pairs));
                     ranges.extend(pairs.iter().map(|o| (o.start, o.end)));
                 }

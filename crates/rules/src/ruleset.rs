@@ -15,7 +15,7 @@ use commwatch_core::{Alert, Communique, Symbol, TextRange};
 
 use crate::alert;
 use crate::error::RuleError;
-use crate::eval::{Ctx, Evidence, Explanation, Scratch};
+use crate::eval::{Ctx, Explanation, Scratch};
 use crate::location::{file_offset, line_col};
 use crate::plan::{Matcher, Plan};
 use crate::rule::{Invalid, Rule};
@@ -186,15 +186,20 @@ impl RuleSet {
     }
 
     fn evaluate_inner(&self, event: &Communique, scratch: &mut Scratch, count: bool) -> Vec<Alert> {
-        self.matcher.prepare(event, scratch);
+        self.matcher.prepare(event, scratch, false);
         let ctx = Ctx::new(event, &self.matcher, scratch);
         let mut alerts = Vec::new();
-        for &p in &scratch.candidates {
+        for (i, &p) in scratch.candidates.iter().enumerate() {
             let plan = &self.matcher.plans[p as usize];
             let rule = &self.rules[plan.rule];
             if let Some(alert) = self.fire(rule, plan, &ctx, false) {
                 if count {
                     self.hits[plan.rule].fetch_add(1, Ordering::Relaxed);
+                }
+                // Room for every candidate left at once, rather than growing (and copying) the
+                // vector as alerts come.
+                if alerts.is_empty() {
+                    alerts.reserve_exact(scratch.candidates.len() - i);
                 }
                 alerts.push(alert);
             }
@@ -205,27 +210,34 @@ impl RuleSet {
     /// Evaluates one rule in its scopes and builds its alert if it fires. With `all`, in every
     /// sentence rather than only those the prefilter points at (for `explain`).
     fn fire(&self, rule: &Rule, plan: &Plan, ctx: &Ctx<'_>, all: bool) -> Option<Alert> {
-        let mut evidence: Option<Evidence> = None;
-        let mut scopes = ctx.bufs.scope_buf.take();
+        let bufs = ctx.bufs;
+        let mut evidence = bufs.evidence_buf.take();
+        evidence.clear();
+        let mut held = false;
+        let mut scopes = bufs.scope_buf.take();
         ctx.scopes(rule.scope, plan, all, &mut scopes);
         for &r in &scopes {
             if ctx.holds(&plan.root, r) {
-                ctx.collect(
-                    &plan.root,
-                    r,
-                    evidence.get_or_insert_with(Evidence::default),
-                );
+                held = true;
+                ctx.collect(&plan.root, r, &mut evidence);
             }
         }
-        ctx.bufs.scope_buf.set(scopes);
-        let mut evidence = evidence?;
-        Some(alert::build(
-            rule,
-            plan,
-            &mut evidence,
-            ctx.event,
-            &self.keyword_kind,
-        ))
+        bufs.scope_buf.set(scopes);
+        let alert = held.then(|| {
+            let mut span_buf = bufs.span_buf.take();
+            let alert = alert::build(
+                rule,
+                plan,
+                &mut evidence,
+                &mut span_buf,
+                ctx.event,
+                &self.keyword_kind,
+            );
+            bufs.span_buf.set(span_buf);
+            alert
+        });
+        bufs.evidence_buf.set(evidence);
+        alert
     }
 
     /// Explains how rule `rule_id` fares on `event`: each term of its query, whether it matched
@@ -244,7 +256,7 @@ impl RuleSet {
             }
         };
         let mut scratch = Scratch::default();
-        matcher.prepare(event, &mut scratch);
+        matcher.prepare(event, &mut scratch, true);
         let plan = &matcher.plans[plan_index];
         let candidate = scratch.candidates.contains(&(plan_index as u32));
         let ctx = Ctx::new(event, matcher, &scratch);
