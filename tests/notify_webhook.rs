@@ -143,8 +143,31 @@ struct Receiver {
 }
 
 impl Receiver {
+    /// A receiver on a port of its own, for tests that start it before the pipeline.
+    fn bind(status: impl Fn(usize) -> u16 + Send + 'static) -> (Receiver, u16) {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a receiver");
+        let port = listener.local_addr().unwrap().port();
+        (Receiver::serve(listener, status), port)
+    }
+
+    /// A receiver on `port`, chosen earlier by [`free_port`]. Between the two, a test running in
+    /// parallel may briefly hold the port as the local end of an outgoing connection: binding is
+    /// retried for a while before the test fails.
     fn start(port: u16, status: impl Fn(usize) -> u16 + Send + 'static) -> Receiver {
-        let listener = TcpListener::bind(("127.0.0.1", port)).expect("bind the receiver's port");
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let listener = loop {
+            match TcpListener::bind(("127.0.0.1", port)) {
+                Ok(listener) => break listener,
+                Err(_) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Err(e) => panic!("bind the receiver's port {port}: {e}"),
+            }
+        };
+        Receiver::serve(listener, status)
+    }
+
+    fn serve(listener: TcpListener, status: impl Fn(usize) -> u16 + Send + 'static) -> Receiver {
         listener.set_nonblocking(true).unwrap();
         let requests = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
@@ -460,8 +483,7 @@ fn a_restart_delivers_what_the_spool_kept() {
 fn a_refused_notification_is_kept_in_failed_and_the_rest_delivered() {
     let dir = tempfile::tempdir().unwrap();
     communiques(dir.path(), 3);
-    let port = free_port();
-    let receiver = Receiver::start(port, |n| if n == 1 { 422 } else { 200 });
+    let (receiver, port) = Receiver::bind(|n| if n == 1 { 422 } else { 200 });
     let path = pipeline(dir.path(), port, "");
     let output = run(&path).output().unwrap();
     let (_, stderr) = text(&output);
@@ -498,8 +520,7 @@ fn a_refused_notification_is_kept_in_failed_and_the_rest_delivered() {
 fn slack_format_posts_a_readable_message() {
     let dir = tempfile::tempdir().unwrap();
     communiques(dir.path(), 1);
-    let port = free_port();
-    let receiver = Receiver::start(port, |_| 200);
+    let (receiver, port) = Receiver::bind(|_| 200);
     let path = pipeline(dir.path(), port, r#"format = "slack""#);
     let output = run(&path).output().unwrap();
     assert!(output.status.success(), "{}", text(&output).1);

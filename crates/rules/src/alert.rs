@@ -15,7 +15,8 @@ use crate::template::Values;
 
 /// Builds the alert of `rule`, which fired on `event` with `evidence`: static labels plus one
 /// label per entity kind the query refers to (outside `NOT`), the rendered summary, the evidence
-/// spans, and the fingerprint of the rule id and key labels in key order. `buf` is a buffer.
+/// spans, and the fingerprint of the rule id and key labels in key order. `buf` is scratch space
+/// (span indices), reused across alerts.
 pub(crate) fn build(
     rule: &Rule,
     plan: &Plan,
