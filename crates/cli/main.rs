@@ -119,7 +119,8 @@ struct AlertsArgs {
 
 #[derive(Debug, Args)]
 struct BenchArgs {
-    /// The pipeline whose stages are measured (its source and sinks are replaced).
+    /// The pipeline whose stages are measured (its source is replaced; its JSONL and SQLite sinks
+    /// write into the run directory, its other sinks are left out).
     #[arg(default_value = "pipeline.toml")]
     pipeline: PathBuf,
 

@@ -76,44 +76,12 @@ pub fn derive(
             *list = renamed;
         }
     };
-    let mut stage_types = Vec::new();
-    if let Some(stages) = table.get_mut("stages").and_then(Value::as_table_mut) {
-        for (id, stage) in stages
-            .iter_mut()
-            .filter_map(|(id, v)| Some((id, v.as_table_mut()?)))
-        {
-            if let Some(inputs) = stage.get_mut("inputs") {
-                rename(inputs);
-            }
-            let ty = stage
-                .get("type")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
-            if PARALLEL_STAGE_TYPES.contains(&ty.as_str()) {
-                stage.insert("workers".into(), Value::Integer(threads as i64));
-            }
-            if let (Some(file), "rules") = (rules, ty.as_str()) {
-                stage.insert(
-                    "rules".into(),
-                    Value::Array(vec![file.display().to_string().into()]),
-                );
-            }
-            stage_types.push((id.clone(), ty));
-        }
-    }
-    if rules.is_some() && !stage_types.iter().any(|(_, ty)| ty == "rules") {
-        return Err(BenchError::Pipeline(format!(
-            "{}: no stage of type \"rules\" to load the generated rules",
-            pipeline.display()
-        )));
-    }
-
     // The pipeline's file sinks stay, writing into the run's directory; the others (console,
     // webhook, Alertmanager, NATS) are left out: they measure a terminal or a server, not us.
     let mut sink_inputs: Vec<String> = Vec::new();
     let mut sinks = Table::new();
-    let mut history_files: Vec<(String, String)> = Vec::new();
+    // Where each moved sink's file went (old path, new path).
+    let mut moved_files: Vec<(String, String)> = Vec::new();
     if let Some(old_sinks) = table.get_mut("sinks").and_then(Value::as_table_mut) {
         for (id, sink) in old_sinks
             .iter_mut()
@@ -139,7 +107,7 @@ pub fn derive(
             };
             let file = file.display().to_string();
             if let Some(old) = sink.get("path").and_then(Value::as_str) {
-                history_files.push((old.to_string(), file.clone()));
+                moved_files.push((old.to_string(), file.clone()));
             }
             sink.insert("path".into(), file.into());
             sinks.insert(format!("bench_{id}"), Value::Table(sink.clone()));
@@ -151,29 +119,54 @@ pub fn derive(
             pipeline.display()
         )));
     }
-    // An `alerts` stage reads the alert history its `sqlite` sink writes: the same file, moved
-    // with it, or a fresh one in the run's directory (never the user's history).
+    let mut stage_types = Vec::new();
     if let Some(stages) = table.get_mut("stages").and_then(Value::as_table_mut) {
         for (id, stage) in stages
             .iter_mut()
             .filter_map(|(id, v)| Some((id, v.as_table_mut()?)))
         {
-            let Some(old) = stage.get("history").and_then(Value::as_str) else {
-                continue;
-            };
-            let file = history_files
-                .iter()
-                .find(|(from, _)| from == old)
-                .map(|(_, to)| to.clone())
-                .unwrap_or_else(|| {
-                    out_dir
-                        .join(format!("history-{id}.db"))
-                        .display()
-                        .to_string()
-                });
-            stage.insert("history".into(), file.into());
+            if let Some(inputs) = stage.get_mut("inputs") {
+                rename(inputs);
+            }
+            let ty = stage
+                .get("type")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            if PARALLEL_STAGE_TYPES.contains(&ty.as_str()) {
+                stage.insert("workers".into(), Value::Integer(threads as i64));
+            }
+            if let (Some(file), "rules") = (rules, ty.as_str()) {
+                stage.insert(
+                    "rules".into(),
+                    Value::Array(vec![file.display().to_string().into()]),
+                );
+            }
+            // An `alerts` stage reads the alert history its `sqlite` sink writes: the same file,
+            // moved with it, or a fresh one in the run's directory (never the user's history).
+            if let Some(old) = stage.get("history").and_then(Value::as_str) {
+                let file = moved_files
+                    .iter()
+                    .find(|(from, _)| from == old)
+                    .map(|(_, to)| to.clone())
+                    .unwrap_or_else(|| {
+                        out_dir
+                            .join(format!("history-{id}.db"))
+                            .display()
+                            .to_string()
+                    });
+                stage.insert("history".into(), file.into());
+            }
+            stage_types.push((id.clone(), ty));
         }
     }
+    if rules.is_some() && !stage_types.iter().any(|(_, ty)| ty == "rules") {
+        return Err(BenchError::Pipeline(format!(
+            "{}: no stage of type \"rules\" to load the generated rules",
+            pipeline.display()
+        )));
+    }
+
     let mut alerts = Table::new();
     alerts.insert("type".into(), "jsonl".into());
     alerts.insert(
