@@ -313,15 +313,23 @@ impl fmt::Display for EvalReport {
             "{} case(s) from {}{split}, pipeline {}\n",
             self.cases, self.labels, self.pipeline
         )?;
+        let metrics = self.metrics();
+        let width = metrics
+            .iter()
+            .map(|(name, _)| name.chars().count())
+            .chain(self.rules.iter().map(|r| r.rule.chars().count()))
+            .chain([30])
+            .max()
+            .unwrap_or(30);
         writeln!(
             f,
-            "{:<30} {:>6} {:>5} {:>5} {:>5} {:>9} {:>7} {:>7}",
+            "{:<width$} {:>6} {:>5} {:>5} {:>5} {:>9} {:>7} {:>7}",
             "metric", "cases", "TP", "FP", "FN", "precision", "recall", "F1"
         )?;
-        for (name, m) in self.metrics() {
+        for (name, m) in &metrics {
             writeln!(
                 f,
-                "{:<30} {:>6} {:>5} {:>5} {:>5} {:>9} {:>7} {:>7}",
+                "{:<width$} {:>6} {:>5} {:>5} {:>5} {:>9} {:>7} {:>7}",
                 name,
                 m.cases,
                 m.tp,
@@ -333,9 +341,9 @@ impl fmt::Display for EvalReport {
             )?;
         }
         if !self.rules.is_empty() {
-            writeln!(f, "\n{:<30} {:>12}", "other rules", "firing cases")?;
+            writeln!(f, "\n{:<width$} {:>12}", "rule", "firing cases")?;
             for r in &self.rules {
-                writeln!(f, "{:<30} {:>12}", r.rule, r.firing_cases)?;
+                writeln!(f, "{:<width$} {:>12}", r.rule, r.firing_cases)?;
             }
         }
         if !self.unprocessed.is_empty() {
