@@ -631,6 +631,176 @@ mod tests {
         assert_eq!(slug("G20"), "g20");
     }
 
+    use commwatch_core::Severity;
+    use commwatch_pipeline::FailedEvent;
+
+    use crate::labels::AccessionLabel;
+
+    fn span(raw: &str, text: &str, kind: &str, id: &str) -> Span {
+        let start = raw.find(text).expect("span text in the passage");
+        Span {
+            kind: kind.into(),
+            id: id.into(),
+            label: text.into(),
+            start,
+            end: start + text.len(),
+            detail: None,
+        }
+    }
+
+    fn alert(rule: &str, labels: &[(&str, &str)], evidence: Vec<Span>) -> Alert {
+        Alert {
+            rule: rule.into(),
+            severity: Severity::High,
+            fingerprint: String::new(),
+            labels: labels
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            summary: format!("{rule} summary"),
+            evidence,
+            communique: String::new(),
+            suppressed: None,
+            routes: Vec::new(),
+        }
+    }
+
+    fn member(member: &str, org: &str, name: &str) -> AccessionLabel {
+        AccessionLabel {
+            member: member.into(),
+            member_kind: None,
+            organization: org.into(),
+            organization_name: Some(name.into()),
+        }
+    }
+
+    #[test]
+    fn pairs_match_by_organization_id_or_the_slug_of_its_name() {
+        let raw = "Fiji joined the Minerals Security Partnership and Mali joined the Blue Club.";
+        let record = LabelRecord {
+            id: "a".into(),
+            text: raw.into(),
+            accession: Some(vec![
+                member(
+                    "FJ",
+                    "minerals-security-partnership",
+                    "Minerals Security Partnership",
+                ),
+                member("ML", "blue", "the Blue Club"),
+            ]),
+            ..LabelRecord::default()
+        };
+        let mut event = record.to_event();
+        event.alerts = vec![
+            // No id: the slug of the name is compared with the gold id …
+            alert(
+                ACCESSION,
+                &[
+                    ("organization_name", "Minerals Security Partnership"),
+                    ("member", "FJ"),
+                ],
+                vec![span(raw, "Fiji", "country", "FJ")],
+            ),
+            // … and with the slug of the gold name; `country` stands in for `member`.
+            alert(
+                ACCESSION,
+                &[("organization_name", "The Blue Club"), ("country", "ML")],
+                vec![span(raw, "Mali", "country", "ML")],
+            ),
+            // An id is compared with the gold id only.
+            alert(
+                ACCESSION,
+                &[
+                    ("organization", "blue-club"),
+                    ("organization_name", "the Blue Club"),
+                    ("country", "ML"),
+                ],
+                vec![],
+            ),
+        ];
+        let processed = Processed {
+            events: vec![event],
+            ..Processed::default()
+        };
+        let r = score(&[record], &processed, &EvalConfig::default());
+        let m = &r.new_member_accession;
+        assert_eq!((m.case.tp, m.case.fp, m.case.fn_), (1, 0, 0));
+        assert_eq!((m.pair.tp, m.pair.fp, m.pair.fn_), (2, 1, 0));
+        assert_eq!((m.member.tp, m.member.fp, m.member.fn_), (2, 0, 0));
+        assert_eq!(r.errors.len(), 1);
+        assert_eq!(r.errors[0].value.as_deref(), Some("blue-club:ML"));
+    }
+
+    #[test]
+    fn places_follow_the_configured_labels_and_unprocessed_cases_predict_nothing() {
+        let raw = "Militants attacked a base in Mali.";
+        let record = LabelRecord {
+            id: "a".into(),
+            text: raw.into(),
+            threat_places: Some(vec!["ML".into()]),
+            countries: Some(vec!["ML".into()]),
+            ..LabelRecord::default()
+        };
+        let lost = LabelRecord {
+            id: "b".into(),
+            text: "x".into(),
+            threat_places: Some(vec!["SO".into()]),
+            ..LabelRecord::default()
+        };
+        let mut event = record.to_event();
+        let mali = span(raw, "Mali", "country", "ML");
+        event.spans = vec![mali.clone()];
+        event.alerts = vec![alert(
+            THREAT,
+            &[("region", "sahel"), ("country", "ML")],
+            vec![span(raw, "attacked", "keyword", "threat"), mali],
+        )];
+        let processed = Processed {
+            events: vec![event],
+            failed: vec![FailedEvent {
+                id: "b".into(),
+                component: "normalize".into(),
+                error: "too long".into(),
+            }],
+            ..Processed::default()
+        };
+        let records = [record, lost];
+        let r = score(&records, &processed, &EvalConfig::default());
+        let place = &r.regional_threat.place;
+        assert_eq!(
+            (place.tp, place.fp, place.fn_),
+            (0, 1, 2),
+            "region first: sahel"
+        );
+        assert_eq!(r.regional_threat.case.fn_, 1, "the lost case");
+        assert_eq!(r.countries.tp, 1);
+        assert_eq!(r.unprocessed.len(), 1);
+        assert_eq!(
+            r.unprocessed[0].reason,
+            "stage normalize failed on it: too long"
+        );
+
+        let config = EvalConfig {
+            place_labels: vec!["country".into(), "region".into()],
+            ..EvalConfig::default()
+        };
+        let r = score(&records, &processed, &config);
+        let place = &r.regional_threat.place;
+        assert_eq!(
+            (place.tp, place.fp, place.fn_),
+            (1, 0, 1),
+            "country first: ML"
+        );
+        let fp = score(&records, &processed, &EvalConfig::default())
+            .errors
+            .into_iter()
+            .find(|e| e.kind == ErrorKind::FalsePositive)
+            .unwrap();
+        assert_eq!(fp.value.as_deref(), Some("sahel"));
+        assert_eq!(fp.evidence[0].quotes, ["attacked", "Mali"]);
+        assert_eq!(fp.passage, raw);
+    }
+
     #[test]
     fn passages_are_shortened_around_the_evidence_at_word_boundaries() {
         let raw = format!(
