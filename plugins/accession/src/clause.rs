@@ -363,6 +363,9 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             self.check_head_object(after)?;
             (org, after)
         };
+        if self.word(i) == "joining" && i > 0 && self.is(i - 1, &["is", "are", "am"]) {
+            return Err("\"is joining\": under way, not done");
+        }
         let mut members = self.subject(i);
         if members.is_empty() && self.generic_subject(i) {
             members = self.list_after(after);
@@ -432,6 +435,12 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             }
         } else if self.is(j, &["to", "into"]) {
             return Err("accession to something that is not an organization");
+        } else if self.is(j, &["as"])
+            && let Some((o @ (Org::Entity(_) | Org::Named(..)), after)) = self.membership_role(j + 1)
+        {
+            // "the accession of the African Union as a permanent member of the G20".
+            org = o;
+            end = after - 1;
         }
         if members.is_empty() {
             return Ok(None);
@@ -687,40 +696,60 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             };
             return Some((Org::Entity(j), after));
         }
-        // A capitalised name: "(Global) Minerals Security Partnership", up to an org head word;
-        // "the Alliance" alone is an anaphor.
+        // "the particular Coalition": up to two lowercase modifiers before a capitalised head.
+        if j > 0 && self.is(j - 1, &["the"]) {
+            for skip in 1..=2 {
+                let head = j + skip;
+                if (j..head).all(|k| self.t.entity(k).is_none() && !self.t.list()[k].capital)
+                    && self.t.list().get(head).is_some_and(|t| t.capital)
+                    && let Some(word) = ORG_HEADS.iter().find(|&&h| h == self.word(head))
+                    && !self.t.list().get(head + 1).is_some_and(|t| t.capital)
+                {
+                    return Some((Org::Anaphor(word, head), head + 1));
+                }
+            }
+        }
+        // A capitalised name holding an organization word: "Minerals Security Partnership",
+        // "Alliance for Development and Democracy", "Local 2030 Islands Network"; the head word
+        // alone ("the Alliance", "the coalition") is an anaphor.
         let start = j;
         let mut k = j;
-        let mut last_head = None;
-        while k < self.t.len() && k < j + 10 {
+        let mut head = None;
+        let mut last_capital = None;
+        while k < self.t.len() && k < j + 12 {
             let token = &self.t.list()[k];
             let word = self.word(k);
             if self.t.entity(k).is_some() {
                 if self.role(k) == Some(Role::Other) || k == start {
                     break;
                 }
-            } else if token.capital || word.bytes().all(|b| b.is_ascii_digit()) {
-                if let Some(h) = ORG_HEADS.iter().find(|&&h| h == word) {
-                    last_head = Some((k, *h));
+                last_capital = Some(k);
+            } else if token.capital {
+                if head.is_none() {
+                    head = ORG_HEADS.iter().find(|&&h| h == word).map(|h| (k, *h));
                 }
-            } else if !(k > start && matches!(word, "of" | "for" | "on" | "and" | "to" | "in")) {
+                last_capital = Some(k);
+            } else if word.bytes().all(|b| b.is_ascii_digit())
+                || (k > start && matches!(word, "of" | "for" | "on" | "and" | "to" | "in" | "-"))
+            {
+                // Inside a name only when a capitalised word follows.
+            } else if k == start
+                && let Some(h) = ORG_HEADS.iter().find(|&&h| h == word)
+                && start > 0
+                && self.is(start - 1, &["the"])
+            {
+                return Some((Org::Anaphor(h, start), start + 1));
+            } else {
                 break;
             }
             k += 1;
         }
-        if last_head.is_none()
-            && start > 0
-            && self.is(start - 1, &["the"])
-            && let Some(word) = ORG_HEADS.iter().find(|&&h| h == self.word(start))
-            && !self.t.list()[start].capital
-        {
-            return Some((Org::Anaphor(word, start), start + 1));
-        }
-        let (head, word) = last_head?;
-        if head == start {
+        let (head, word) = head?;
+        let last = last_capital?;
+        if last == start {
             return Some((Org::Anaphor(word, head), head + 1));
         }
-        Some((Org::Named(start, head), head + 1))
+        Some((Org::Named(start, last), last + 1))
     }
 
     /// An error when the organization ending before `after` is not the thing joined but a
