@@ -36,8 +36,18 @@ pub enum Org {
     Unsaid,
 }
 
-/// Why a cue was dropped, for the explanation.
-pub type Dropped = (&'static str, usize, &'static str);
+/// A cue that was dropped, and why, for the explanation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Dropped {
+    /// The kind of cue.
+    pub cue: &'static str,
+    /// Its token.
+    pub token: usize,
+    /// Why it was dropped.
+    pub reason: &'static str,
+    /// The members it named, when it was read that far (entity tokens).
+    pub members: Vec<usize>,
+}
 
 /// What kind of entity a token is, as far as this reading cares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -113,7 +123,9 @@ const MEMBER_ADJECTIVES: &[&str] = &[
 ];
 
 /// Determiners before a membership noun or an organization.
-const DETERMINERS: &[&str] = &["a", "an", "the", "its", "our", "their", "his", "her", "this"];
+const DETERMINERS: &[&str] = &[
+    "a", "an", "the", "its", "our", "their", "his", "her", "this",
+];
 
 /// Adverbs that may stand between a subject and its verb, or a verb and its object.
 const ADVERBS: &[&str] = &[
@@ -144,44 +156,237 @@ const AUXILIARIES: &[&str] = &["has", "have", "had", "was", "were", "is", "are",
 /// Words after an organization that show it is the thing joined and not a modifier of another
 /// noun ("joined NATO in 2023" vs "joined NATO leaders"): prepositions, conjunctions, time words.
 const AFTER_OBJECT: &[&str] = &[
-    "as", "in", "on", "and", "or", "with", "after", "since", "following", "from", "during",
-    "this", "last", "earlier", "today", "yesterday", "officially", "formally", "when", "while",
-    "which", "who", "that", "to", "becoming", "making", "thereby", "bringing", "its", "by",
-    "alongside", "along", "over", "under", "into", "through", "within", "effective", "upon",
-    "once", "last", "ahead", "before", "back", "until", "of", "is", "was", "has", "have",
-    "will", "the", "a", "an", "their", "our", "his", "her", "we", "it", "they", "but",
+    "as",
+    "in",
+    "on",
+    "and",
+    "or",
+    "with",
+    "after",
+    "since",
+    "following",
+    "from",
+    "during",
+    "this",
+    "last",
+    "earlier",
+    "today",
+    "yesterday",
+    "officially",
+    "formally",
+    "when",
+    "while",
+    "which",
+    "who",
+    "that",
+    "to",
+    "becoming",
+    "making",
+    "thereby",
+    "bringing",
+    "its",
+    "by",
+    "alongside",
+    "along",
+    "over",
+    "under",
+    "into",
+    "through",
+    "within",
+    "effective",
+    "upon",
+    "once",
+    "last",
+    "ahead",
+    "before",
+    "back",
+    "until",
+    "of",
+    "is",
+    "was",
+    "has",
+    "have",
+    "will",
+    "the",
+    "a",
+    "an",
+    "their",
+    "our",
+    "his",
+    "her",
+    "we",
+    "it",
+    "they",
+    "but",
 ];
 
 /// Words that make a cue pending, hoped-for, conditional or negated when they come before it in
 /// its clause.
 const PENDING_BEFORE: &[&str] = &[
-    "will", "would", "could", "should", "may", "might", "shall", "can", "cannot", "must",
-    "intend", "intends", "intended", "intention", "plan", "plans", "planned", "aspire",
-    "aspires", "aspiration", "aspirations", "aspiring", "seek", "seeks", "sought", "seeking",
-    "apply", "applies", "applied", "application", "applications", "applying", "bid", "bids",
-    "candidate", "candidates", "candidacy", "invite", "invites", "invited", "inviting",
-    "invitation", "hope", "hopes", "hoped", "hoping", "forward", "path", "pathway", "road",
-    "roadmap", "process", "towards", "toward", "talks", "negotiation", "negotiations",
-    "negotiating", "eligible", "eligibility", "prospective", "potential", "future", "eventual",
-    "eventually", "upcoming", "pending", "expected", "expects", "ready", "readiness", "prepare",
-    "prepares", "preparing", "preparation", "preparations", "support", "supports", "supported",
-    "supporting", "endorse", "endorses", "endorsed", "ratification", "ratify", "ratifies",
-    "ratifying", "protocol", "protocols", "once", "if", "unless", "whether", "until", "not",
-    "never", "no", "nor", "yet", "interest", "interested", "wish", "wishes", "want", "wants",
-    "desire", "commit", "commits", "committed", "commitment", "decision", "decide", "decided",
-    "agree", "agreed", "approve", "approved", "approval", "consider", "considering", "request",
-    "requests", "requested", "urge", "urges", "urged", "encourage", "encourages", "encouraged",
-    "call", "calls", "pave", "paves", "paving", "possible", "possibility", "soon", "swift",
-    "swiftly", "quick", "quickly", "rapid", "rapidly", "expedite", "timely", "prospects",
-    "prospect", "help", "helping", "helped", "efforts", "effort", "work", "working", "step",
-    "steps", "progress", "without",
+    "will",
+    "would",
+    "could",
+    "should",
+    "may",
+    "might",
+    "shall",
+    "can",
+    "cannot",
+    "must",
+    "intend",
+    "intends",
+    "intended",
+    "intention",
+    "plan",
+    "plans",
+    "planned",
+    "aspire",
+    "aspires",
+    "aspiration",
+    "aspirations",
+    "aspiring",
+    "seek",
+    "seeks",
+    "sought",
+    "seeking",
+    "apply",
+    "applies",
+    "applied",
+    "application",
+    "applications",
+    "applying",
+    "bid",
+    "bids",
+    "candidate",
+    "candidates",
+    "candidacy",
+    "invite",
+    "invites",
+    "invited",
+    "inviting",
+    "invitation",
+    "hope",
+    "hopes",
+    "hoped",
+    "hoping",
+    "forward",
+    "path",
+    "pathway",
+    "road",
+    "roadmap",
+    "process",
+    "towards",
+    "toward",
+    "talks",
+    "negotiation",
+    "negotiations",
+    "negotiating",
+    "eligible",
+    "eligibility",
+    "prospective",
+    "potential",
+    "future",
+    "eventual",
+    "eventually",
+    "upcoming",
+    "pending",
+    "expected",
+    "expects",
+    "ready",
+    "readiness",
+    "prepare",
+    "prepares",
+    "preparing",
+    "preparation",
+    "preparations",
+    "support",
+    "supports",
+    "supported",
+    "supporting",
+    "endorse",
+    "endorses",
+    "endorsed",
+    "ratification",
+    "ratify",
+    "ratifies",
+    "ratifying",
+    "protocol",
+    "protocols",
+    "once",
+    "if",
+    "unless",
+    "whether",
+    "until",
+    "not",
+    "never",
+    "no",
+    "nor",
+    "yet",
+    "interest",
+    "interested",
+    "wish",
+    "wishes",
+    "want",
+    "wants",
+    "desire",
+    "commit",
+    "commits",
+    "committed",
+    "commitment",
+    "decision",
+    "decide",
+    "decided",
+    "agree",
+    "agreed",
+    "approve",
+    "approved",
+    "approval",
+    "consider",
+    "considering",
+    "request",
+    "requests",
+    "requested",
+    "urge",
+    "urges",
+    "urged",
+    "encourage",
+    "encourages",
+    "encouraged",
+    "call",
+    "calls",
+    "pave",
+    "paves",
+    "paving",
+    "possible",
+    "possibility",
+    "soon",
+    "swift",
+    "swiftly",
+    "quick",
+    "quickly",
+    "rapid",
+    "rapidly",
+    "expedite",
+    "timely",
+    "prospects",
+    "prospect",
+    "help",
+    "helping",
+    "helped",
+    "efforts",
+    "effort",
+    "work",
+    "working",
+    "step",
+    "steps",
+    "progress",
+    "without",
 ];
 
 /// Words that make a cue pending when they follow it in its clause.
 const PENDING_AFTER: &[&str] = &[
     "soon",
     "future",
-    "upon",
     "pending",
     "ratification",
     "ratify",
@@ -205,6 +410,30 @@ const PENDING_AFTER: &[&str] = &[
     "process.",
     "possible",
     "once",
+];
+
+/// Days and months: capitalised, but never part of an organization's name ("the Alliance on
+/// Monday").
+const CALENDAR: &[&str] = &[
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 ];
 
 /// Words that show a seat won by election, not membership: "elected as a non-permanent member".
@@ -316,7 +545,7 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             let result = match word {
                 "joined" | "joins" | "joining" => self.joined(i),
                 "became" | "becomes" | "becoming" | "become" => self.became(i),
-                "accession" | "admission" => self.accession(i),
+                "accession" | "admission" | "adhesion" => self.accession(i),
                 "admitted" => self.admitted(i),
                 "welcomed" | "welcomes" | "welcome" | "welcoming" => self.welcomed_as(i),
                 "expanded" | "expands" | "enlarged" | "enlarges" => self.expanded(i),
@@ -332,15 +561,30 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
                         f.org = self.org_before(f.cue_tokens.0, &f.members);
                     }
                     if let Some(reason) = self.pending(f.cue_tokens.0, f.cue_tokens.1) {
-                        dropped.push((f.cue, i, reason));
+                        dropped.push(Dropped {
+                            cue: f.cue,
+                            token: i,
+                            reason,
+                            members: f.members,
+                        });
                     } else if !f.members.is_empty() {
                         found.push(f);
                     } else {
-                        dropped.push((f.cue, i, "no new member named"));
+                        dropped.push(Dropped {
+                            cue: f.cue,
+                            token: i,
+                            reason: "no new member named",
+                            members: Vec::new(),
+                        });
                     }
                 }
                 Ok(None) => {}
-                Err(reason) => dropped.push((cue_name(word), i, reason)),
+                Err(reason) => dropped.push(Dropped {
+                    cue: cue_name(word),
+                    token: i,
+                    reason,
+                    members: Vec::new(),
+                }),
             }
         }
     }
@@ -351,15 +595,24 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         while self.is(j, ADVERBS) {
             j += 1;
         }
-        if self.is(j, &["by", "us", "me", "him", "her", "them", "you", "with", "forces", "hands"]) {
+        if self.is(
+            j,
+            &[
+                "by", "us", "me", "him", "her", "them", "you", "with", "forces", "hands",
+            ],
+        ) {
             return Err("joined by or with someone, not an organization");
         }
         let (org, after) = if self.is(j, &["as"]) {
             // "joined as the 31st member (of NATO)".
-            let (org, after) = self.membership_role(j + 1).ok_or("joined as something else")?;
+            let (org, after) = self
+                .membership_role(j + 1)
+                .ok_or("joined as something else")?;
             (org, after)
         } else {
-            let (org, after) = self.object_org(j).ok_or("what was joined is not an organization")?;
+            let (org, after) = self
+                .object_org(j)
+                .ok_or("what was joined is not an organization")?;
             self.check_head_object(after)?;
             (org, after)
         };
@@ -414,6 +667,12 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         }
         if k >= 2 && self.word(k - 1) == "'s" {
             members = self.list_before(k - 2);
+        } else if k >= 1 && self.is(k - 1, &["its", "their"]) {
+            // "Croatia has finalised its accession", "congratulate Montenegro for its
+            // adhesion": the pronoun's antecedent, the nearest member named before.
+            if let Some(antecedent) = (0..k - 1).rev().find(|&a| self.is_member_entity(a)) {
+                members = self.list_before(antecedent);
+            }
         }
         // After: "of X (and Y)", "to/into ORG".
         let mut j = i + 1;
@@ -436,7 +695,8 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         } else if self.is(j, &["to", "into"]) {
             return Err("accession to something that is not an organization");
         } else if self.is(j, &["as"])
-            && let Some((o @ (Org::Entity(_) | Org::Named(..)), after)) = self.membership_role(j + 1)
+            && let Some((o @ (Org::Entity(_) | Org::Named(..)), after)) =
+                self.membership_role(j + 1)
         {
             // "the accession of the African Union as a permanent member of the G20".
             org = o;
@@ -471,7 +731,9 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             let mut j = i + 1;
             let mut role_org = Org::Unsaid;
             if self.is(j, &["as"]) {
-                let (org, after) = self.membership_role(j + 1).ok_or("admitted as something else")?;
+                let (org, after) = self
+                    .membership_role(j + 1)
+                    .ok_or("admitted as something else")?;
                 role_org = org;
                 j = after;
             }
@@ -524,7 +786,9 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             }
         }
         if self.is(j, &["as"]) {
-            let (role_org, end) = self.membership_role(j + 1).ok_or("welcomed as something else")?;
+            let (role_org, end) = self
+                .membership_role(j + 1)
+                .ok_or("welcomed as something else")?;
             let org = match (org, role_org) {
                 (Some(o), Org::Unsaid) => o,
                 (_, role_org @ (Org::Entity(_) | Org::Named(..) | Org::Anaphor(..))) => role_org,
@@ -560,7 +824,9 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         if !(self.is(j, &["to"]) && self.is(j + 1, &["include", "includes"])) {
             return Ok(None);
         }
-        let org = self.subject_org(i).ok_or("expanded, but not an organization")?;
+        let org = self
+            .subject_org(i)
+            .ok_or("expanded, but not an organization")?;
         Ok(Some(Found {
             cue: "expanded",
             cue_tokens: (i, j + 1),
@@ -572,7 +838,12 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
     /// "our newest Ally, Finland", "X, NATO's newest member,", "X is the 32nd member of ORG",
     /// "welcomed new members A, B".
     fn new_member(&self, i: usize) -> Result<Option<Found>, &'static str> {
-        if i > 0 && self.is(i - 1, &["potential", "prospective", "future", "aspiring", "possible"]) {
+        if i > 0
+            && self.is(
+                i - 1,
+                &["potential", "prospective", "future", "aspiring", "possible"],
+            )
+        {
             return Err("a future member");
         }
         let start = if i > 0 && (self.is(i - 1, DETERMINERS) || self.word(i - 1) == "'s") {
@@ -583,8 +854,7 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         let Some((org, end)) = self.membership_role(start) else {
             return Ok(None);
         };
-        if self.is(end, &["state", "states", "country", "countries"]) && !self.is(i, &["newest"])
-        {
+        if self.is(end, &["state", "states", "country", "countries"]) && !self.is(i, &["newest"]) {
             return Err("new member states in general");
         }
         // The organization before "'s": "NATO's newest member".
@@ -595,7 +865,11 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             },
             org => org,
         };
-        let begin = if self.word(start) == "'s" { start.saturating_sub(1) } else { start };
+        let begin = if self.word(start) == "'s" {
+            start.saturating_sub(1)
+        } else {
+            start
+        };
         // Named after: "newest Ally, Finland", "new members: A, B".
         let mut j = end;
         if self.is(j, &[",", ":", "-"]) {
@@ -605,7 +879,8 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         if members.is_empty() && begin > 0 {
             // Named before: "Finland, NATO's newest member", "Finland is the newest member".
             let mut k = begin - 1;
-            if self.is(k, &[",", "-"]) || self.is(k, &["is", "was", "are", "were", "as", "became"]) {
+            if self.is(k, &[",", "-"]) || self.is(k, &["is", "was", "are", "were", "as", "became"])
+            {
                 k = k.saturating_sub(1);
                 if self.is(k, &["as", "is", "was", "are", "were"]) {
                     k = k.saturating_sub(1);
@@ -724,13 +999,13 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
                     break;
                 }
                 last_capital = Some(k);
-            } else if token.capital {
+            } else if token.capital && !CALENDAR.contains(&word) {
                 if head.is_none() {
                     head = ORG_HEADS.iter().find(|&&h| h == word).map(|h| (k, *h));
                 }
                 last_capital = Some(k);
             } else if word.bytes().all(|b| b.is_ascii_digit())
-                || (k > start && matches!(word, "of" | "for" | "on" | "and" | "to" | "in" | "-"))
+                || (k > start && matches!(word, "of" | "for" | "on" | "and" | "to" | "in"))
             {
                 // Inside a name only when a capitalised word follows.
             } else if k == start
@@ -803,7 +1078,20 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         if k == 0 {
             return Vec::new();
         }
-        self.list_before(k - 1)
+        let list = self.list_before(k - 1);
+        if list.is_empty() && self.is(k, &[","]) {
+            // "Switzerland, after decades of resisting membership, formally joined": over a
+            // parenthetical set off by commas.
+            if let Some(open) = (k.saturating_sub(12)..k)
+                .rev()
+                .find(|&c| self.is(c, &[","]))
+            {
+                if open > 0 {
+                    return self.list_before(open - 1);
+                }
+            }
+        }
+        list
     }
 
     /// Whether the verb at `i` has a plural noun for subject that stands for a list given
@@ -976,7 +1264,7 @@ fn cue_name(word: &str) -> &'static str {
     match word {
         "joined" | "joins" | "joining" => "joined",
         "became" | "becomes" | "becoming" | "become" => "became-member",
-        "accession" | "admission" => "accession",
+        "accession" | "admission" | "adhesion" => "accession",
         "admitted" => "admitted",
         "welcomed" | "welcomes" | "welcome" | "welcoming" => "welcomed-as",
         "expanded" | "expands" | "enlarged" | "enlarges" => "expanded",

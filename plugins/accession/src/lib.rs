@@ -70,8 +70,22 @@ pub struct Accession {
 
 /// Stems of the cue words (matched ignoring ASCII case).
 const STEMS: &[&str] = &[
-    "join", "becam", "becom", "accession", "admission", "admitted", "welcom", "expand",
-    "enlarg", "new", "latest", "member", "ally", "allies", "partner", "participant",
+    "join",
+    "becam",
+    "becom",
+    "accession",
+    "admission",
+    "admitted",
+    "welcom",
+    "expand",
+    "enlarg",
+    "new",
+    "latest",
+    "member",
+    "ally",
+    "allies",
+    "partner",
+    "participant",
 ];
 
 /// Parses a severity name.
@@ -114,6 +128,14 @@ struct Resolved<'a> {
     view: Option<SpanView<'a>>,
 }
 
+/// An accession found, before it is emitted.
+struct Accepted<'a> {
+    cue_kind: &'static str,
+    cue: Range<usize>,
+    member: SpanView<'a>,
+    org: Resolved<'a>,
+}
+
 /// The entity spans of a document that tokens are made of: the tagged kinds, without spans
 /// nested inside another (a region inside a group's name).
 fn entity_spans<'a>(event: &Event<'a>) -> Vec<SpanView<'a>> {
@@ -134,6 +156,58 @@ fn entity_spans<'a>(event: &Event<'a>) -> Vec<SpanView<'a>> {
 }
 
 impl Accession {
+    /// Emits the alert of an accession.
+    fn emit(&self, raw: &str, a: &Accepted<'_>, out: &mut Output<'_>) -> Result<(), String> {
+        let (member, org) = (a.member, &a.org);
+        let kind = if member.kind == "country" {
+            "country"
+        } else {
+            "organization"
+        };
+        let summary = format!("{} joins {}", member.label, org.name);
+        let mut labels = vec![
+            ("organization", org.id.as_str()),
+            ("organization_name", org.name.as_str()),
+            ("member", member.id),
+            ("member_kind", kind),
+        ];
+        if kind == "country" {
+            labels.push(("country", member.id));
+        }
+        let mut evidence = vec![
+            NewSpan::new(
+                a.cue.start,
+                a.cue.end,
+                "keyword",
+                a.cue_kind,
+                &raw[a.cue.clone()],
+            ),
+            NewSpan::from(member),
+        ];
+        if let Some(span) = &org.span {
+            let (id, label) = org
+                .view
+                .map_or((org.id.as_str(), org.name.as_str()), |v| (v.id, v.label));
+            evidence.push(NewSpan::new(
+                span.start,
+                span.end,
+                "organization",
+                id,
+                label,
+            ));
+        }
+        evidence.sort_by_key(|s| (s.start, s.end));
+        evidence.dedup_by_key(|s| (s.start, s.end));
+        out.alert(&NewAlert {
+            rule: "new_member_accession",
+            severity: self.severity,
+            summary: &summary,
+            labels,
+            evidence,
+        })
+        .map_err(|e| e.to_string())
+    }
+
     /// Resolves the organization of a finding: an entity, an unknown name, or "the Alliance" /
     /// an unsaid one from the document (`orgs`, the organizations named before `at` first).
     fn resolve<'a>(
@@ -258,13 +332,19 @@ impl Stage for Accession {
             while s < sentences.len() && sentences[s].end <= m.start() {
                 s += 1;
             }
-            if s < sentences.len() && sentences[s].start <= m.start() && candidates.last() != Some(&s) {
+            if s < sentences.len()
+                && sentences[s].start <= m.start()
+                && candidates.last() != Some(&s)
+            {
                 candidates.push(s);
             }
         }
-        let mut seen: Vec<(String, String)> = Vec::new();
         let mut found: Vec<Found> = Vec::new();
         let mut dropped: Vec<Dropped> = Vec::new();
+        let mut accessions: Vec<Accepted<'_>> = Vec::new();
+        // Members of cues dropped as pending: a later "Croatia's accession marks…" restates
+        // what the document said is still to come ("Croatia will become…").
+        let mut pending: Vec<&str> = Vec::new();
         for &s in &candidates {
             let sentence = sentences[s].clone();
             let first = spans.partition_point(|sp| sp.start < sentence.start);
@@ -289,10 +369,22 @@ impl Stage for Accession {
                 _ => Role::Other,
             };
             Reader::new(&self.tokens, role).read(&mut found, &mut dropped);
+            for d in &dropped {
+                for &m in &d.members {
+                    if let Some(e) = self.tokens.entity(m) {
+                        pending.push(sentence_spans[e].id);
+                    }
+                }
+            }
             for f in &found {
-                let Some(org) =
-                    self.resolve(&f.org, raw, &sentence_spans, &orgs, sentence.start, &f.members)
-                else {
+                let Some(org) = self.resolve(
+                    &f.org,
+                    raw,
+                    &sentence_spans,
+                    &orgs,
+                    sentence.start,
+                    &f.members,
+                ) else {
                     continue;
                 };
                 let cue = self.tokens.list()[f.cue_tokens.0].range.start
@@ -302,58 +394,33 @@ impl Stage for Accession {
                         continue;
                     };
                     let member = sentence_spans[e];
-                    if member.id == org.id || org.span.as_ref().is_some_and(|o| o.start == member.start) {
+                    let same = member.id == org.id
+                        || org.span.as_ref().is_some_and(|o| o.start == member.start);
+                    let repeat = accessions
+                        .iter()
+                        .any(|a| a.org.id == org.id && a.member.id == member.id);
+                    if same || repeat {
                         continue;
                     }
-                    let key = (org.id.clone(), member.id.to_string());
-                    if seen.contains(&key) {
-                        continue;
-                    }
-                    seen.push(key);
-                    let kind = if member.kind == "country" { "country" } else { "organization" };
-                    let summary = format!("{} joins {}", member.label, org.name);
-                    let mut labels = vec![
-                        ("organization", org.id.as_str()),
-                        ("organization_name", org.name.as_str()),
-                        ("member", member.id),
-                        ("member_kind", kind),
-                    ];
-                    if kind == "country" {
-                        labels.push(("country", member.id));
-                    }
-                    let mut evidence = vec![
-                        NewSpan::new(cue.start, cue.end, "keyword", f.cue, &raw[cue.clone()]),
-                        NewSpan::from(member),
-                    ];
-                    match (&org.view, &org.span) {
-                        (Some(view), Some(span)) => evidence.push(NewSpan::new(
-                            span.start,
-                            span.end,
-                            "organization",
-                            view.id,
-                            view.label,
-                        )),
-                        (None, Some(span)) => evidence.push(NewSpan::new(
-                            span.start,
-                            span.end,
-                            "organization",
-                            &org.id,
-                            &org.name,
-                        )),
-                        _ => {}
-                    }
-                    evidence.sort_by_key(|s| (s.start, s.end));
-                    evidence.dedup_by_key(|s| (s.start, s.end));
-                    out.alert(&NewAlert {
-                        rule: "new_member_accession",
-                        severity: self.severity,
-                        summary: &summary,
-                        labels,
-                        evidence,
-                    })
-                    .map_err(|e| e.to_string())?;
+                    accessions.push(Accepted {
+                        cue_kind: f.cue,
+                        cue: cue.clone(),
+                        member,
+                        org: Resolved {
+                            id: org.id.clone(),
+                            name: org.name.clone(),
+                            span: org.span.clone(),
+                            view: org.view,
+                        },
+                    });
                 }
             }
+        }
+        for a in &accessions {
+            if a.cue_kind == "accession" && pending.contains(&a.member.id) {
+                continue;
+            }
+            self.emit(raw, a, out)?;
         }
         Ok(Outcome::Keep)
     }
@@ -407,7 +474,11 @@ mod tests {
                    joining the particular Coalition – Central African Republic, Democratic Republic from the Congo, \
                    Mauritania, and Yemen.";
         let spans = [
-            ("Global Coalition to Defeat Daesh/ISIS", "organization", "d-isis-coalition"),
+            (
+                "Global Coalition to Defeat Daesh/ISIS",
+                "organization",
+                "d-isis-coalition",
+            ),
             ("Rome", "place", "rome"),
             ("Central African Republic", "country", "CF"),
             ("Democratic Republic from the Congo", "country", "CD"),
@@ -430,17 +501,28 @@ mod tests {
         let cases: &[(&str, &[(&str, &str, &str)], &[(&str, &str)])] = &[
             (
                 "Finland and Sweden have both joined NATO.",
-                &[("Finland", "country", "FI"), ("Sweden", "country", "SE"), ("NATO", "organization", "nato")],
+                &[
+                    ("Finland", "country", "FI"),
+                    ("Sweden", "country", "SE"),
+                    ("NATO", "organization", "nato"),
+                ],
                 &[("nato", "FI"), ("nato", "SE")],
             ),
             (
                 "The United States welcomes Sweden as the thirty-second member of NATO.",
-                &[("United States", "country", "US"), ("Sweden", "country", "SE"), ("NATO", "organization", "nato")],
+                &[
+                    ("United States", "country", "US"),
+                    ("Sweden", "country", "SE"),
+                    ("NATO", "organization", "nato"),
+                ],
                 &[("nato", "SE")],
             ),
             (
                 "Timor-Leste became the one hundred and ninety-first Member State of the United Nations.",
-                &[("Timor-Leste", "country", "TL"), ("United Nations", "organization", "un")],
+                &[
+                    ("Timor-Leste", "country", "TL"),
+                    ("United Nations", "organization", "un"),
+                ],
                 &[("un", "TL")],
             ),
             (
@@ -450,7 +532,10 @@ mod tests {
             ),
             (
                 "The African Union joined the G20 as a permanent member.",
-                &[("African Union", "organization", "au"), ("G20", "organization", "g20")],
+                &[
+                    ("African Union", "organization", "au"),
+                    ("G20", "organization", "g20"),
+                ],
                 &[("g20", "au")],
             ),
             (
@@ -475,23 +560,44 @@ mod tests {
         let nato = ("NATO", "organization", "nato");
         let sweden = ("Sweden", "country", "SE");
         let cases: &[(&str, &[(&str, &str, &str)])] = &[
-            ("Sweden will join NATO as soon as possible.", &[sweden, nato]),
+            (
+                "Sweden will join NATO as soon as possible.",
+                &[sweden, nato],
+            ),
             ("We support Sweden's accession to NATO.", &[sweden, nato]),
-            ("We look forward to welcoming Sweden as NATO's newest Ally.", &[sweden, nato]),
+            (
+                "We look forward to welcoming Sweden as NATO's newest Ally.",
+                &[sweden, nato],
+            ),
             ("Sweden applied to join NATO.", &[sweden, nato]),
-            ("Sweden's NATO accession protocols were sent to the Senate for ratification.", &[sweden, nato]),
+            (
+                "Sweden's NATO accession protocols were sent to the Senate for ratification.",
+                &[sweden, nato],
+            ),
             ("Sweden has not joined NATO.", &[sweden, nato]),
-            ("Sweden joined NATO leaders in condemning the attack.", &[sweden, nato]),
-            ("Sweden joined NATO in condemning the attack.", &[sweden, nato]),
+            (
+                "Sweden joined NATO leaders in condemning the attack.",
+                &[sweden, nato],
+            ),
+            (
+                "Sweden joined NATO in condemning the attack.",
+                &[sweden, nato],
+            ),
             ("Sweden joined the NATO summit at Vilnius.", &[sweden, nato]),
             ("Sweden joined the call.", &[sweden]),
-            ("President Biden was joined by Sweden and NATO.", &[sweden, nato]),
+            (
+                "President Biden was joined by Sweden and NATO.",
+                &[sweden, nato],
+            ),
             ("Sweden joined the Paris Agreement.", &[sweden]),
             (
                 "Sweden was elected as a non-permanent member of the Security Council.",
                 &[sweden, ("Security Council", "organization", "unsc")],
             ),
-            ("Sweden, a new member of NATO, will host the summit.", &[sweden, nato]),
+            (
+                "Sweden, a new member of NATO, will host the summit.",
+                &[sweden, nato],
+            ),
         ];
         for (raw, spans) in cases {
             let got = pairs(raw, spans);

@@ -67,7 +67,9 @@ impl Tokens {
                 next_span += 1;
                 continue;
             }
-            let limit = spans.get(next_span).map_or(range.end, |s| s.start.min(range.end));
+            let limit = spans
+                .get(next_span)
+                .map_or(range.end, |s| s.start.min(range.end));
             let c = raw[at..].chars().next().expect("in range");
             if c.is_whitespace() {
                 at += c.len_utf8();
@@ -161,7 +163,9 @@ impl Tokens {
     /// The lowercase form of token `i` ("" for an entity or past the end).
     #[inline]
     pub fn word(&self, i: usize) -> &str {
-        self.list.get(i).map_or("", |t| &self.lower[t.lower.clone()])
+        self.list
+            .get(i)
+            .map_or("", |t| &self.lower[t.lower.clone()])
     }
 
     /// Whether token `i` is one of `words` (lowercase).
@@ -193,7 +197,10 @@ pub fn ordinal(words: &[&str]) -> Option<(u32, usize)> {
     let first = *words.first()?;
     // Digits with a suffix.
     let digits = first.trim_end_matches(|c: char| c.is_ascii_alphabetic());
-    if !digits.is_empty() && digits.len() < first.len() && digits.bytes().all(|b| b.is_ascii_digit()) {
+    if !digits.is_empty()
+        && digits.len() < first.len()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+    {
         let suffix = &first[digits.len()..];
         return matches!(suffix, "st" | "nd" | "rd" | "th")
             .then(|| digits.parse().ok().map(|n| (n, 1)))
@@ -305,7 +312,8 @@ mod tests {
 
     #[test]
     fn entities_are_one_token_and_possessives_split() {
-        let raw = "Finland\u{2019}s accession to NATO \u{2013} the thirty-first Ally, Iranian-backed.";
+        let raw =
+            "Finland\u{2019}s accession to NATO \u{2013} the thirty-first Ally, Iranian-backed.";
         let spans = [
             span(raw, "Finland", "country"),
             span(raw, "NATO", "organization"),
@@ -322,8 +330,20 @@ mod tests {
         assert_eq!(
             words,
             [
-                "<0>", "'s", "accession", "to", "<1>", "-", "the", "thirty-first", "ally", ",",
-                "<2>", "-", "backed", "."
+                "<0>",
+                "'s",
+                "accession",
+                "to",
+                "<1>",
+                "-",
+                "the",
+                "thirty-first",
+                "ally",
+                ",",
+                "<2>",
+                "-",
+                "backed",
+                "."
             ]
         );
         assert_eq!(&raw[t.list()[7].range.clone()], "thirty-first");
