@@ -56,6 +56,10 @@ struct Config {
     /// Places passed by the host (`regions_from`); accepted and not needed by this plugin.
     #[serde(default, rename = "places")]
     _places: Option<serde::de::IgnoredAny>,
+    /// Also emit an `explain` span for every cue read: why it was kept or dropped
+    /// (`commwatch explain --plugin` sets it).
+    #[serde(default)]
+    explain: bool,
 }
 
 /// The stage.
@@ -66,6 +70,8 @@ pub struct Accession {
     stems: AhoCorasick,
     /// Reused from call to call.
     tokens: Tokens,
+    /// See [`Config::explain`].
+    explain: bool,
 }
 
 /// Stems of the cue words (matched ignoring ASCII case).
@@ -208,6 +214,51 @@ impl Accession {
         .map_err(|e| e.to_string())
     }
 
+    /// Emits an `explain` span over each cue of a sentence: its kind, and the members and
+    /// organization it read, or why it was dropped.
+    fn explain_cues(
+        &self,
+        raw: &str,
+        sentence_spans: &[SpanView<'_>],
+        found: &[Found],
+        dropped: &[Dropped],
+        out: &mut Output<'_>,
+    ) -> Result<(), String> {
+        let tokens = self.tokens.list();
+        let name = |i: usize| match self.tokens.entity(i) {
+            Some(e) => sentence_spans[e].id.to_string(),
+            None => raw[tokens[i].range.clone()].to_string(),
+        };
+        let mut notes: Vec<(Range<usize>, &str, String)> = Vec::new();
+        for f in found {
+            let members: Vec<String> = f.members.iter().map(|&m| name(m)).collect();
+            let org = match &f.org {
+                Org::Entity(i) => name(*i),
+                Org::Anaphor(_, i) => format!("{} (anaphor)", name(*i)),
+                Org::Named(a, b) => raw[tokens[*a].range.start..tokens[*b].range.end].to_string(),
+                Org::Unsaid => "(from the document)".to_string(),
+            };
+            let range = tokens[f.cue_tokens.0].range.start..tokens[f.cue_tokens.1].range.end;
+            notes.push((
+                range,
+                f.cue,
+                format!("kept: members {} joined {org}", members.join(", ")),
+            ));
+        }
+        for d in dropped {
+            notes.push((
+                tokens[d.token].range.clone(),
+                d.cue,
+                format!("dropped: {}", d.reason),
+            ));
+        }
+        for (range, cue, label) in &notes {
+            out.span(&NewSpan::new(range.start, range.end, "explain", cue, label))
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+
     /// Resolves the organization of a finding: an entity, an unknown name, or "the Alliance" /
     /// an unsaid one from the document (`orgs`, the organizations named before `at` first).
     fn resolve<'a>(
@@ -293,7 +344,7 @@ impl Accession {
 impl Stage for Accession {
     const NAME: &'static str = "accession";
     const VERSION: &'static str = "0.2.0";
-    const CONFIG_SCHEMA: &'static str = r#"{"type":"object","properties":{"severity":{"enum":["info","low","medium","high","critical"]},"regions":{"type":"array"},"places":{"type":"array"}},"additionalProperties":false}"#;
+    const CONFIG_SCHEMA: &'static str = r#"{"type":"object","properties":{"severity":{"enum":["info","low","medium","high","critical"]},"regions":{"type":"array"},"places":{"type":"array"},"explain":{"type":"boolean"}},"additionalProperties":false}"#;
     const CAPABILITIES: u64 = commwatch_plugin_sdk::abi::CAP_EMITS_ALERTS;
 
     fn new(config: &str) -> Result<Self, String> {
@@ -307,6 +358,7 @@ impl Stage for Accession {
             severity: severity(config.severity.as_deref())?,
             stems,
             tokens: Tokens::default(),
+            explain: config.explain,
         })
     }
 
@@ -369,6 +421,9 @@ impl Stage for Accession {
                 _ => Role::Other,
             };
             Reader::new(&self.tokens, role).read(&mut found, &mut dropped);
+            if self.explain {
+                self.explain_cues(raw, &sentence_spans, &found, &dropped, out)?;
+            }
             for d in &dropped {
                 for &m in &d.members {
                     if let Some(e) = self.tokens.entity(m) {
@@ -621,6 +676,41 @@ mod tests {
             ("NATO", "organization", "nato"),
         ];
         assert_eq!(pairs(raw, &spans), [p("nato", "FI")]);
+    }
+
+    #[test]
+    fn explain_says_why_each_cue_was_kept_or_dropped() {
+        let raw = "Sweden will join NATO. Finland joined NATO.";
+        let spans = [
+            ("Sweden", "country", "SE"),
+            ("NATO", "organization", "nato"),
+            ("Finland", "country", "FI"),
+        ];
+        let mut ev = event(raw, &spans);
+        ev.spans
+            .push(TestSpan::find(&raw[20..], "NATO", "organization", "nato"));
+        ev.spans[3].start += 20;
+        ev.spans[3].end += 20;
+        ev.spans.sort_by_key(|s| s.start);
+        let mut stage = Accession::new(r#"{"explain": true}"#).unwrap();
+        let out = run(&mut stage, &ev).unwrap();
+        let notes: Vec<&str> = out
+            .spans
+            .iter()
+            .filter(|s| s.kind == "explain")
+            .map(|s| s.label.as_str())
+            .collect();
+        assert_eq!(notes, ["kept: members FI joined nato"]);
+        // "will join" has no cue ("join" alone is never one); "will become" is dropped.
+        let raw = "Sweden will become a member of NATO.";
+        let out = run(&mut stage, &event(raw, &[spans[0], spans[1]])).unwrap();
+        assert!(out.alerts.is_empty());
+        assert_eq!(out.spans.len(), 1);
+        assert!(
+            out.spans[0].label.starts_with("dropped: "),
+            "{:?}",
+            out.spans
+        );
     }
 
     #[test]
