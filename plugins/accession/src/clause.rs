@@ -70,6 +70,7 @@ const MEMBER_HEADS: &[&str] = &[
     "partners",
     "participant",
     "participants",
+    "participating",
 ];
 
 /// Words that head an organization's name ("… Partnership", "… Coalition"), so that an
@@ -100,6 +101,8 @@ const ORG_HEADS: &[&str] = &[
     "mission",
     "challenge",
     "friends",
+    "grouping",
+    "body",
 ];
 
 /// Words that qualify a membership without changing it: "a full member", "the newest Ally".
@@ -151,7 +154,9 @@ const ADVERBS: &[&str] = &[
 ];
 
 /// Auxiliaries of a completed verb ("has joined", "has been admitted").
-const AUXILIARIES: &[&str] = &["has", "have", "had", "was", "were", "is", "are", "been"];
+const AUXILIARIES: &[&str] = &[
+    "has", "have", "had", "was", "were", "is", "are", "been", "having",
+];
 
 /// Words after an organization that show it is the thing joined and not a modifier of another
 /// noun ("joined NATO in 2023" vs "joined NATO leaders"): prepositions, conjunctions, time words.
@@ -443,12 +448,7 @@ const ELECTION: &[&str] = &[
     "elections",
     "non-permanent",
     "nonpermanent",
-    "seat",
-    "seats",
     "rotating",
-    "term",
-    "voted",
-    "vote",
     "re-elected",
 ];
 
@@ -543,11 +543,14 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         for i in 0..n {
             let word = self.word(i);
             let result = match word {
-                "joined" | "joins" | "joining" => self.joined(i),
+                "joined" | "joins" | "joining" | "rejoined" | "rejoins" | "re-joined"
+                | "re-joins" => self.joined(i),
                 "became" | "becomes" | "becoming" | "become" => self.became(i),
                 "accession" | "admission" | "adhesion" => self.accession(i),
                 "admitted" => self.admitted(i),
-                "welcomed" | "welcomes" | "welcome" | "welcoming" => self.welcomed_as(i),
+                "welcomed" | "welcomes" | "welcome" | "welcoming" | "making" | "made" | "makes" => {
+                    self.welcomed_as(i)
+                }
                 "expanded" | "expands" | "enlarged" | "enlarges" => self.expanded(i),
                 "new" | "newest" | "latest" | "newly" => self.new_member(i),
                 _ if plugin_text_support::ordinal(&[word, self.word(i + 1)]).is_some() => {
@@ -785,10 +788,17 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
                 return Ok(None);
             }
         }
-        if self.is(j, &["as"]) {
-            let (role_org, end) = self
-                .membership_role(j + 1)
-                .ok_or("welcomed as something else")?;
+        let making = self.is(i, &["making", "made", "makes"]);
+        if making || self.is(j, &["as"]) {
+            // "making North Macedonia the 30th NATO Ally": the role follows the list.
+            let role_at = if making { j } else { j + 1 };
+            let Some((role_org, end)) = self.membership_role(role_at) else {
+                return if making {
+                    Ok(None)
+                } else {
+                    Err("welcomed as something else")
+                };
+            };
             let org = match (org, role_org) {
                 (Some(o), Org::Unsaid) => o,
                 (_, role_org @ (Org::Entity(_) | Org::Named(..) | Org::Anaphor(..))) => role_org,
@@ -1114,9 +1124,12 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         if self.role(prev) == Some(Role::Organization) {
             return Some(Org::Entity(prev));
         }
-        if self.is(prev, ORG_HEADS) && self.is(prev.checked_sub(1)?, &["the"]) {
-            let word = ORG_HEADS.iter().find(|&&h| h == self.word(prev))?;
-            return Some(Org::Anaphor(word, prev));
+        if let Some(word) = ORG_HEADS.iter().find(|&&h| h == self.word(prev)) {
+            // "the Alliance", "the regional grouping": a determiner and up to two modifiers.
+            let det = (1..=3).find(|&d| prev >= d && self.is(prev - d, &["the", "this", "our"]))?;
+            if (prev - det + 1..prev).all(|m| self.t.entity(m).is_none()) {
+                return Some(Org::Anaphor(word, prev));
+            }
         }
         None
     }
@@ -1262,7 +1275,9 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
 /// The cue name of a cue word, for a dropped cue.
 fn cue_name(word: &str) -> &'static str {
     match word {
-        "joined" | "joins" | "joining" => "joined",
+        "joined" | "joins" | "joining" | "rejoined" | "rejoins" | "re-joined" | "re-joins" => {
+            "joined"
+        }
         "became" | "becomes" | "becoming" | "become" => "became-member",
         "accession" | "admission" | "adhesion" => "accession",
         "admitted" => "admitted",

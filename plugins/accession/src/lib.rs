@@ -74,6 +74,9 @@ pub struct Accession {
     explain: bool,
 }
 
+/// Anaphor heads that stand for any organization: resolved to the one named last before.
+const GENERIC_HEADS: &[&str] = &["organization", "organisation", "grouping", "body", "bloc"];
+
 /// Stems of the cue words (matched ignoring ASCII case).
 const STEMS: &[&str] = &[
     "join",
@@ -297,12 +300,21 @@ impl Accession {
                     o.label.to_ascii_lowercase().contains(head)
                         || (*head == "alliance" && o.id == "nato")
                 };
+                // A generic head ("the organization", "the regional grouping") stands for the
+                // organization named last before it.
+                let generic = GENERIC_HEADS.contains(head);
+                let before = self.tokens.list()[*i].range.start;
                 let found = orgs
                     .iter()
                     .filter(|o| o.end <= at)
                     .rev()
                     .find(matches)
-                    .or_else(|| orgs.iter().find(matches));
+                    .or_else(|| orgs.iter().find(matches))
+                    .or_else(|| {
+                        generic
+                            .then(|| orgs.iter().rev().find(|o| o.end <= before))
+                            .flatten()
+                    });
                 match found {
                     Some(o) => Some(Resolved {
                         span: Some(span_of(*i)),
