@@ -14,7 +14,7 @@ The pools select by keywords only; the labels come from reading each passage aga
 docs/labelling.md, never from commwatch's output. Near-identical paragraphs (the corpus repeats
 boilerplate across releases) are drawn once.
 
-Usage: candidates.py CORPUS.jsonl OUT_DIR [--batches N]
+Usage: candidates.py CORPUS.jsonl OUT_DIR [--batches N] [--extra]
 """
 import hashlib
 import json
@@ -97,6 +97,14 @@ def main():
     for b in range(batches):
         with open(f"{out_dir}/batch-{b + 1}.jsonl", "w", encoding="utf-8") as f:
             for r in picked[b::batches]:
+                f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    # A second draw, made after the first labelling pass found too few threat positives: the
+    # next 160 paragraphs of the shuffled threat-like pool.
+    if "--extra" in sys.argv:
+        ids = {r["id"] for r in picked}
+        extra = [r for r in threat[330:490] if r["id"] not in ids]
+        with open(f"{out_dir}/batch-{batches + 1}.jsonl", "w", encoding="utf-8") as f:
+            for r in extra:
                 f.write(json.dumps(r, ensure_ascii=False) + "\n")
     print(f"strong {len(strong)} accession {len(accession)} threat {len(threat)} other {len(other)}; picked {len(picked)}")
 
