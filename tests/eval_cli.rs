@@ -9,16 +9,16 @@
 //! | - | --- | --- | --- |
 //! | 1 | coalition, new members | CF CD MR YE in d-isis-coalition / the same four | — / — |
 //! | 2 | coalition, Africa | — / — | africa east-africa MZ sahel sub-saharan-africa / sahel east-africa |
-//! | 3 | Finland newest Ally | nato:FI / nato:FI nato:TR nato:SE ("accession protocol") | — / — |
+//! | 3 | Finland newest Ally | nato:FI / — ("congratulated Finland on becoming our newest NATO Ally") | — / — |
 //! | 4 | NATO applications | — (application) / — | — / US FI SE ("threats to our shared security") |
-//! | 5 | Hungary ratifies | nato:FI ("recently joined our Alliance") / — | — / — |
+//! | 5 | Hungary ratifies | nato:FI ("recently joined our Alliance") / nato:FI | — / — |
 //! | 6 | Fiji joins IPEF | ipef:FJ / — | — / — |
 //! | 7 | Somalia attack | — / — | SO / US horn-of-africa (region first: "Horn of Africa (Somalia)") |
 //! | 8 | Zimbabwe sanctions | — / — | — / — |
 //!
-//! - `new_member_accession.case`: TP 2 (1, 3), FP 0, FN 2 (5, 6).
-//! - `new_member_accession.pair`: 7 gold, 7 predicted; TP 5, FP 2 (nato:TR, nato:SE), FN 2
-//!   (nato:FI in 5, ipef:FJ); `member` the same without organizations.
+//! - `new_member_accession.case`: TP 2 (1, 5), FP 0, FN 2 (3, 6).
+//! - `new_member_accession.pair`: 7 gold, 5 predicted; TP 5, FP 0, FN 2 (nato:FI in 3,
+//!   ipef:FJ); `member` the same without organizations.
 //! - `regional_threat.case`: TP 2 (2, 7), FP 1 (4), FN 0.
 //! - `regional_threat.place`: 6 gold, 7 predicted; TP 2 (sahel, east-africa), FP 5 (US, FI, SE;
 //!   US, horn-of-africa), FN 4 (africa, MZ, sub-saharan-africa; SO).
@@ -26,6 +26,10 @@
 //!   anaphoric "The Coalition" of 2); groups isis twice.
 //! - `rules`: case 7 says sanctions and attack_on_forces_or_facilities do not fire, case 8 that
 //!   sanctions does: sanctions TP 1 (8), the rest true negatives.
+//!
+//! The accession and threat figures are the bundled plugins' at the time of writing: a plugin
+//! change that changes them changes this test (`commwatch eval tests/fixtures/eval/labels.jsonl
+//! --errors` lists every difference from the labels).
 
 mod common;
 
@@ -113,11 +117,11 @@ fn eval_scores_the_fixture_as_counted_by_hand() {
     );
     assert_eq!(
         row("new_member_accession.pair"),
-        "8 5 2 2 0.714 0.714 0.714"
+        "8 5 0 2 1.000 0.714 0.833"
     );
     assert_eq!(
         row("new_member_accession.member"),
-        "8 5 2 2 0.714 0.714 0.714"
+        "8 5 0 2 1.000 0.714 0.833"
     );
     assert_eq!(row("regional_threat.case"), "8 2 1 0 0.667 1.000 0.800");
     assert_eq!(row("regional_threat.place"), "8 2 5 4 0.286 0.333 0.308");
@@ -131,27 +135,23 @@ fn eval_scores_the_fixture_as_counted_by_hand() {
     assert_eq!(row("threat_mentioned"), "1");
     assert_eq!(row("sanctions"), "1");
 
-    // The error listing: 2 + 4 + 4 accession, 1 + 9 threat, 1 organization.
-    assert!(stdout.contains("\nerrors (21)\n"), "stdout:\n{stdout}");
-    let finland = "wh-2023-07-13-readout-of-president-joe-bidens-meeting-with-president-sauli-niinisto-of-finland#0";
+    // The error listing: 2 + 2 + 2 accession, 1 + 9 threat, 1 organization.
+    assert!(stdout.contains("\nerrors (17)\n"), "stdout:\n{stdout}");
+    let somalia = "wh-2022-10-30-statement-by-national-security-advisor-jake-sullivan-on-the-terrorist-attack-in-somalia#0";
     let block = stdout
         .split("\n\n")
-        .find(|b| {
-            b.starts_with(&format!(
-                "false positive  new_member_accession.pair  {finland}"
-            )) && b.contains("nato:SE\n")
-        })
-        .unwrap_or_else(|| panic!("no nato:SE block in\n{stdout}"));
+        .find(|b| b.contains("value      horn-of-africa\n"))
+        .unwrap_or_else(|| panic!("no horn-of-africa block in\n{stdout}"));
     assert_eq!(
         block,
         format!(
-            "false positive  new_member_accession.pair  {finland}
-  value      nato:SE
-  gold       nato:FI
-  predicted  nato:FI, nato:TR, nato:SE
-  alert      Sweden joins North Atlantic Treaty Organization
-  evidence   \"Sweden\" \"NATO\" \"accession protocol\"
-  passage    …and welcomed its role as a regional security provider. Both leaders welcomed the recent agreement between Türkiye, Sweden and NATO for President Erdoğan to send Sweden’s NATO accession protocol to Turkish parliament for ratification, and underscored their desire to welcome Sweden into NATO as soon as…"
+            "false positive  regional_threat.place  {somalia}
+  value      horn-of-africa
+  gold       SO
+  predicted  US, horn-of-africa
+  alert      Threat reported in Horn of Africa (Somalia)
+  evidence   \"attack\" \"Somali\"
+  passage    The United States strongly condemns yesterday’s tragic terrorist attack in Mogadishu that killed an estimated 100 people and wounded approximately 300 more, and in particular its heinous targeting of the Somali Ministry of Education and first responders. We send our deepest condolences to the Somali people and to all those…"
         )
     );
     let fiji = "wh-2022-05-26-statement-by-national-security-advisor-jake-sullivan-on-fiji-joining-the-indo-pacific-economic-framework-for-prosperity#0";
@@ -176,11 +176,11 @@ fn eval_scores_the_fixture_as_counted_by_hand() {
     );
     assert_eq!(
         counts(&report["new_member_accession"]["pair"]),
-        (8, 5, 2, 2)
+        (8, 5, 0, 2)
     );
     assert_eq!(
         counts(&report["new_member_accession"]["member"]),
-        (8, 5, 2, 2)
+        (8, 5, 0, 2)
     );
     assert_eq!(counts(&report["regional_threat"]["case"]), (8, 2, 1, 0));
     assert_eq!(counts(&report["regional_threat"]["place"]), (8, 2, 5, 4));
@@ -205,7 +205,7 @@ fn eval_scores_the_fixture_as_counted_by_hand() {
         serde_json::Value::Null
     );
     let errors = report["errors"].as_array().unwrap();
-    assert_eq!(errors.len(), 21);
+    assert_eq!(errors.len(), 17);
     let somalia_fn = errors
         .iter()
         .find(|e| {
@@ -238,10 +238,10 @@ fn eval_split_keeps_the_records_of_that_split() {
     let output = eval(dir.path(), &[LABELS, "--split", "test"]);
     let (stdout, stderr) = text(&output);
     assert!(output.status.success(), "stderr:\n{stderr}");
-    // Cases 5 to 8: Hungary and Fiji are missed, no accession alert is raised.
+    // Cases 5 to 8: Hungary found, Fiji missed.
     assert!(stdout.starts_with("4 case(s) from tests/fixtures/eval/labels.jsonl, split test"));
     assert!(
-        stdout.contains("\nnew_member_accession.case                 4     0     0     2     —   0.000   0.000\n"),
+        stdout.contains("\nnew_member_accession.case                 4     1     0     1     1.000   0.500   0.667\n"),
         "stdout:\n{stdout}"
     );
 }
@@ -294,11 +294,11 @@ fn eval_exits_1_naming_the_thresholds_not_met_and_0_when_all_are() {
         "stdout:\n{stdout}"
     );
     assert!(
-        stdout.contains("  FAIL new_member_accession.case_recall              0.500 < 0.9\n"),
+        stdout.contains("  FAIL new_member_accession.case_recall               0.500 < 0.9\n"),
         "stdout:\n{stdout}"
     );
     assert!(
-        stdout.contains("  FAIL regional_threat.place_precision           0.286 < 0.9\n"),
+        stdout.contains("  FAIL regional_threat.place_precision                0.286 < 0.9\n"),
         "stdout:\n{stdout}"
     );
     assert!(
@@ -356,7 +356,7 @@ fn eval_exits_2_on_bad_labels_and_bad_thresholds() {
     );
     assert!(
         lines[1].starts_with(&format!(
-            "error: {labels}:3: not valid JSON (column 44): EOF while parsing an object"
+            "error: {labels}:3: not valid JSON (column 46): EOF while parsing an object"
         )),
         "{}",
         lines[1]

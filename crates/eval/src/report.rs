@@ -363,6 +363,12 @@ impl fmt::Display for EvalReport {
                 "\nthresholds: {} met, {failed} not met",
                 self.thresholds.len() - failed
             )?;
+            let width = self
+                .thresholds
+                .iter()
+                .map(|t| t.key.chars().count())
+                .max()
+                .unwrap_or(0);
             for t in &self.thresholds {
                 let mark = if t.met { "ok  " } else { "FAIL" };
                 let outcome = match (&t.value, &t.undefined) {
@@ -374,7 +380,7 @@ impl fmt::Display for EvalReport {
                         t.threshold
                     ),
                 };
-                writeln!(f, "  {mark} {:<40} {outcome}", t.key)?;
+                writeln!(f, "  {mark} {:<width$} {outcome}", t.key)?;
             }
         }
         Ok(())
