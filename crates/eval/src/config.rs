@@ -10,7 +10,8 @@
 //! [regional_threat]
 //! case_precision = 0.95
 //! place_precision = 0.90
-//! place_labels = ["region", "country"]      # mapping: the first label an alert has
+//! place_labels = ["region", "country"]      # mapping: the first label an alert has …
+//! place_in_evidence = false                 # … or the first whose value is a span of its evidence
 //!
 //! [countries]
 //! precision = 0.99
@@ -45,6 +46,9 @@ pub struct EvalConfig {
     pub member_labels: Vec<String>,
     /// Labels naming a regional-threat alert's place, in order of preference.
     pub place_labels: Vec<String>,
+    /// Prefer the first of `place_labels` whose value is the id of one of the alert's evidence
+    /// spans (the place the text names), before the first the alert has.
+    pub place_in_evidence: bool,
     /// The thresholds, sorted by section and key.
     pub thresholds: Vec<Threshold>,
 }
@@ -54,6 +58,7 @@ impl Default for EvalConfig {
         EvalConfig {
             member_labels: vec!["member".into(), "country".into()],
             place_labels: vec!["region".into(), "country".into()],
+            place_in_evidence: false,
             thresholds: Vec::new(),
         }
     }
@@ -139,7 +144,7 @@ impl EvalConfig {
                     ["case", "place"]
                         .map(|m| (m, format!("{section}.{m}")))
                         .to_vec(),
-                    &["place_labels"],
+                    &["place_labels", "place_in_evidence"],
                 ),
                 _ => (vec![("", section.clone())], &[]),
             };
@@ -191,10 +196,22 @@ fn read_thresholds(
     for (key, value) in table {
         let path = format!("{section}.{key}");
         if mapping.contains(&key.as_str()) {
-            match label_list(value) {
-                Ok(list) if key == "member_labels" => config.member_labels = list,
-                Ok(list) => config.place_labels = list,
-                Err(m) => errors.push(ConfigError::new(file, &path, m)),
+            let read = match key.as_str() {
+                "place_in_evidence" => match value.as_bool() {
+                    Some(b) => {
+                        config.place_in_evidence = b;
+                        Ok(())
+                    }
+                    None => Err(format!(
+                        "expected true or false, found {}",
+                        value.type_str()
+                    )),
+                },
+                "member_labels" => label_list(value).map(|l| config.member_labels = l),
+                _ => label_list(value).map(|l| config.place_labels = l),
+            };
+            if let Err(m) = read {
+                errors.push(ConfigError::new(file, &path, m));
             }
             continue;
         }
@@ -286,6 +303,7 @@ pair_recall = 1
 [regional_threat]
 place_f1 = 0.5
 place_labels = ["country", "region"]
+place_in_evidence = true
 
 [countries]
 precision = 0.99
@@ -327,6 +345,7 @@ recall = 0.8
             ]
         );
         assert_eq!(c.place_labels, ["country", "region"]);
+        assert!(c.place_in_evidence);
         assert_eq!(c.member_labels, ["member", "country"]);
     }
 

@@ -262,6 +262,21 @@ impl Scorer<'_> {
             .filter(|v| !v.is_empty())
     }
 
+    /// A regional-threat alert's place (see [`EvalConfig::place_in_evidence`]).
+    fn place<'a>(&self, alert: &'a Alert) -> Option<&'a str> {
+        let labels = &self.config.place_labels;
+        let named = self.config.place_in_evidence.then(|| {
+            labels
+                .iter()
+                .filter_map(|l| alert.labels.get(l))
+                .find(|v| alert.evidence.iter().any(|s| &*s.id == v.as_str()))
+        });
+        named
+            .flatten()
+            .map(String::as_str)
+            .or_else(|| self.first_label(alert, labels))
+    }
+
     fn accession(
         &mut self,
         m: &mut AccessionMetrics,
@@ -338,7 +353,7 @@ impl Scorer<'_> {
         let alerts: Vec<&Alert> = case.alerts_of(THREAT).collect();
         let gold_places = unique(gold.iter().cloned());
         let places = group(alerts.iter().filter_map(|a| {
-            let place = self.first_label(a, &self.config.place_labels)?.to_string();
+            let place = self.place(a)?.to_string();
             Some((place.clone(), place, Some(*a), None))
         }));
         let predicted_shown: Vec<String> = places.iter().map(|p| p.shown.clone()).collect();
@@ -790,6 +805,17 @@ mod tests {
             (place.tp, place.fp, place.fn_),
             (1, 0, 1),
             "country first: ML"
+        );
+        let config = EvalConfig {
+            place_in_evidence: true,
+            ..EvalConfig::default()
+        };
+        let r = score(&records, &processed, &config);
+        let place = &r.regional_threat.place;
+        assert_eq!(
+            (place.tp, place.fp, place.fn_),
+            (1, 0, 1),
+            "the span named: ML"
         );
         let fp = score(&records, &processed, &EvalConfig::default())
             .errors
