@@ -389,9 +389,10 @@ fn eval_exits_2_on_bad_labels_and_bad_thresholds() {
 }
 
 /// The labelled test split (tests/eval/test.jsonl) against the thresholds the project commits
-/// to (tests/eval/thresholds.toml).
+/// to (tests/eval/thresholds.toml). When the bundled plugins were last measured, 1 of the 8
+/// thresholds was met (new_member_accession.case_precision 0.958); see docs/eval.md.
 #[test]
-#[ignore = "tests/eval/test.jsonl, the labelled data set, is produced separately and lands on main later"]
+#[ignore = "the bundled plugins do not reach tests/eval/thresholds.toml yet (run `commwatch eval tests/eval/test.jsonl --thresholds tests/eval/thresholds.toml`); enable once they do"]
 fn eval_test_split_meets_thresholds() {
     let dir = tempfile::tempdir().unwrap();
     let output = eval(
