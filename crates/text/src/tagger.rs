@@ -1625,6 +1625,77 @@ mod tests {
     }
 
     #[test]
+    fn tags_seas_straits_and_analyst_regions() {
+        assert_eq!(
+            id_list("North Africa, Northern Africa and the North African coast"),
+            ["north-africa"; 3]
+        );
+        // Seas win over the countries inside their names.
+        assert_eq!(
+            id_list("the South China Sea, the Gulf of Oman and the Indian Ocean"),
+            ["south-china-sea", "gulf-of-oman", "indian-ocean"]
+        );
+        assert_eq!(
+            id_list("in the Red Sea, the Bab al-Mandeb Strait, and the Gulf of Aden"),
+            ["red-sea", "bab-el-mandeb", "gulf-of-aden"]
+        );
+        assert_eq!(
+            id_list("piracy in the Gulf of Guinea and the Mediterranean Sea"),
+            ["gulf-of-guinea", "mediterranean"]
+        );
+        assert_eq!(
+            id_list("the Black Sea, the Strait of Hormuz and the Persian Gulf"),
+            ["black-sea", "strait-of-hormuz", "persian-gulf"]
+        );
+        // The political Gulf (the GCC states) is not the sea.
+        assert_eq!(id_list("the Gulf States and the Arabian Gulf"), ["gulf", "persian-gulf"]);
+        assert_eq!(
+            id_list("the Liptako-Gourma, the three borders area and the central Sahel"),
+            ["liptako-gourma", "liptako-gourma", "central-sahel"]
+        );
+        assert_eq!(id_list("the Sahel and the Central Sahel"), ["sahel", "central-sahel"]);
+        // Ambiguous between the Sahel and South America: not a name.
+        assert!(id_list("the tri-border area").is_empty());
+        assert_eq!(id_list("Kashmir"), ["kashmir"]);
+    }
+
+    #[test]
+    fn tags_groupings_partnerships_and_their_long_forms() {
+        assert_eq!(
+            id_list("the Group of 7, the Group of Seven, the Group of 20 and the G20"),
+            ["g7", "g7", "g20", "g20"]
+        );
+        assert_eq!(
+            id_list("the Minerals Security Partnership and the MSP Forum"),
+            ["minerals-security-partnership", "msp-forum"]
+        );
+        for name in [
+            "Coalition to Defeat ISIS",
+            "D-ISIS Coalition",
+            "Global Coalition Against Daesh",
+            "Global Coalition to Defeat ISIS",
+            "anti-ISIS coalition",
+        ] {
+            assert_eq!(id_list(name), ["d-isis-coalition"], "{name}");
+        }
+        assert_eq!(
+            id_list("Croatia joined the euro area and the Schengen area"),
+            ["HR", "euro-area", "schengen-area"]
+        );
+        assert_eq!(id_list("the Schengen Agreement"), Vec::<String>::new());
+        assert_eq!(
+            id_list("the Five Eyes, the Commonwealth and OPEC+"),
+            ["five-eyes", "commonwealth", "opec-plus"]
+        );
+        assert_eq!(id_list("the Commonwealth of Virginia"), Vec::<String>::new());
+        assert_eq!(id_list("the Commonwealth of Australia"), ["AU"]);
+        assert_eq!(
+            id_list("the Counter Ransomware Initiative and the PGII"),
+            ["cri", "pgii"]
+        );
+    }
+
+    #[test]
     fn resumes_after_a_rejected_match() {
         // "democratic Republic of the Congo" fails the capital rule as a whole; the shorter
         // name inside it is still found.
