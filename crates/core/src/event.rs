@@ -8,6 +8,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::fold::FoldedText;
 use crate::offsets::OffsetMap;
 
 /// A cheaply clonable, immutable string for values that repeat across many spans (kinds,
@@ -126,19 +127,6 @@ pub struct NormalizedText {
     /// serialized: it is derived from `text`.
     #[serde(skip)]
     pub folded: Option<FoldedText>,
-}
-
-/// A case- and diacritic-folded copy of a normalized text ("Moçambique" → "mocambique"), with
-/// the map from its offsets back to the normalized text.
-///
-/// Matching on it makes every matcher case- and accent-insensitive without per-pattern variants;
-/// a matcher that needs the original case (acronyms) maps its match back and looks.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FoldedText {
-    /// The folded text.
-    pub text: String,
-    /// Maps byte offsets of `text` to byte offsets of the normalized text.
-    pub map: OffsetMap,
 }
 
 /// A byte range of the raw text, serialized as `[start, end]`.

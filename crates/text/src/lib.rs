@@ -71,4 +71,6 @@ pub use language::detect_language;
 pub use normalize::Normalizer;
 pub use recognize::{Recognized, Recognizers};
 pub use sentences::split_sentences;
-pub use tagger::{ARTICLES, FUNCTION_WORDS, Tag, Tagger, TaggerError};
+pub use tagger::{
+    ARTICLES, COUNTRY_IN_NAME, FUNCTION_WORDS, PLACE, REGION_IN_NAME, Tag, Tagger, TaggerError,
+};

@@ -386,6 +386,9 @@ const PENDING_BEFORE: &[&str] = &[
     "steps",
     "progress",
     "without",
+    "favour",
+    "favor",
+    "voted",
 ];
 
 /// Words that make a cue pending when they follow it in its clause.
@@ -546,7 +549,9 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
                 "joined" | "joins" | "joining" | "rejoined" | "rejoins" | "re-joined"
                 | "re-joins" => self.joined(i),
                 "became" | "becomes" | "becoming" | "become" => self.became(i),
-                "accession" | "admission" | "adhesion" => self.accession(i),
+                "accession" | "admission" | "adhesion" | "inclusion" | "entry" | "addition" => {
+                    self.accession(i)
+                }
                 "admitted" => self.admitted(i),
                 "welcomed" | "welcomes" | "welcome" | "welcoming" | "making" | "made" | "makes" => {
                     self.welcomed_as(i)
@@ -612,12 +617,19 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
                 .membership_role(j + 1)
                 .ok_or("joined as something else")?;
             (org, after)
-        } else {
-            let (org, after) = self
-                .object_org(j)
-                .ok_or("what was joined is not an organization")?;
+        } else if let Some((org, after)) = self.object_org(j) {
             self.check_head_object(after)?;
             (org, after)
+        } else if j >= self.t.len()
+            || self.is(j, &["."])
+            || (self.is(j, &["in", "on"])
+                && (self.word(j + 1).bytes().all(|b| b.is_ascii_digit())
+                    || self.is(j + 1, CALENDAR)))
+        {
+            // "South Africa joined in 2010.": joined what the sentence or the document named.
+            (Org::Unsaid, j)
+        } else {
+            return Err("what was joined is not an organization");
         };
         if self.word(i) == "joining" && i > 0 && self.is(i - 1, &["is", "are", "am"]) {
             return Err("\"is joining\": under way, not done");
@@ -672,9 +684,13 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             members = self.list_before(k - 2);
         } else if k >= 1 && self.is(k - 1, &["its", "their"]) {
             // "Croatia has finalised its accession", "congratulate Montenegro for its
-            // adhesion": the pronoun's antecedent, the nearest member named before.
-            if let Some(antecedent) = (0..k - 1).rev().find(|&a| self.is_member_entity(a)) {
-                members = self.list_before(antecedent);
+            // adhesion": the pronoun's antecedent, the first country named before it (the
+            // sentence's subject or the one addressed), else the first organization.
+            let antecedent = (0..k - 1)
+                .find(|&a| self.role(a) == Some(Role::Member))
+                .or_else(|| (0..k - 1).find(|&a| self.is_member_entity(a)));
+            if let Some(antecedent) = antecedent {
+                members = vec![antecedent];
             }
         }
         // After: "of X (and Y)", "to/into ORG".
@@ -698,7 +714,7 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         } else if self.is(j, &["to", "into"]) {
             return Err("accession to something that is not an organization");
         } else if self.is(j, &["as"])
-            && let Some((o @ (Org::Entity(_) | Org::Named(..)), after)) =
+            && let Some((o @ (Org::Entity(_) | Org::Named(..) | Org::Anaphor(..)), after)) =
                 self.membership_role(j + 1)
         {
             // "the accession of the African Union as a permanent member of the G20".
@@ -706,6 +722,11 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             end = after - 1;
         }
         if members.is_empty() {
+            return Ok(None);
+        }
+        // "inclusion", "entry", "addition" name a membership only with its organization
+        // ("entry into the G20 as a full member", not "entry into force").
+        if !self.is(i, &["accession", "admission", "adhesion"]) && org == Org::Unsaid {
             return Ok(None);
         }
         let (start, stop) = self.clause(i);
@@ -1175,12 +1196,17 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             while at >= 0 && self.is(at as usize, &["the"]) {
                 at -= 1;
             }
+            // The separator before the last item of a list holds "and" ("A, B and C", "A,
+            // B, and C"); a bare comma there sets off an apposition ("the General Assembly,
+            // Timor-Leste"), not a list.
             let mut separated = false;
+            let mut and = false;
             while at >= 0 && self.is(at as usize, &[",", "and", "&"]) {
                 separated = true;
+                and |= !self.is(at as usize, &[","]);
                 at -= 1;
             }
-            if !separated {
+            if !separated || (list.len() == 1 && !and) {
                 break;
             }
         }
@@ -1191,6 +1217,7 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
     /// A list of member entities starting at `j`.
     fn list_forward(&self, mut j: usize) -> Vec<usize> {
         let mut list = Vec::new();
+        let mut and = false;
         loop {
             while self.is(j, &["the"]) {
                 j += 1;
@@ -1204,12 +1231,17 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             while self.is(j, &[",", "and", "&"])
                 || (self.is(j, &["as"]) && self.is(j + 1, &["well"]) && self.is(j + 2, &["as"]))
             {
+                and |= !self.is(j, &[","]);
                 j += if self.is(j, &["as"]) { 3 } else { 1 };
                 separated = true;
             }
             if !separated {
                 break;
             }
+        }
+        // A list ends with "and": items set off by commas alone are appositions.
+        if !and {
+            list.truncate(1);
         }
         list
     }
@@ -1279,7 +1311,7 @@ fn cue_name(word: &str) -> &'static str {
             "joined"
         }
         "became" | "becomes" | "becoming" | "become" => "became-member",
-        "accession" | "admission" | "adhesion" => "accession",
+        "accession" | "admission" | "adhesion" | "inclusion" | "entry" | "addition" => "accession",
         "admitted" => "admitted",
         "welcomed" | "welcomes" | "welcome" | "welcoming" => "welcomed-as",
         "expanded" | "expands" | "enlarged" | "enlarges" => "expanded",
