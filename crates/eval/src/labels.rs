@@ -219,26 +219,24 @@ fn parse_record(line: &str) -> Result<LabelRecord, String> {
     let record: LabelRecord = serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let message = e.inner().to_string();
-        let in_accession = path.starts_with("accession[");
-        let suggestion = unknown_field(&message).and_then(|given| {
-            let fields = if in_accession {
+        let unknown = unknown_field(&message);
+        let suggestion = unknown.and_then(|given| {
+            let fields = if path.starts_with("accession[") {
                 ACCESSION_FIELDS
             } else {
                 FIELDS
             };
             commwatch_runtime::nearest(given, fields.iter().copied())
         });
-        let mut text = if path == "." || path.is_empty() || message.starts_with("unknown field") {
-            let at = path
-                .rsplit_once('.')
-                .map(|(parent, _)| parent)
-                .filter(|p| !p.is_empty() && *p != "." && message.starts_with("unknown field"));
-            match at {
-                Some(parent) => format!("{parent}: {message}"),
-                None => message,
-            }
+        // The path of an unknown field ends with the field, which the message names already.
+        let at = match unknown {
+            Some(_) => path.rsplit_once('.').map_or("", |(parent, _)| parent),
+            None => path.as_str(),
+        };
+        let mut text = if at.is_empty() || at == "." {
+            message
         } else {
-            format!("{path}: {message}")
+            format!("{at}: {message}")
         };
         if let Some(s) = suggestion {
             text.push_str(&format!(" (did you mean {s:?}?)"));
