@@ -635,12 +635,18 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             return Err("\"is joining\": under way, not done");
         }
         let mut members = self.subject(i);
+        let mut first = i;
         if members.is_empty() && self.generic_subject(i) {
             members = self.list_after(after);
+            // The cue is the whole "new members joining".
+            first = i - 1;
+            while first > 0 && self.is(first - 1, &["new", "newest", "the", "our"]) {
+                first -= 1;
+            }
         }
         Ok(Some(Found {
             cue: "joined",
-            cue_tokens: (i, i),
+            cue_tokens: (first, i),
             members,
             org,
         }))
