@@ -5,6 +5,7 @@
 //! 0 for a clean run, 1 when a run lost or could not deliver something, 2 for a configuration
 //! error.
 
+mod eval_cmd;
 mod rules_cmd;
 mod scaffold;
 
@@ -82,6 +83,14 @@ enum Command {
     /// against a raw Aho-Corasick scan of the same bytes in the same process, and prints the
     /// ratio. Release builds only give meaningful numbers.
     Bench(BenchArgs),
+    /// Scores a pipeline's alerts and entities against labelled passages (one JSON object per
+    /// line, docs/labelling.md): precision, recall, F1, TP/FP/FN per rule and label field.
+    ///
+    /// Each passage is one event, run through the pipeline's stages on its own: the pipeline's
+    /// sources are replaced by the passages, its `alerts` stages (near-duplicates, repeats,
+    /// history) and sinks are left out, and nothing is written but --json. Exits 0, 1 when a
+    /// threshold is not met, 2 on bad input (labels, thresholds or pipeline).
+    Eval(eval_cmd::EvalArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -190,15 +199,15 @@ struct NewPluginArgs {
 }
 
 #[derive(Debug, Args)]
-struct PipelineArgs {
+pub(crate) struct PipelineArgs {
     /// The pipeline file.
     #[arg(default_value = "pipeline.toml")]
-    pipeline: PathBuf,
+    pub(crate) pipeline: PathBuf,
 
     /// Overrides a key of the pipeline file, e.g. `--set stages.tag.workers=2`. Applied after
     /// the file and the COMMWATCH__… environment variables. Repeatable.
     #[arg(long = "set", value_name = "KEY=VALUE")]
-    sets: Vec<String>,
+    pub(crate) sets: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -226,6 +235,7 @@ fn main() -> ExitCode {
         Command::Plugins(PluginsCommand::Inspect { path }) => inspect(&path),
         Command::NewPlugin(args) => new_plugin(args),
         Command::Bench(args) => bench(args),
+        Command::Eval(args) => eval_cmd::eval(args),
         Command::Alerts(args) => alerts(args),
         Command::Rules(RulesCommand::Check { files }) => rules_cmd::check(&files),
         Command::Test { tests, rules } => rules_cmd::test(&tests, &rules),
@@ -256,7 +266,7 @@ fn init_logging(level: Option<&str>) {
         .init();
 }
 
-fn load(args: &PipelineArgs) -> Result<Pipeline, ExitCode> {
+pub(crate) fn load(args: &PipelineArgs) -> Result<Pipeline, ExitCode> {
     Pipeline::load(&args.pipeline, &args.sets).map_err(|errors| {
         eprintln!("{errors}");
         ExitCode::from(2)
