@@ -46,6 +46,11 @@ pub(crate) mod class {
     pub const STATE_CONTEXT: u64 = 1 << 33;
     /// The possessive `'s` (or a lone apostrophe after a name), set by the tokenizer.
     pub const POSSESSIVE: u64 = 1 << 34;
+    pub const WATER: u64 = 1 << 35;
+    pub const ATTACK_VERB: u64 = 1 << 36;
+    pub const THREAT_NOUN: u64 = 1 << 37;
+    pub const SOLIDARITY: u64 = 1 << 38;
+    pub const WITH: u64 = 1 << 39;
 
     /// The `[words]` lists, by name.
     pub const WORD_LISTS: &[(&str, u64)] = &[
@@ -81,6 +86,11 @@ pub(crate) mod class {
         ("and", AND),
         ("list_word", LIST_WORD),
         ("clause_word", CLAUSE_WORD),
+        ("water", WATER),
+        ("attack_verb", ATTACK_VERB),
+        ("threat_noun", THREAT_NOUN),
+        ("solidarity", SOLIDARITY),
+        ("with", WITH),
     ];
 }
 

@@ -109,6 +109,11 @@ pub struct RegionalThreat {
     lower: String,
     actors: Vec<Actor>,
     findings: Vec<Finding>,
+    /// The actor of the sentence read last, with byte offsets.
+    last_actor: Option<Actor>,
+    /// How many of the patterns of `actor_stems` are actor words (the others are the words of
+    /// self-defence).
+    actor_patterns: usize,
 }
 
 /// A finding of the document, with what its alert needs.
@@ -244,9 +249,12 @@ impl Stage for RegionalThreat {
             other => return Err(format!("config.severity: unknown severity {other:?}")),
         };
         let lexicon = Lexicon::parse(LEXICON)?;
+        let mut stems = lexicon.actor_stems();
+        let actor_patterns = stems.len();
+        stems.extend(["defend".to_string(), "self-defen".to_string()]);
         let actor_stems = AhoCorasick::builder()
             .ascii_case_insensitive(true)
-            .build(lexicon.actor_stems())
+            .build(stems)
             .map_err(|e| e.to_string())?;
         let regions = &config.regions;
         let members: Vec<BTreeSet<&str>> = regions
@@ -326,6 +334,8 @@ impl Stage for RegionalThreat {
             lower: String::new(),
             actors: Vec::new(),
             findings: Vec::new(),
+            last_actor: None,
+            actor_patterns,
         })
     }
 
@@ -392,20 +402,22 @@ impl Stage for RegionalThreat {
             }
         }
         let bounds: Vec<(usize, usize)> = ents.iter().map(|e| (e.start, e.end)).collect();
-        // Where actor words may start (sorted).
-        let hits: Vec<usize> = self
+        // Where actor words (true) and words of self-defence (false) may start, in order.
+        let hits: Vec<(usize, bool)> = self
             .actor_stems
             .find_iter(raw)
-            .map(|m| m.start())
+            .map(|m| (m.start(), m.pattern().as_usize() < self.actor_patterns))
             .collect();
+        // The last actor read, and the number of its sentence.
+        let mut carry: Option<(Actor, usize)> = None;
         let mut alerts: Vec<Alert<'_>> = Vec::new();
         let mut first_ent = 0;
         let mut first_hit = 0;
-        for sentence in event.sentence_ranges() {
+        for (number, sentence) in event.sentence_ranges().into_iter().enumerate() {
             while first_ent < ents.len() && ents[first_ent].start < sentence.start {
                 first_ent += 1;
             }
-            while first_hit < hits.len() && hits[first_hit] < sentence.start {
+            while first_hit < hits.len() && hits[first_hit].0 < sentence.start {
                 first_hit += 1;
             }
             let in_sentence = ents[first_ent..]
@@ -422,11 +434,42 @@ impl Stage for RegionalThreat {
                     EntKind::Other => {}
                 }
             }
-            let hit = hits.get(first_hit).is_some_and(|&h| h < sentence.end);
-            if !place || !(hit || group) {
+            let in_sentence = hits[first_hit..]
+                .iter()
+                .take_while(|h| h.0 < sentence.end);
+            let (mut actor_word, mut defence) = (false, false);
+            for &(_, actor) in in_sentence {
+                actor_word |= actor;
+                defence |= !actor;
+            }
+            let carried = carry
+                .filter(|&(_, n)| n + 2 >= number)
+                .map(|(actor, _)| actor);
+            if !place || !(actor_word || group || (defence && carried.is_some())) {
+                // A named group with no place here may still be the one a place defends
+                // itself against in the next sentences.
+                let last_group = ents[first_ent..]
+                    .iter()
+                    .enumerate()
+                    .take_while(|(_, e)| e.start < sentence.end)
+                    .filter(|(_, e)| e.kind == EntKind::Group)
+                    .last();
+                if let Some((i, e)) = last_group {
+                    let actor = Actor {
+                        first: e.start,
+                        last: e.end,
+                        entity: Some(first_ent + i),
+                        weak: false,
+                        carried: true,
+                    };
+                    carry = Some((actor, number));
+                }
                 continue;
             }
-            self.read_sentence(raw, sentence, &ents, first_ent, &bounds, &not_groups);
+            self.read_sentence(raw, sentence, &ents, first_ent, &bounds, &not_groups, carried);
+            if let Some(actor) = self.last_actor {
+                carry = Some((actor, number));
+            }
             for f in self.findings.drain(..) {
                 let place = match f.place {
                     Place::Entity(e) => spans[e],
@@ -489,6 +532,7 @@ impl RegionalThreat {
         first_ent: usize,
         bounds: &[(usize, usize)],
         not_groups: &[bool],
+        carried: Option<Actor>,
     ) {
         tokens::tokenize(
             raw,
@@ -508,12 +552,31 @@ impl RegionalThreat {
         };
         reader.actors(&mut self.actors);
         self.findings.clear();
-        reader.read(&self.actors, &mut self.findings);
+        reader.read(&self.actors, carried, &mut self.findings);
         // Actors by byte offsets (`first`, `last` = start, end), since tokens are reused.
+        let toks = &self.toks;
+        let in_bytes = |a: &mut Actor| {
+            if !a.carried {
+                a.first = toks[a.first].start;
+                a.last = toks[a.last].end;
+                a.carried = true;
+            }
+        };
         for f in &mut self.findings {
-            f.actor.first = self.toks[f.actor.first].start;
-            f.actor.last = self.toks[f.actor.last].end;
+            in_bytes(&mut f.actor);
         }
+        // The actor to carry to the next sentences: the last named group, else the last actor.
+        self.last_actor = self
+            .actors
+            .iter()
+            .rev()
+            .find(|a| a.entity.is_some())
+            .or(self.actors.last())
+            .copied()
+            .map(|mut a| {
+                in_bytes(&mut a);
+                a
+            });
     }
 }
 

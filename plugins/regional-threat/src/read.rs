@@ -51,7 +51,6 @@ pub(crate) fn form(text: &str, label: &str) -> Form {
     };
     if let Some(singular) = last.strip_suffix('s')
         && stem(singular)
-        && !label_last.ends_with('s')
     {
         return Form::People;
     }
@@ -158,6 +157,8 @@ pub(crate) enum Not {
     Official,
     /// An adjective with no place after it.
     Adjective,
+    /// Part of a sea's or strait's name ("the South China Sea").
+    Water,
 }
 
 /// An actor of the sentence.
@@ -170,6 +171,9 @@ pub(crate) struct Actor {
     pub entity: Option<usize>,
     /// A kidnapping or hostage-taking: counts only near the place.
     pub weak: bool,
+    /// Carried over from an earlier sentence: `first` and `last` are then byte offsets (start,
+    /// end) in the document, not tokens.
+    pub carried: bool,
 }
 
 /// What is reported of a place: which place, why, with what cue, by which actor.
@@ -292,6 +296,7 @@ impl<'a> Reader<'a> {
                         last: i,
                         entity: Some(e),
                         weak: false,
+                        carried: false,
                     });
                 }
                 i += 1;
@@ -317,6 +322,7 @@ impl<'a> Reader<'a> {
                         last,
                         entity: None,
                         weak,
+                        carried: false,
                     });
                 }
                 i = last + 1;
@@ -340,7 +346,8 @@ impl<'a> Reader<'a> {
         } else {
             j
         };
-        self.toks[j].is(NOT_AFTER) || self.of_a_state(i)
+        let before = self.prev(j, 0).is_some_and(|k| self.toks[k].is(NOT_AFTER));
+        self.toks[j].is(NOT_AFTER) || before || self.of_a_state(i)
     }
 
     /// The last token of the first phrase of `phrases` that starts at word `i`.
@@ -403,15 +410,28 @@ impl<'a> Reader<'a> {
     fn before(&self, first: usize, actors: &[Actor]) -> Option<Reading> {
         let j = self.prev(first, DETERMINER | DIRECTION)?;
         let t = &self.toks[j];
-        let near_actor = |from: usize, to: usize| {
-            actors
-                .iter()
-                .any(|a| a.last < to && a.last + 4 >= from.min(to))
-        };
-        if t.is(LOCATIVE) {
-            let venue = (j.saturating_sub(3)..j).any(|k| {
-                self.toks[k].clause == t.clause && self.toks[k].is(VENUE)
+        let near_actor = |at: usize| actors.iter().any(|a| a.last < at && a.last + 4 >= at);
+        // "stood firmly by Israel", "solidarity with Nigeria", in a clause about attacks.
+        if t.is(WITH | BY | TO) {
+            let verb = self.prev(j, AUXILIARY).and_then(|k| {
+                if self.toks[k].is(SOLIDARITY) {
+                    Some(k)
+                } else if self.word(k).ends_with("ly") {
+                    self.prev(k, AUXILIARY).filter(|&v| self.toks[v].is(SOLIDARITY))
+                } else {
+                    None
+                }
             });
+            if let Some(v) = verb {
+                let attacks = self.toks.iter().any(|o| {
+                    o.clause == t.clause && o.is(TOWARD_HEAD | THREAT_NOUN | ATTACK_VERB)
+                });
+                return attacks.then_some(Reading::Is(Role::Faces, v));
+            }
+        }
+        if t.is(LOCATIVE) {
+            let venue = (j.saturating_sub(3)..j)
+                .any(|k| self.toks[k].clause == t.clause && self.toks[k].is(VENUE));
             return (!venue).then_some(Reading::Is(Role::Locative, j));
         }
         if t.is(TO | ON | AGAINST) {
@@ -433,8 +453,33 @@ impl<'a> Reader<'a> {
             let k = self.prev(j, 0)?;
             return self.toks[k].is(BACKER).then_some(Reading::IsNot(Not::Backer));
         }
-        if t.is(CONTROL) && near_actor(j, j) {
+        if t.is(CONTROL) && near_actor(j) {
             return Some(Reading::Is(Role::Controlled, j));
+        }
+        // "to attack Venezuela", "threatens Iraq": the object of an attack.
+        if t.is(ATTACK_VERB) && !self.of_a_state(j) {
+            return Some(Reading::Is(Role::Attacked, j));
+        }
+        // "in Tinzawaten, Mali": a place the tagger does not know, then its country.
+        if t.punct() == Some(b',') && self.ent(first).is_some_and(|e| e.kind == EntKind::Country)
+        {
+            let mut k = j;
+            for _ in 0..3 {
+                let w = self.prev(k, 0)?;
+                let tok = &self.toks[w];
+                let capital = matches!(tok.kind, Kind::Word(0))
+                    && self.word(w).starts_with(|c: char| c.is_uppercase());
+                if !capital {
+                    break;
+                }
+                k = w;
+            }
+            if k != j {
+                let p = self.prev(k, DETERMINER)?;
+                return self.toks[p]
+                    .is(LOCATIVE)
+                    .then_some(Reading::Is(Role::Locative, p));
+            }
         }
         None
     }
@@ -462,6 +507,9 @@ impl<'a> Reader<'a> {
         if t.is(TITLES) {
             return Some(Not::Official);
         }
+        if t.is(WATER) {
+            return Some(Not::Water);
+        }
         None
     }
 
@@ -479,6 +527,13 @@ impl<'a> Reader<'a> {
                 return Some(Reading::Is(Role::Possessive, m2));
             }
             return None;
+        }
+        // "with Iraq against this barbaric threat".
+        if t.is(AGAINST) {
+            let threat = (n + 1..n + 4)
+                .take_while(|&k| k < self.toks.len() && self.toks[k].clause == t.clause)
+                .find(|&k| self.toks[k].is(THREAT_NOUN));
+            return threat.map(|k| Reading::Is(Role::Faces, k));
         }
         if t.punct() == Some(b',') {
             let m = self.next(n, 0)?;
@@ -517,9 +572,10 @@ impl<'a> Reader<'a> {
         None
     }
 
-    /// The findings of the sentence, given its actors.
-    pub(crate) fn read(&self, actors: &[Actor], out: &mut Vec<Finding>) {
-        if actors.is_empty() {
+    /// The findings of the sentence, given its actors, and the actor of the sentences just
+    /// before (for "Israel has the right to defend itself" after an attack by a group).
+    pub(crate) fn read(&self, actors: &[Actor], carried: Option<Actor>, out: &mut Vec<Finding>) {
+        if actors.is_empty() && carried.is_none() {
             return;
         }
         let mut lists = Vec::new();
@@ -556,9 +612,12 @@ impl<'a> Reader<'a> {
                         .flatten()
                         .map(Reading::IsNot)
                 });
+                // "in Russia's war": the preposition governs what the place has, not the place.
+                let possessed = |k: usize| self.next(k, 0).is_some_and(|n| self.toks[n].is(POSSESSIVE));
+                let governed = !possessed(i) && !possessed(list.last);
                 let reading = reading
                     .or(own_after)
-                    .or_else(|| before.as_ref().map(copy))
+                    .or_else(|| before.as_ref().filter(|_| governed).map(copy))
                     .or_else(|| after.as_ref().map(copy));
                 if let Some(r) = reading {
                     found.push((i, r));
@@ -610,8 +669,13 @@ impl<'a> Reader<'a> {
             let Reading::Is(role, cue) = reading else {
                 continue;
             };
-            let Some(actor) = self.actor_for(i, actors) else {
-                continue;
+            let actor = match self.actor_for(i, actors) {
+                Some(actor) => actor,
+                None if role == Role::DefendsItself && actors.is_empty() => match carried {
+                    Some(actor) => actor,
+                    None => continue,
+                },
+                None => continue,
             };
             // "Peshawar, Pakistan": the country in apposition to a city of it is the same place.
             let ent = self.ent(i).expect("a place");
@@ -674,7 +738,7 @@ impl<'a> Reader<'a> {
                 a.first.saturating_sub(p)
             }
         };
-        let usable = |a: &&Actor| !a.weak || distance(a) <= 8;
+        let usable = |a: &&Actor| !a.weak || distance(a) <= 12;
         let in_clause = actors
             .iter()
             .filter(usable)
@@ -683,7 +747,7 @@ impl<'a> Reader<'a> {
             actors
                 .iter()
                 .filter(usable)
-                .filter(move |a| !in_clause || self.toks[a.first].clause == clause)
+                .filter(move |a| in_clause && self.toks[a.first].clause == clause)
         };
         let named = candidates().any(|a| a.entity.is_some());
         candidates()
