@@ -5,8 +5,10 @@ The split is decided once per passage by a hash of its id (half dev, half test),
 depends on labels or on what commwatch does, and adding passages later never moves an existing
 one. Each record keeps its split in a `split` field.
 
-Usage: assemble.py OUT_DIR PASSAGES_AND_LABELS...  (pairs batch-N.jsonl:labels-N.jsonl, or a
-single file that already holds text and labels)
+Usage: assemble.py OUT_DIR [--rules RULES.jsonl] PASSAGES_AND_LABELS...  (pairs
+batch-N.jsonl:labels-N.jsonl, or a single file that already holds text and labels). RULES.jsonl
+holds {"id", "rules": {rule id: bool}} for the passages labelled for the default rule pack; the
+others carry no `rules` field (not scored for those rules).
 """
 import hashlib
 import json
@@ -14,7 +16,7 @@ import sys
 
 LABEL_KEYS = ["accession", "accession_negative", "threat_places", "threat_groups", "countries",
               "organizations", "groups", "note"]
-ORDER = ["id", "split", "source", "license", "title", "text"] + LABEL_KEYS
+ORDER = ["id", "split", "source", "license", "title", "text"] + LABEL_KEYS + ["rules"]
 
 
 def split_of(id_):
@@ -23,8 +25,13 @@ def split_of(id_):
 
 def main():
     out_dir = sys.argv[1]
+    args = sys.argv[2:]
+    rules = {}
+    if args and args[0] == "--rules":
+        rules = {json.loads(l)["id"]: json.loads(l)["rules"] for l in open(args[1], encoding="utf-8")}
+        args = args[2:]
     records = []
-    for arg in sys.argv[2:]:
+    for arg in args:
         if ":" in arg:
             passages, labels = arg.split(":")
             by_id = {json.loads(l)["id"]: json.loads(l) for l in open(labels, encoding="utf-8")}
@@ -41,7 +48,9 @@ def main():
             continue
         seen.update([rec["id"], rec["text"]])
         rec["split"] = split_of(rec["id"])
-        out[rec["split"]].append({k: rec.get(k) for k in ORDER})
+        if rec["id"] in rules:
+            rec["rules"] = rules[rec["id"]]
+        out[rec["split"]].append({k: rec[k] for k in ORDER if k in rec})
     for split, recs in out.items():
         with open(f"{out_dir}/{split}.jsonl", "w", encoding="utf-8") as f:
             for r in sorted(recs, key=lambda r: r["id"]):

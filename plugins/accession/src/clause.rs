@@ -1,0 +1,1288 @@
+//! Reading one sentence for accessions: which cue says that someone became a member, who the
+//! new members are (the subject of "joined", the object of "welcomed … as", the list after "new
+//! members"), which organization they joined (the object of "joined", "accession to", "member
+//! of"), and whether it happened (completed) or is only pending, hoped for, negated or meant in
+//! another sense of "join".
+//!
+//! The sentence is a list of [`Tokens`]: each tagged entity is one token, so the grammar below is
+//! written over roles (an entity list, a determiner, a head noun), not over characters.
+
+use plugin_text_support::Tokens;
+
+/// A cue and what it found; offsets are token indices.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Found {
+    /// What kind of cue fired (`joined`, `became-member`, `accession`, `admitted`,
+    /// `welcomed-as`, `new-member`, `expanded`), for the explanation.
+    pub cue: &'static str,
+    /// The cue's first and last tokens.
+    pub cue_tokens: (usize, usize),
+    /// The new members: entity tokens.
+    pub members: Vec<usize>,
+    /// The organization joined.
+    pub org: Org,
+}
+
+/// The organization of a cue.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Org {
+    /// An entity token.
+    Entity(usize),
+    /// "the Alliance", "the Coalition": the head word (lowercase), resolved by the caller.
+    Anaphor(&'static str, usize),
+    /// A name the gazetteer lacks: first and last token of "Minerals Security Partnership".
+    Named(usize, usize),
+    /// Not said in the sentence: the caller resolves it from the document.
+    Unsaid,
+}
+
+/// A cue that was dropped, and why, for the explanation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Dropped {
+    /// The kind of cue.
+    pub cue: &'static str,
+    /// Its token.
+    pub token: usize,
+    /// Why it was dropped.
+    pub reason: &'static str,
+    /// The members it named, when it was read that far (entity tokens).
+    pub members: Vec<usize>,
+}
+
+/// What kind of entity a token is, as far as this reading cares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// A country or an organization: may be a member.
+    Member,
+    /// An organization: may be joined (also a member).
+    Organization,
+    /// Anything else tagged (person, region, place, group, date…).
+    Other,
+}
+
+/// Head nouns of a membership: "member", "Ally", "partner", …
+const MEMBER_HEADS: &[&str] = &[
+    "member",
+    "members",
+    "ally",
+    "allies",
+    "partner",
+    "partners",
+    "participant",
+    "participants",
+    "participating",
+];
+
+/// Words that head an organization's name ("… Partnership", "… Coalition"), so that an
+/// organization the gazetteer lacks is still recognised as the thing joined, and the anaphors
+/// "the Alliance", "the Coalition" are recognised.
+const ORG_HEADS: &[&str] = &[
+    "alliance",
+    "coalition",
+    "initiative",
+    "partnership",
+    "forum",
+    "organization",
+    "organisation",
+    "union",
+    "community",
+    "group",
+    "club",
+    "council",
+    "network",
+    "association",
+    "bloc",
+    "dialogue",
+    "platform",
+    "consortium",
+    "caucus",
+    "bank",
+    "agency",
+    "mission",
+    "challenge",
+    "friends",
+    "grouping",
+    "body",
+];
+
+/// Words that qualify a membership without changing it: "a full member", "the newest Ally".
+const MEMBER_ADJECTIVES: &[&str] = &[
+    "full",
+    "new",
+    "newest",
+    "latest",
+    "permanent",
+    "official",
+    "formal",
+    "fully-fledged",
+    "full-fledged",
+    "founding",
+    "active",
+    "proud",
+    "valued",
+    "equal",
+    "sovereign",
+    "strong",
+];
+
+/// Determiners before a membership noun or an organization.
+const DETERMINERS: &[&str] = &[
+    "a", "an", "the", "its", "our", "their", "his", "her", "this",
+];
+
+/// Adverbs that may stand between a subject and its verb, or a verb and its object.
+const ADVERBS: &[&str] = &[
+    "officially",
+    "formally",
+    "now",
+    "also",
+    "recently",
+    "finally",
+    "already",
+    "just",
+    "successfully",
+    "proudly",
+    "fully",
+    "both",
+    "all",
+    "then",
+    "today",
+    "together",
+    "historically",
+    "since",
+    "first",
+];
+
+/// Auxiliaries of a completed verb ("has joined", "has been admitted").
+const AUXILIARIES: &[&str] = &[
+    "has", "have", "had", "was", "were", "is", "are", "been", "having",
+];
+
+/// Words after an organization that show it is the thing joined and not a modifier of another
+/// noun ("joined NATO in 2023" vs "joined NATO leaders"): prepositions, conjunctions, time words.
+const AFTER_OBJECT: &[&str] = &[
+    "as",
+    "in",
+    "on",
+    "and",
+    "or",
+    "with",
+    "after",
+    "since",
+    "following",
+    "from",
+    "during",
+    "this",
+    "last",
+    "earlier",
+    "today",
+    "yesterday",
+    "officially",
+    "formally",
+    "when",
+    "while",
+    "which",
+    "who",
+    "that",
+    "to",
+    "becoming",
+    "making",
+    "thereby",
+    "bringing",
+    "its",
+    "by",
+    "alongside",
+    "along",
+    "over",
+    "under",
+    "into",
+    "through",
+    "within",
+    "effective",
+    "upon",
+    "once",
+    "last",
+    "ahead",
+    "before",
+    "back",
+    "until",
+    "of",
+    "is",
+    "was",
+    "has",
+    "have",
+    "will",
+    "the",
+    "a",
+    "an",
+    "their",
+    "our",
+    "his",
+    "her",
+    "we",
+    "it",
+    "they",
+    "but",
+];
+
+/// Words that make a cue pending, hoped-for, conditional or negated when they come before it in
+/// its clause.
+const PENDING_BEFORE: &[&str] = &[
+    "will",
+    "would",
+    "could",
+    "should",
+    "may",
+    "might",
+    "shall",
+    "can",
+    "cannot",
+    "must",
+    "intend",
+    "intends",
+    "intended",
+    "intention",
+    "plan",
+    "plans",
+    "planned",
+    "aspire",
+    "aspires",
+    "aspiration",
+    "aspirations",
+    "aspiring",
+    "seek",
+    "seeks",
+    "sought",
+    "seeking",
+    "apply",
+    "applies",
+    "applied",
+    "application",
+    "applications",
+    "applying",
+    "bid",
+    "bids",
+    "candidate",
+    "candidates",
+    "candidacy",
+    "invite",
+    "invites",
+    "invited",
+    "inviting",
+    "invitation",
+    "hope",
+    "hopes",
+    "hoped",
+    "hoping",
+    "forward",
+    "path",
+    "pathway",
+    "road",
+    "roadmap",
+    "process",
+    "towards",
+    "toward",
+    "talks",
+    "negotiation",
+    "negotiations",
+    "negotiating",
+    "eligible",
+    "eligibility",
+    "prospective",
+    "potential",
+    "future",
+    "eventual",
+    "eventually",
+    "upcoming",
+    "pending",
+    "expected",
+    "expects",
+    "ready",
+    "readiness",
+    "prepare",
+    "prepares",
+    "preparing",
+    "preparation",
+    "preparations",
+    "support",
+    "supports",
+    "supported",
+    "supporting",
+    "endorse",
+    "endorses",
+    "endorsed",
+    "ratification",
+    "ratify",
+    "ratifies",
+    "ratifying",
+    "protocol",
+    "protocols",
+    "once",
+    "if",
+    "unless",
+    "whether",
+    "until",
+    "not",
+    "never",
+    "no",
+    "nor",
+    "yet",
+    "interest",
+    "interested",
+    "wish",
+    "wishes",
+    "want",
+    "wants",
+    "desire",
+    "commit",
+    "commits",
+    "committed",
+    "commitment",
+    "decision",
+    "decide",
+    "decided",
+    "agree",
+    "agreed",
+    "approve",
+    "approved",
+    "approval",
+    "consider",
+    "considering",
+    "request",
+    "requests",
+    "requested",
+    "urge",
+    "urges",
+    "urged",
+    "encourage",
+    "encourages",
+    "encouraged",
+    "call",
+    "calls",
+    "pave",
+    "paves",
+    "paving",
+    "possible",
+    "possibility",
+    "soon",
+    "swift",
+    "swiftly",
+    "quick",
+    "quickly",
+    "rapid",
+    "rapidly",
+    "expedite",
+    "timely",
+    "prospects",
+    "prospect",
+    "help",
+    "helping",
+    "helped",
+    "efforts",
+    "effort",
+    "work",
+    "working",
+    "step",
+    "steps",
+    "progress",
+    "without",
+];
+
+/// Words that make a cue pending when they follow it in its clause.
+const PENDING_AFTER: &[&str] = &[
+    "soon",
+    "future",
+    "pending",
+    "ratification",
+    "ratify",
+    "protocol",
+    "protocols",
+    "talks",
+    "negotiations",
+    "application",
+    "bid",
+    "principle",
+    "next",
+    "expected",
+    "will",
+    "eventually",
+    "candidate",
+    "invitation",
+    "conditions",
+    "criteria",
+    "provided",
+    "process",
+    "process.",
+    "possible",
+    "once",
+];
+
+/// Days and months: capitalised, but never part of an organization's name ("the Alliance on
+/// Monday").
+const CALENDAR: &[&str] = &[
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// Words that show a seat won by election, not membership: "elected as a non-permanent member".
+const ELECTION: &[&str] = &[
+    "elected",
+    "election",
+    "elections",
+    "non-permanent",
+    "nonpermanent",
+    "rotating",
+    "re-elected",
+];
+
+/// Words that show an accession (a noun) is done: "completed its accession", "following
+/// Finland's accession", "the anniversary of Poland's accession".
+const COMPLETED: &[&str] = &[
+    "completed",
+    "complete",
+    "completion",
+    "completing",
+    "following",
+    "since",
+    "after",
+    "historic",
+    "celebrate",
+    "celebrated",
+    "celebrates",
+    "celebrating",
+    "celebration",
+    "marks",
+    "marked",
+    "marking",
+    "anniversary",
+    "finalized",
+    "finalised",
+    "welcome",
+    "welcomed",
+    "welcomes",
+    "welcoming",
+    "congratulate",
+    "congratulated",
+    "congratulates",
+    "took",
+    "upon",
+    "announced",
+    "announces",
+    "formal",
+    "formally",
+    "officially",
+];
+
+/// Words that end a clause: what comes after them says nothing of the cue's modality.
+const CLAUSE_ENDS: &[&str] = &[
+    ";", ":", "(", ")", "which", "who", "whom", "whose", "but", "while", "whereas", "although",
+    "because",
+];
+
+/// Plural nouns standing for a list given elsewhere: "new members joining the Coalition – A, B".
+const GENERIC_MEMBERS: &[&str] = &[
+    "members",
+    "countries",
+    "nations",
+    "partners",
+    "states",
+    "governments",
+    "allies",
+    "participants",
+    "economies",
+];
+
+/// Reads one sentence.
+pub struct Reader<'t, F: Fn(usize) -> Role> {
+    t: &'t Tokens,
+    role: F,
+}
+
+impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
+    /// A reader of `tokens`; `role` tells what an entity token may be.
+    pub fn new(t: &'t Tokens, role: F) -> Self {
+        Reader { t, role }
+    }
+
+    fn role(&self, i: usize) -> Option<Role> {
+        self.t.entity(i).map(|e| (self.role)(e))
+    }
+
+    fn is_member_entity(&self, i: usize) -> bool {
+        matches!(self.role(i), Some(Role::Member | Role::Organization))
+    }
+
+    fn word(&self, i: usize) -> &str {
+        self.t.word(i)
+    }
+
+    fn is(&self, i: usize, words: &[&str]) -> bool {
+        self.t.is(i, words)
+    }
+
+    /// Every accession the sentence reports, and the cues dropped with the reason.
+    pub fn read(&self, found: &mut Vec<Found>, dropped: &mut Vec<Dropped>) {
+        let n = self.t.len();
+        for i in 0..n {
+            let word = self.word(i);
+            let result = match word {
+                "joined" | "joins" | "joining" | "rejoined" | "rejoins" | "re-joined"
+                | "re-joins" => self.joined(i),
+                "became" | "becomes" | "becoming" | "become" => self.became(i),
+                "accession" | "admission" | "adhesion" => self.accession(i),
+                "admitted" => self.admitted(i),
+                "welcomed" | "welcomes" | "welcome" | "welcoming" | "making" | "made" | "makes" => {
+                    self.welcomed_as(i)
+                }
+                "expanded" | "expands" | "enlarged" | "enlarges" => self.expanded(i),
+                "new" | "newest" | "latest" | "newly" => self.new_member(i),
+                _ if plugin_text_support::ordinal(&[word, self.word(i + 1)]).is_some() => {
+                    self.new_member(i)
+                }
+                _ => continue,
+            };
+            match result {
+                Ok(Some(mut f)) => {
+                    if f.org == Org::Unsaid {
+                        f.org = self.org_before(f.cue_tokens.0, &f.members);
+                    }
+                    if let Some(reason) = self.pending(f.cue_tokens.0, f.cue_tokens.1) {
+                        dropped.push(Dropped {
+                            cue: f.cue,
+                            token: i,
+                            reason,
+                            members: f.members,
+                        });
+                    } else if !f.members.is_empty() {
+                        found.push(f);
+                    } else {
+                        dropped.push(Dropped {
+                            cue: f.cue,
+                            token: i,
+                            reason: "no new member named",
+                            members: Vec::new(),
+                        });
+                    }
+                }
+                Ok(None) => {}
+                Err(reason) => dropped.push(Dropped {
+                    cue: cue_name(word),
+                    token: i,
+                    reason,
+                    members: Vec::new(),
+                }),
+            }
+        }
+    }
+
+    /// "X (and Y) joined ORG", "new members joining ORG – X, Y", "X joined as the Nth member".
+    fn joined(&self, i: usize) -> Result<Option<Found>, &'static str> {
+        let mut j = i + 1;
+        while self.is(j, ADVERBS) {
+            j += 1;
+        }
+        if self.is(
+            j,
+            &[
+                "by", "us", "me", "him", "her", "them", "you", "with", "forces", "hands",
+            ],
+        ) {
+            return Err("joined by or with someone, not an organization");
+        }
+        let (org, after) = if self.is(j, &["as"]) {
+            // "joined as the 31st member (of NATO)".
+            let (org, after) = self
+                .membership_role(j + 1)
+                .ok_or("joined as something else")?;
+            (org, after)
+        } else {
+            let (org, after) = self
+                .object_org(j)
+                .ok_or("what was joined is not an organization")?;
+            self.check_head_object(after)?;
+            (org, after)
+        };
+        if self.word(i) == "joining" && i > 0 && self.is(i - 1, &["is", "are", "am"]) {
+            return Err("\"is joining\": under way, not done");
+        }
+        let mut members = self.subject(i);
+        if members.is_empty() && self.generic_subject(i) {
+            members = self.list_after(after);
+        }
+        Ok(Some(Found {
+            cue: "joined",
+            cue_tokens: (i, i),
+            members,
+            org,
+        }))
+    }
+
+    /// "X became (has become) the Nth / a full member (of ORG)", "X became a NATO Ally".
+    fn became(&self, i: usize) -> Result<Option<Found>, &'static str> {
+        let mut aux = i;
+        while aux > 0 && self.is(aux - 1, ADVERBS) {
+            aux -= 1;
+        }
+        if self.word(i) == "become" && !self.is(aux.wrapping_sub(1), &["has", "have", "had"]) {
+            return Err("\"become\" without an auxiliary: not (yet) done");
+        }
+        let mut j = i + 1;
+        while self.is(j, ADVERBS) {
+            j += 1;
+        }
+        let (org, end) = self.membership_role(j).ok_or("became something else")?;
+        Ok(Some(Found {
+            cue: "became-member",
+            cue_tokens: (i, end.saturating_sub(1).max(i)),
+            members: self.subject(i),
+            org,
+        }))
+    }
+
+    /// "the accession (admission) of X to ORG", "X's accession to ORG", "X's ORG accession" —
+    /// only when the clause says it is done ("following", "completed", "welcome", …).
+    fn accession(&self, i: usize) -> Result<Option<Found>, &'static str> {
+        let mut members = Vec::new();
+        let mut org = Org::Unsaid;
+        let mut end = i;
+        // Before: "X's (ORG) accession", "ORG's … X's".
+        let mut k = i;
+        if k > 0 && self.role(k - 1) == Some(Role::Organization) && self.word(k - 2) == "'s" {
+            org = Org::Entity(k - 1);
+            k -= 1;
+        }
+        if k >= 2 && self.word(k - 1) == "'s" {
+            members = self.list_before(k - 2);
+        } else if k >= 1 && self.is(k - 1, &["its", "their"]) {
+            // "Croatia has finalised its accession", "congratulate Montenegro for its
+            // adhesion": the pronoun's antecedent, the nearest member named before.
+            if let Some(antecedent) = (0..k - 1).rev().find(|&a| self.is_member_entity(a)) {
+                members = self.list_before(antecedent);
+            }
+        }
+        // After: "of X (and Y)", "to/into ORG".
+        let mut j = i + 1;
+        if self.is(j, &["of"]) {
+            let list = self.list_forward(j + 1);
+            if let Some(&last) = list.last() {
+                members = list;
+                j = last + 1;
+            }
+        }
+        if self.is(j, &["to", "into"])
+            && let Some((o, after)) = self.object_org(j + 1)
+        {
+            org = o;
+            end = after - 1;
+            // "the admission into ASEAN of the Kingdom of Cambodia".
+            if members.is_empty() && self.is(after, &["of"]) {
+                members = self.list_forward(after + 1);
+            }
+        } else if self.is(j, &["to", "into"]) {
+            return Err("accession to something that is not an organization");
+        } else if self.is(j, &["as"])
+            && let Some((o @ (Org::Entity(_) | Org::Named(..)), after)) =
+                self.membership_role(j + 1)
+        {
+            // "the accession of the African Union as a permanent member of the G20".
+            org = o;
+            end = after - 1;
+        }
+        if members.is_empty() {
+            return Ok(None);
+        }
+        let (start, stop) = self.clause(i);
+        let ordinal_member = (start..stop).any(|k| {
+            self.is(k, &["as"])
+                && self
+                    .membership_role(k + 1)
+                    .is_some_and(|(_, end)| (k + 1..end).any(|o| self.ordinal_at(o)))
+        });
+        let done = ordinal_member || (start..stop).any(|k| self.is(k, COMPLETED));
+        if !done {
+            return Err("an accession not said to be done");
+        }
+        Ok(Some(Found {
+            cue: "accession",
+            cue_tokens: (i, end),
+            members,
+            org,
+        }))
+    }
+
+    /// "X was (has been) admitted to ORG", "ORG admitted X", "newly admitted members X, Y".
+    fn admitted(&self, i: usize) -> Result<Option<Found>, &'static str> {
+        if i > 0 && self.is(i - 1, AUXILIARIES) {
+            let members = self.subject(i);
+            let mut j = i + 1;
+            let mut role_org = Org::Unsaid;
+            if self.is(j, &["as"]) {
+                let (org, after) = self
+                    .membership_role(j + 1)
+                    .ok_or("admitted as something else")?;
+                role_org = org;
+                j = after;
+            }
+            if !self.is(j, &["to", "into", "in"]) {
+                if role_org == Org::Unsaid && !self.is(i + 1, &["as"]) {
+                    return Err("admitted, but not to an organization");
+                }
+                return Ok(Some(Found {
+                    cue: "admitted",
+                    cue_tokens: (i, j - 1),
+                    members,
+                    org: role_org,
+                }));
+            }
+            let (org, after) = self.object_org(j + 1).ok_or("admitted to something else")?;
+            return Ok(Some(Found {
+                cue: "admitted",
+                cue_tokens: (i, after - 1),
+                members,
+                org,
+            }));
+        }
+        // "ORG admitted X (and Y)".
+        let members = self.list_forward(i + 1);
+        let org = self
+            .subject_org(i)
+            .ok_or("admitted by something that is not an organization")?;
+        Ok(Some(Found {
+            cue: "admitted",
+            cue_tokens: (i, i),
+            members,
+            org,
+        }))
+    }
+
+    /// "welcomed X (and Y) as the Nth / a new / a full member (of ORG)", "welcomed X into ORG".
+    fn welcomed_as(&self, i: usize) -> Result<Option<Found>, &'static str> {
+        let members = self.list_forward(i + 1);
+        let Some(&last) = members.last() else {
+            return Ok(None);
+        };
+        let mut j = last + 1;
+        let mut org = None;
+        if self.is(j, &["to", "into"]) {
+            if let Some((o, after)) = self.object_org(j + 1) {
+                org = Some(o);
+                j = after;
+            } else {
+                return Ok(None);
+            }
+        }
+        let making = self.is(i, &["making", "made", "makes"]);
+        if making || self.is(j, &["as"]) {
+            // "making North Macedonia the 30th NATO Ally": the role follows the list.
+            let role_at = if making { j } else { j + 1 };
+            let Some((role_org, end)) = self.membership_role(role_at) else {
+                return if making {
+                    Ok(None)
+                } else {
+                    Err("welcomed as something else")
+                };
+            };
+            let org = match (org, role_org) {
+                (Some(o), Org::Unsaid) => o,
+                (_, role_org @ (Org::Entity(_) | Org::Named(..) | Org::Anaphor(..))) => role_org,
+                (None, Org::Unsaid) => self.subject_org(i).unwrap_or(Org::Unsaid),
+            };
+            return Ok(Some(Found {
+                cue: "welcomed-as",
+                cue_tokens: (i, end - 1),
+                members,
+                org,
+            }));
+        }
+        match org {
+            Some(org) if self.word(i.wrapping_sub(1)) != "to" => {
+                self.check_head_object(j)?;
+                Ok(Some(Found {
+                    cue: "welcomed-into",
+                    cue_tokens: (i, j - 1),
+                    members,
+                    org,
+                }))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// "ORG expanded (its membership) to include X and Y".
+    fn expanded(&self, i: usize) -> Result<Option<Found>, &'static str> {
+        let mut j = i + 1;
+        if self.is(j, &["its", "their"]) && self.is(j + 1, &["membership", "ranks"]) {
+            j += 2;
+        }
+        if !(self.is(j, &["to"]) && self.is(j + 1, &["include", "includes"])) {
+            return Ok(None);
+        }
+        let org = self
+            .subject_org(i)
+            .ok_or("expanded, but not an organization")?;
+        Ok(Some(Found {
+            cue: "expanded",
+            cue_tokens: (i, j + 1),
+            members: self.list_forward(j + 2),
+            org,
+        }))
+    }
+
+    /// "our newest Ally, Finland", "X, NATO's newest member,", "X is the 32nd member of ORG",
+    /// "welcomed new members A, B".
+    fn new_member(&self, i: usize) -> Result<Option<Found>, &'static str> {
+        if i > 0
+            && self.is(
+                i - 1,
+                &["potential", "prospective", "future", "aspiring", "possible"],
+            )
+        {
+            return Err("a future member");
+        }
+        let start = if i > 0 && (self.is(i - 1, DETERMINERS) || self.word(i - 1) == "'s") {
+            i - 1
+        } else {
+            i
+        };
+        let Some((org, end)) = self.membership_role(start) else {
+            return Ok(None);
+        };
+        if self.is(end, &["state", "states", "country", "countries"]) && !self.is(i, &["newest"]) {
+            return Err("new member states in general");
+        }
+        // The organization before "'s": "NATO's newest member".
+        let org = match org {
+            Org::Unsaid if start > 1 && self.word(start) == "'s" => match self.role(start - 1) {
+                Some(Role::Organization) => Org::Entity(start - 1),
+                _ => Org::Unsaid,
+            },
+            org => org,
+        };
+        let begin = if self.word(start) == "'s" {
+            start.saturating_sub(1)
+        } else {
+            start
+        };
+        // Named after: "newest Ally, Finland", "new members: A, B".
+        let mut j = end;
+        if self.is(j, &[",", ":", "-"]) {
+            j += 1;
+        }
+        let mut members = self.list_forward(j);
+        if members.is_empty() && begin > 0 {
+            // Named before: "Finland, NATO's newest member", "Finland is the newest member".
+            let mut k = begin - 1;
+            if self.is(k, &[",", "-"]) || self.is(k, &["is", "was", "are", "were", "as", "became"])
+            {
+                k = k.saturating_sub(1);
+                if self.is(k, &["as", "is", "was", "are", "were"]) {
+                    k = k.saturating_sub(1);
+                }
+                members = self.list_before(k);
+            }
+        }
+        Ok(Some(Found {
+            cue: "new-member",
+            cue_tokens: (i, end.saturating_sub(1).max(i)),
+            members,
+            org,
+        }))
+    }
+
+    /// A membership noun phrase from `j`: "(the|a|its|ORG's) (new|full|Nth|…)* (ORG)? member
+    /// (of ORG)?". Returns its organization (or [`Org::Unsaid`]) and the token after it.
+    fn membership_role(&self, mut j: usize) -> Option<(Org, usize)> {
+        let mut org = Org::Unsaid;
+        if self.is(j, DETERMINERS) {
+            j += 1;
+        }
+        if self.word(j + 1) == "'s"
+            && self.t.entity(j).is_none()
+            && let Some(word) = ORG_HEADS.iter().find(|&&h| h == self.word(j))
+        {
+            // "the Organization's 195th member".
+            org = Org::Anaphor(word, j);
+            j += 2;
+        } else if self.role(j) == Some(Role::Organization) && self.word(j + 1) == "'s" {
+            org = Org::Entity(j);
+            j += 2;
+        } else if self.word(j) == "'s" {
+            j += 1;
+        }
+        let mut qualified = false;
+        loop {
+            if self.is(j, MEMBER_ADJECTIVES) || self.is(j, &["newly", "admitted"]) {
+                j += 1;
+                qualified = true;
+            } else if let Some((_, len)) = plugin_text_support::ordinal(&[
+                self.word(j),
+                self.word(j + 1),
+                self.word(j + 2),
+                self.word(j + 3),
+            ]) {
+                j += len;
+                qualified = true;
+            } else {
+                break;
+            }
+        }
+        if self.role(j) == Some(Role::Organization) {
+            org = Org::Entity(j);
+            j += 1;
+        }
+        if !self.is(j, MEMBER_HEADS) {
+            return None;
+        }
+        let _ = qualified;
+        j += 1;
+        if self.is(j, &["state", "states", "country", "countries"]) {
+            j += 1;
+        }
+        if self.is(j, &["of", "in", "to"])
+            && let Some((o, after)) = self.object_org(j + 1)
+        {
+            org = o;
+            j = after;
+        }
+        Some((org, j))
+    }
+
+    /// The organization at `j` (after an optional determiner): an entity, "the Coalition", or a
+    /// capitalised name ending in an organization word. Returns it and the token after it.
+    fn object_org(&self, mut j: usize) -> Option<(Org, usize)> {
+        if self.is(j, &["the", "this", "our"]) {
+            j += 1;
+        }
+        if self.role(j) == Some(Role::Organization) {
+            // "the NATO Alliance": the head word belongs to the name.
+            let after = if self.t.list().get(j + 1).is_some_and(|t| t.capital)
+                && self.is(j + 1, ORG_HEADS)
+            {
+                j + 2
+            } else {
+                j + 1
+            };
+            return Some((Org::Entity(j), after));
+        }
+        // "the particular Coalition": up to two lowercase modifiers before a capitalised head.
+        if j > 0 && self.is(j - 1, &["the"]) {
+            for skip in 1..=2 {
+                let head = j + skip;
+                if (j..head).all(|k| self.t.entity(k).is_none() && !self.t.list()[k].capital)
+                    && self.t.list().get(head).is_some_and(|t| t.capital)
+                    && let Some(word) = ORG_HEADS.iter().find(|&&h| h == self.word(head))
+                    && !self.t.list().get(head + 1).is_some_and(|t| t.capital)
+                {
+                    return Some((Org::Anaphor(word, head), head + 1));
+                }
+            }
+        }
+        // A capitalised name holding an organization word: "Minerals Security Partnership",
+        // "Alliance for Development and Democracy", "Local 2030 Islands Network"; the head word
+        // alone ("the Alliance", "the coalition") is an anaphor.
+        let start = j;
+        let mut k = j;
+        let mut head = None;
+        let mut last_capital = None;
+        while k < self.t.len() && k < j + 12 {
+            let token = &self.t.list()[k];
+            let word = self.word(k);
+            if self.t.entity(k).is_some() {
+                if self.role(k) == Some(Role::Other) || k == start {
+                    break;
+                }
+                last_capital = Some(k);
+            } else if token.capital && !CALENDAR.contains(&word) {
+                if head.is_none() {
+                    head = ORG_HEADS.iter().find(|&&h| h == word).map(|h| (k, *h));
+                }
+                last_capital = Some(k);
+            } else if word.bytes().all(|b| b.is_ascii_digit())
+                || (k > start && matches!(word, "of" | "for" | "on" | "and" | "to" | "in"))
+            {
+                // Inside a name only when a capitalised word follows.
+            } else if k == start
+                && let Some(h) = ORG_HEADS.iter().find(|&&h| h == word)
+                && start > 0
+                && self.is(start - 1, &["the"])
+            {
+                return Some((Org::Anaphor(h, start), start + 1));
+            } else {
+                break;
+            }
+            k += 1;
+        }
+        let (head, word) = head?;
+        let last = last_capital?;
+        if last == start {
+            return Some((Org::Anaphor(word, head), head + 1));
+        }
+        Some((Org::Named(start, last), last + 1))
+    }
+
+    /// An error when the organization ending before `after` is not the thing joined but a
+    /// modifier or a possessive ("joined NATO leaders", "joined the Coalition's efforts") or the
+    /// partner of a joint action ("joined the G7 in condemning").
+    fn check_head_object(&self, after: usize) -> Result<(), &'static str> {
+        if after >= self.t.len() {
+            return Ok(());
+        }
+        let word = self.word(after);
+        if word == "'s" {
+            return Err("joined something of the organization's");
+        }
+        if self.t.entity(after).is_some() {
+            return Err("the organization names something else joined");
+        }
+        if self.is(after, &["in", "on"]) && self.word(after + 1).ends_with("ing") {
+            return Err("joined the organization in an action, not as a member");
+        }
+        if self.is(after, &["at", "for"]) {
+            return Err("joined a meeting or an event");
+        }
+        let token = &self.t.list()[after];
+        if token.kind == plugin_text_support::TokenKind::Word
+            && !self.is(after, AFTER_OBJECT)
+            && !token.capital
+            && !word.bytes().all(|b| b.is_ascii_digit())
+        {
+            return Err("the organization is a modifier of what was joined");
+        }
+        Ok(())
+    }
+
+    /// The entities that are the subject of the verb at `i`: a list right before it, over
+    /// auxiliaries, adverbs and "which"/"who".
+    fn subject(&self, i: usize) -> Vec<usize> {
+        let mut k = i;
+        let mut skipped = 0;
+        while k > 0 && skipped < 6 {
+            let prev = k - 1;
+            if self.is(prev, AUXILIARIES)
+                || self.is(prev, ADVERBS)
+                || self.is(prev, &["which", "who", "that", ",", "\"", "'"])
+            {
+                k -= 1;
+                skipped += 1;
+                continue;
+            }
+            break;
+        }
+        if k == 0 {
+            return Vec::new();
+        }
+        let list = self.list_before(k - 1);
+        if list.is_empty() && self.is(k, &[","]) {
+            // "Switzerland, after decades of resisting membership, formally joined": over a
+            // parenthetical set off by commas.
+            if let Some(open) = (k.saturating_sub(12)..k)
+                .rev()
+                .find(|&c| self.is(c, &[","]))
+            {
+                if open > 0 {
+                    return self.list_before(open - 1);
+                }
+            }
+        }
+        list
+    }
+
+    /// Whether the verb at `i` has a plural noun for subject that stands for a list given
+    /// elsewhere ("new members joining").
+    fn generic_subject(&self, i: usize) -> bool {
+        let mut k = i;
+        while k > 0 && (self.is(k - 1, AUXILIARIES) || self.is(k - 1, ADVERBS)) {
+            k -= 1;
+        }
+        k > 0 && self.is(k - 1, GENERIC_MEMBERS)
+    }
+
+    /// The organization that is the subject of the verb at `i`.
+    fn subject_org(&self, i: usize) -> Option<Org> {
+        let mut k = i;
+        while k > 0 && (self.is(k - 1, AUXILIARIES) || self.is(k - 1, ADVERBS)) {
+            k -= 1;
+        }
+        let prev = k.checked_sub(1)?;
+        if self.role(prev) == Some(Role::Organization) {
+            return Some(Org::Entity(prev));
+        }
+        if let Some(word) = ORG_HEADS.iter().find(|&&h| h == self.word(prev)) {
+            // "the Alliance", "the regional grouping": a determiner and up to two modifiers.
+            let det = (1..=3).find(|&d| prev >= d && self.is(prev - d, &["the", "this", "our"]))?;
+            if (prev - det + 1..prev).all(|m| self.t.entity(m).is_none()) {
+                return Some(Org::Anaphor(word, prev));
+            }
+        }
+        None
+    }
+
+    /// The organization a sentence names before token `i` that is not one of `members`, the
+    /// nearest first: "the Initiative welcomed 18 new members", "NATO … welcomed Finland as
+    /// its 31st Ally". [`Org::Unsaid`] when there is none.
+    fn org_before(&self, i: usize, members: &[usize]) -> Org {
+        for k in (0..i).rev() {
+            if members.contains(&k) {
+                continue;
+            }
+            if self.role(k) == Some(Role::Organization) {
+                return Org::Entity(k);
+            }
+            if k > 0
+                && self.is(k - 1, &["the"])
+                && let Some(word) = ORG_HEADS.iter().find(|&&h| h == self.word(k))
+            {
+                return Org::Anaphor(word, k);
+            }
+        }
+        Org::Unsaid
+    }
+
+    /// Whether token `k` starts an ordinal number.
+    fn ordinal_at(&self, k: usize) -> bool {
+        plugin_text_support::ordinal(&[self.word(k), self.word(k + 1), self.word(k + 2)]).is_some()
+    }
+
+    /// A list of member entities ending at `k` ("A, B, and C"), in order.
+    fn list_before(&self, k: usize) -> Vec<usize> {
+        let mut list = Vec::new();
+        let mut at = k as isize;
+        loop {
+            let i = at as usize;
+            if at < 0 || !self.is_member_entity(i) {
+                break;
+            }
+            list.push(i);
+            at -= 1;
+            // Separators: ",", "and", ", and", "as well as", "the".
+            while at >= 0 && self.is(at as usize, &["the"]) {
+                at -= 1;
+            }
+            let mut separated = false;
+            while at >= 0 && self.is(at as usize, &[",", "and", "&"]) {
+                separated = true;
+                at -= 1;
+            }
+            if !separated {
+                break;
+            }
+        }
+        list.reverse();
+        list
+    }
+
+    /// A list of member entities starting at `j`.
+    fn list_forward(&self, mut j: usize) -> Vec<usize> {
+        let mut list = Vec::new();
+        loop {
+            while self.is(j, &["the"]) {
+                j += 1;
+            }
+            if !self.is_member_entity(j) {
+                break;
+            }
+            list.push(j);
+            j += 1;
+            let mut separated = false;
+            while self.is(j, &[",", "and", "&"])
+                || (self.is(j, &["as"]) && self.is(j + 1, &["well"]) && self.is(j + 2, &["as"]))
+            {
+                j += if self.is(j, &["as"]) { 3 } else { 1 };
+                separated = true;
+            }
+            if !separated {
+                break;
+            }
+        }
+        list
+    }
+
+    /// A list given after the organization of a generic subject: "… joining the Coalition –
+    /// A, B, and C", "… joined the Initiative: A and B".
+    fn list_after(&self, mut j: usize) -> Vec<usize> {
+        let start = j;
+        while j < self.t.len() && j < start + 4 && !self.is_member_entity(j) {
+            if !self.is(j, &["-", ":", ",", "namely", "including", "the", "("]) {
+                return Vec::new();
+            }
+            j += 1;
+        }
+        self.list_forward(j)
+    }
+
+    /// The clause around tokens `i`: from after the last clause end before it to the next one
+    /// after it.
+    fn clause(&self, i: usize) -> (usize, usize) {
+        let mut start = i;
+        while start > 0 && !self.is(start - 1, CLAUSE_ENDS) {
+            start -= 1;
+        }
+        let mut end = i;
+        while end < self.t.len() && !self.is(end, CLAUSE_ENDS) && self.word(end) != "." {
+            end += 1;
+        }
+        (start, end)
+    }
+
+    /// Why the cue from token `first` to `last` is not a completed accession, if it is not: a
+    /// pending, hoped-for, negated or conditional word before it in its clause (and near it),
+    /// "to" right before it, an election, or a pending word after it.
+    fn pending(&self, first: usize, last: usize) -> Option<&'static str> {
+        let (start, end) = self.clause(first);
+        let before_from = start.max(first.saturating_sub(14));
+        if let Some(k) = (before_from..first).find(|&k| self.is(k, PENDING_BEFORE)) {
+            let _ = k;
+            return Some("pending, hoped-for, negated or conditional (before the cue)");
+        }
+        let mut k = first;
+        while k > 0 && self.is(k - 1, ADVERBS) {
+            k -= 1;
+        }
+        if k > 0 && self.is(k - 1, &["to"]) {
+            return Some("\"to\" before the cue: not (yet) done");
+        }
+        if (start..end.max(last + 1)).any(|k| self.is(k, ELECTION)) {
+            return Some("a seat won by election");
+        }
+        let mut after_to = last + 1;
+        while after_to < end.min(last + 12) && !self.is(after_to, &[",", "-", "\""]) {
+            after_to += 1;
+        }
+        if (last + 1..after_to).any(|k| self.is(k, PENDING_AFTER)) {
+            return Some("pending (after the cue)");
+        }
+        None
+    }
+}
+
+/// The cue name of a cue word, for a dropped cue.
+fn cue_name(word: &str) -> &'static str {
+    match word {
+        "joined" | "joins" | "joining" | "rejoined" | "rejoins" | "re-joined" | "re-joins" => {
+            "joined"
+        }
+        "became" | "becomes" | "becoming" | "become" => "became-member",
+        "accession" | "admission" | "adhesion" => "accession",
+        "admitted" => "admitted",
+        "welcomed" | "welcomes" | "welcome" | "welcoming" => "welcomed-as",
+        "expanded" | "expands" | "enlarged" | "enlarges" => "expanded",
+        _ => "new-member",
+    }
+}
