@@ -51,6 +51,7 @@ pub(crate) mod class {
     pub const THREAT_NOUN: u64 = 1 << 37;
     pub const SOLIDARITY: u64 = 1 << 38;
     pub const WITH: u64 = 1 << 39;
+    pub const BASED: u64 = 1 << 40;
 
     /// The `[words]` lists, by name.
     pub const WORD_LISTS: &[(&str, u64)] = &[
@@ -91,6 +92,7 @@ pub(crate) mod class {
         ("threat_noun", THREAT_NOUN),
         ("solidarity", SOLIDARITY),
         ("with", WITH),
+        ("based", BASED),
     ];
 }
 

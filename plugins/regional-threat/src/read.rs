@@ -460,21 +460,26 @@ impl<'a> Reader<'a> {
         if t.is(ATTACK_VERB) && !self.of_a_state(j) {
             return Some(Reading::Is(Role::Attacked, j));
         }
-        // "in Tinzawaten, Mali": a place the tagger does not know, then its country.
-        if t.punct() == Some(b',') && self.ent(first).is_some_and(|e| e.kind == EntKind::Country)
-        {
+        // "in Tinzawaten, Mali", "in Dapchi, Yobe State, Nigeria": places the tagger does not
+        // know, then the place they are in.
+        if t.punct() == Some(b',') {
             let mut k = j;
-            for _ in 0..3 {
+            let mut names = 0;
+            loop {
                 let w = self.prev(k, 0)?;
                 let tok = &self.toks[w];
-                let capital = matches!(tok.kind, Kind::Word(0))
+                let capital = matches!(tok.kind, Kind::Word(_))
                     && self.word(w).starts_with(|c: char| c.is_uppercase());
-                if !capital {
+                if capital && names < 4 {
+                    names += 1;
+                    k = w;
+                } else if tok.punct() == Some(b',') && names > 0 {
+                    k = w;
+                } else {
                     break;
                 }
-                k = w;
             }
-            if k != j {
+            if names > 0 {
                 let p = self.prev(k, DETERMINER)?;
                 return self.toks[p]
                     .is(LOCATIVE)
@@ -517,6 +522,12 @@ impl<'a> Reader<'a> {
     fn after(&self, last: usize, actors: &[Actor]) -> Option<Reading> {
         let n = self.next(last, 0)?;
         let t = &self.toks[n];
+        // "Gaza-based militants".
+        if t.punct() == Some(b'-') {
+            let m = self.next(n, 0)?;
+            let actor = self.next(m, 0).is_some_and(|a| actors.iter().any(|x| x.first == a));
+            return (self.toks[m].is(BASED) && actor).then_some(Reading::Is(Role::Locative, m));
+        }
         if t.is(POSSESSIVE) {
             let m = self.next(n, DETERMINER)?;
             if self.toks[m].is(POSSESSIVE_HEAD) {
