@@ -36,8 +36,12 @@ pub(crate) fn form(text: &str, label: &str) -> Form {
     let text = text.trim();
     let last = text.rsplit([' ', '-']).next().unwrap_or(text);
     let label_last = label.rsplit([' ', '-']).next().unwrap_or(label);
+    let (lower_text, lower_label) = (text.to_ascii_lowercase(), label.to_ascii_lowercase());
+    let contains_label = lower_text.match_indices(&lower_label).any(|(at, _)| {
+        !lower_text[at + lower_label.len()..].starts_with(char::is_alphabetic)
+    });
     if last.eq_ignore_ascii_case(label_last)
-        || text.to_ascii_lowercase().contains(&label.to_ascii_lowercase())
+        || contains_label
         || !last.chars().any(|c| c.is_lowercase())
         || last.ends_with("stan")
         || matches!(last, "region" | "Region" | "continent" | "Continent")
