@@ -52,6 +52,7 @@ pub(crate) mod class {
     pub const SOLIDARITY: u64 = 1 << 38;
     pub const WITH: u64 = 1 << 39;
     pub const BASED: u64 = 1 << 40;
+    pub const CAPTIVE: u64 = 1 << 41;
 
     /// The `[words]` lists, by name.
     pub const WORD_LISTS: &[(&str, u64)] = &[
@@ -93,6 +94,7 @@ pub(crate) mod class {
         ("solidarity", SOLIDARITY),
         ("with", WITH),
         ("based", BASED),
+        ("captive", CAPTIVE),
     ];
 }
 
@@ -137,6 +139,8 @@ pub(crate) struct Lexicon {
     pub generic: Vec<Vec<Pattern>>,
     /// Weak actor phrases (kidnappings, hostages).
     pub weak: Vec<Vec<Pattern>>,
+    /// Weak actor phrases that count only near a word of the `captive` list.
+    pub held: Vec<Vec<Pattern>>,
     /// Group ids that are not non-state armed actors.
     pub not_groups: Vec<String>,
 }
@@ -146,6 +150,7 @@ pub(crate) struct Lexicon {
 struct Actors {
     generic: Vec<String>,
     weak: Vec<String>,
+    held: Vec<String>,
     not_after: Vec<String>,
     state_context: Vec<String>,
     not_groups: Vec<String>,
@@ -167,6 +172,7 @@ impl Lexicon {
             prefixes: Vec::new(),
             generic: Vec::new(),
             weak: Vec::new(),
+            held: Vec::new(),
             not_groups: file.actors.not_groups,
         };
         for (name, words) in &file.words {
@@ -201,6 +207,7 @@ impl Lexicon {
         };
         lexicon.generic = phrases(&file.actors.generic)?;
         lexicon.weak = phrases(&file.actors.weak)?;
+        lexicon.held = phrases(&file.actors.held)?;
         Ok(lexicon)
     }
 
@@ -235,6 +242,7 @@ impl Lexicon {
             .generic
             .iter()
             .chain(&self.weak)
+            .chain(&self.held)
             .map(|p| p[0].stem().to_string())
             .collect();
         stems.sort();

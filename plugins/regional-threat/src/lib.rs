@@ -35,8 +35,9 @@
 //!    actor, the place.
 //!
 //! Regions come from the gazetteer (`regions_from = "<tag stage>"`): a region's parent is the
-//! smallest region whose members include all of its own; a country's chain starts at the
-//! smallest region it belongs to.
+//! smallest region whose members include all of its own; a country's chain is the deepest chain
+//! of a region it belongs to (the larger of equally deep ones; seas and straits, named by their
+//! coasts, are not a country's home).
 
 mod lexicon;
 mod read;
@@ -311,11 +312,19 @@ impl Stage for RegionalThreat {
         }
         let mut countries: HashMap<String, (String, bool)> = HashMap::new();
         let all: BTreeSet<&str> = members.iter().flatten().copied().collect();
+        // A country's path: the deepest chain of a region that has it (a sea or strait named
+        // by its coasts is not one: "Gulf of Aden"), the larger region of equally deep ones.
+        let water = |label: &str| {
+            label
+                .split([' ', '-'])
+                .any(|w| lexicon.classes(&w.to_ascii_lowercase()) & lexicon::class::WATER != 0)
+        };
+        let depth = |i: usize| infos[i].path.matches('/').count();
         for country in all {
-            let smallest = (0..regions.len())
-                .filter(|&i| members[i].contains(country))
-                .min_by_key(|&i| members[i].len());
-            let path = smallest.map_or(String::new(), |i| infos[i].path.clone());
+            let home = (0..regions.len())
+                .filter(|&i| members[i].contains(country) && !water(&regions[i]._label))
+                .max_by_key(|&i| (depth(i), members[i].len(), std::cmp::Reverse(i)));
+            let path = home.map_or(String::new(), |i| infos[i].path.clone());
             let watched = watch.as_ref().is_none_or(|w| {
                 (0..regions.len())
                     .any(|i| w.contains(regions[i].id.as_str()) && members[i].contains(country))

@@ -318,6 +318,12 @@ impl<'a> Reader<'a> {
                         .then(|| self.phrase(i, &self.lexicon.weak))
                         .flatten()
                         .map(|last| (last, true))
+                })
+                .or_else(|| {
+                    let last = self.phrase(i, &self.lexicon.held)?;
+                    let held = (i.saturating_sub(3)..(last + 4).min(self.toks.len()))
+                        .any(|k| self.toks[k].clause == t.clause && self.toks[k].is(CAPTIVE));
+                    (!state_context && held).then_some((last, true))
                 });
             if let Some((last, weak)) = found {
                 if !self.said_of_a_state_or_crime(i) {

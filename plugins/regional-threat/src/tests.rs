@@ -8,7 +8,8 @@ const REGIONS: &str = r#"{"regions":[
     {"id":"sahel","label":"Sahel","members":["BF","ML","MR","NE","TD"]},
     {"id":"east-africa","label":"Eastern Africa","members":["KE","MZ","SO","ET","TZ","UG"]},
     {"id":"middle-east","label":"Middle East","members":["IQ","SY","JO","LB","IL","PS","YE","AE","IR"]},
-    {"id":"northern-america","label":"Northern America","members":["US","CA"]}
+    {"id":"northern-america","label":"Northern America","members":["US","CA"]},
+    {"id":"gulf-of-aden","label":"Gulf of Aden","members":["SO","YE","DJ"]}
 ]}"#;
 
 fn stage() -> RegionalThreat {
@@ -382,13 +383,17 @@ fn watch_limits_places_and_is_checked() {
 }
 
 #[test]
-fn region_paths_follow_the_smallest_region_containing_each() {
+fn region_paths_follow_the_smallest_region_containing_each_and_countries_the_deepest() {
     let stage = stage();
     let path = |id: &str| stage.regions[stage.by_id[id]].path.as_str();
     assert_eq!(path("africa"), "africa");
     assert_eq!(path("sahel"), "africa/sub-saharan-africa/sahel");
     assert_eq!(path("east-africa"), "africa/sub-saharan-africa/east-africa");
-    assert_eq!(stage.countries["ML"].0, path("sahel"));
+    // Mali is in the Sahel and in Western Africa, equally deep: the larger.
+    assert_eq!(stage.countries["ML"].0, path("west-africa"));
     assert_eq!(stage.countries["US"].0, "northern-america");
+    // A sea is no country's home, though Somalia is on its coast.
+    assert_eq!(stage.countries["SO"].0, path("east-africa"));
+    assert_eq!(path("gulf-of-aden"), "gulf-of-aden");
 }
 
