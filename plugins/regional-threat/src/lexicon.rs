@@ -143,6 +143,8 @@ pub(crate) struct Lexicon {
     pub held: Vec<Vec<Pattern>>,
     /// Group ids that are not non-state armed actors.
     pub not_groups: Vec<String>,
+    /// Group ids whose names do not tell where they act.
+    pub names_not_places: Vec<String>,
 }
 
 #[derive(serde::Deserialize)]
@@ -154,6 +156,7 @@ struct Actors {
     not_after: Vec<String>,
     state_context: Vec<String>,
     not_groups: Vec<String>,
+    names_not_places: Vec<String>,
 }
 
 #[derive(serde::Deserialize)]
@@ -174,6 +177,7 @@ impl Lexicon {
             weak: Vec::new(),
             held: Vec::new(),
             not_groups: file.actors.not_groups,
+            names_not_places: file.actors.names_not_places,
         };
         for (name, words) in &file.words {
             let Some(&(_, bit)) = class::WORD_LISTS.iter().find(|(n, _)| n == name) else {

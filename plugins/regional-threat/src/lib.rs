@@ -361,7 +361,10 @@ impl Stage for RegionalThreat {
             if let Some(last) = ents.last_mut()
                 && span.start < last.end
             {
-                if in_name && last.kind == EntKind::Group && span.end <= last.end {
+                let holder = spans.last().map_or("", |s| s.id);
+                let names_places = !self.lexicon.names_not_places.iter().any(|g| g == holder);
+                if in_name && last.kind == EntKind::Group && span.end <= last.end && names_places
+                {
                     inner.push(span);
                     last.inner.1 = inner.len();
                     any_place = true;

@@ -163,6 +163,8 @@ pub(crate) enum Not {
     Adjective,
     /// Part of a sea's or strait's name ("the South China Sea").
     Water,
+    /// The start of a longer name ("Aden Adde International Airport").
+    NamePart,
 }
 
 /// An actor of the sentence.
@@ -503,6 +505,14 @@ impl<'a> Reader<'a> {
     fn against(&self, i: usize) -> Option<Not> {
         let n = self.next(i, 0)?;
         let t = &self.toks[n];
+        // "Aden Adde International Airport": a longer name the place only begins.
+        let adjacent = self.raw[self.toks[i].end..t.start] == *" ";
+        if adjacent
+            && matches!(t.kind, Kind::Word(0))
+            && self.word(n).starts_with(|c: char| c.is_uppercase())
+        {
+            return Some(Not::NamePart);
+        }
         if t.punct() == Some(b'-') {
             let m = self.next(n, 0)?;
             return self.toks[m].is(BACKER).then_some(Not::Backer);

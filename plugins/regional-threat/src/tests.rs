@@ -328,6 +328,21 @@ fn regions_and_countries_inside_a_group_s_name_are_places() {
         out.alerts[0].label("region_path"),
         Some("africa/sub-saharan-africa/west-africa")
     );
+    // Not in the core group's name, which tells where it began.
+    let raw = "The Islamic State of Iraq and the Levant claimed the attack in Kabul, Afghanistan.";
+    let ev = event(
+        raw,
+        &[
+            ("Islamic State of Iraq and the Levant", "group", "isis"),
+            ("Iraq", "country_in_name", "IQ"),
+            ("Levant", "region_in_name", "levant"),
+            ("Afghanistan", "country", "AF"),
+        ],
+    );
+    assert_eq!(
+        places(&run(&mut stage(), &ev).unwrap()),
+        pairs(&[("AF", "isis")])
+    );
     // Inside an organization's name, no.
     let raw = "The Economic Community of West African States condemned terrorism.";
     let ev = event(
