@@ -1122,10 +1122,9 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             if let Some(open) = (k.saturating_sub(12)..k)
                 .rev()
                 .find(|&c| self.is(c, &[","]))
+                && open > 0
             {
-                if open > 0 {
-                    return self.list_before(open - 1);
-                }
+                return self.list_before(open - 1);
             }
         }
         list

@@ -529,6 +529,12 @@ mod tests {
             .collect()
     }
 
+    /// A tagged entity of a test: (text, kind, id).
+    type Tag<'a> = (&'a str, &'a str, &'a str);
+
+    /// An expected (organization, member) pair.
+    type Pair<'a> = (&'a str, &'a str);
+
     fn p(org: &str, member: &str) -> (String, String) {
         (org.to_string(), member.to_string())
     }
@@ -565,7 +571,7 @@ mod tests {
 
     #[test]
     fn subjects_objects_and_ordinals() {
-        let cases: &[(&str, &[(&str, &str, &str)], &[(&str, &str)])] = &[
+        let cases: &[(&str, &[Tag<'_>], &[Pair<'_>])] = &[
             (
                 "Finland and Sweden have both joined NATO.",
                 &[
@@ -626,7 +632,7 @@ mod tests {
     fn pending_hoped_for_negated_and_other_senses_do_not_fire() {
         let nato = ("NATO", "organization", "nato");
         let sweden = ("Sweden", "country", "SE");
-        let cases: &[(&str, &[(&str, &str, &str)])] = &[
+        let cases: &[(&str, &[Tag<'_>])] = &[
             (
                 "Sweden will join NATO as soon as possible.",
                 &[sweden, nato],

@@ -363,8 +363,7 @@ impl Stage for RegionalThreat {
             {
                 let holder = spans.last().map_or("", |s| s.id);
                 let names_places = !self.lexicon.names_not_places.iter().any(|g| g == holder);
-                if in_name && last.kind == EntKind::Group && span.end <= last.end && names_places
-                {
+                if in_name && last.kind == EntKind::Group && span.end <= last.end && names_places {
                     inner.push(span);
                     last.inner.1 = inner.len();
                     any_place = true;
@@ -446,9 +445,7 @@ impl Stage for RegionalThreat {
                     EntKind::Other => {}
                 }
             }
-            let in_sentence = hits[first_hit..]
-                .iter()
-                .take_while(|h| h.0 < sentence.end);
+            let in_sentence = hits[first_hit..].iter().take_while(|h| h.0 < sentence.end);
             let (mut actor_word, mut defence) = (false, false);
             for &(_, actor) in in_sentence {
                 actor_word |= actor;
@@ -478,7 +475,15 @@ impl Stage for RegionalThreat {
                 }
                 continue;
             }
-            self.read_sentence(raw, sentence, &ents, first_ent, &bounds, &not_groups, carried);
+            self.read_sentence(
+                raw,
+                sentence,
+                &ents,
+                first_ent,
+                &bounds,
+                &not_groups,
+                carried,
+            );
             if let Some(actor) = self.last_actor {
                 carry = Some((actor, number));
             }
@@ -492,7 +497,11 @@ impl Stage for RegionalThreat {
                     None => {
                         let (s, e) = (f.actor.first, f.actor.last);
                         let text = &raw[s..e];
-                        (NewSpan::new(s, e, "actor", "generic", text), "generic", text)
+                        (
+                            NewSpan::new(s, e, "actor", "generic", text),
+                            "generic",
+                            text,
+                        )
                     }
                 };
                 alerts.push(Alert {
@@ -517,8 +526,7 @@ impl Stage for RegionalThreat {
         let mut kept: Vec<&Alert<'_>> = Vec::new();
         for a in &alerts {
             let k = key(a);
-            if a.group == "generic" && alerts.iter().any(|b| b.group != "generic" && key(b) == k)
-            {
+            if a.group == "generic" && alerts.iter().any(|b| b.group != "generic" && key(b) == k) {
                 continue;
             }
             if seen.iter().any(|&(sk, g)| sk == k && g == a.group) {

@@ -61,7 +61,10 @@ fn places(out: &Emitted) -> Vec<(String, String)> {
         .iter()
         .map(|a| {
             let place = a.label("region").or(a.label("country")).unwrap_or("");
-            (place.to_string(), a.label("group").unwrap_or("").to_string())
+            (
+                place.to_string(),
+                a.label("group").unwrap_or("").to_string(),
+            )
         })
         .collect()
 }
@@ -170,7 +173,10 @@ fn no_non_state_armed_actor_no_alert() {
         ),
         (
             "The Sinaloa Cartel attacked police in Mexico.",
-            &[("Sinaloa Cartel", "group", "sinaloa-cartel"), ("Mexico", "country", "MX")][..],
+            &[
+                ("Sinaloa Cartel", "group", "sinaloa-cartel"),
+                ("Mexico", "country", "MX"),
+            ][..],
         ),
     ] {
         check(raw, spans, &[]);
@@ -295,10 +301,7 @@ fn places_from_the_gazetteer_map_to_their_country_and_appositions_merge() {
     assert_eq!(out.alerts[1].label("place"), Some("Peshawar"));
     assert!(out.alerts[1].evidence.iter().any(|e| e.id == "PK"));
     // Without its country, a place is still reported, with no country.
-    let mut ev = event(
-        "Militants attacked Gao.",
-        &[("Gao", "place", "gao")],
-    );
+    let mut ev = event("Militants attacked Gao.", &[("Gao", "place", "gao")]);
     ev.sentences = vec![0..ev.raw.len()];
     let out = run(&mut stage(), &ev).unwrap();
     assert_eq!(out.alerts.len(), 1);
@@ -323,7 +326,11 @@ fn regions_and_countries_inside_a_group_s_name_are_places() {
         places(&out),
         pairs(&[("west-africa", "iswap"), ("SO", "isis-somalia")])
     );
-    assert!(out.alerts.iter().all(|a| a.label("role") == Some("in-name")));
+    assert!(
+        out.alerts
+            .iter()
+            .all(|a| a.label("role") == Some("in-name"))
+    );
     assert_eq!(
         out.alerts[0].label("region_path"),
         Some("africa/sub-saharan-africa/west-africa")
@@ -348,7 +355,11 @@ fn regions_and_countries_inside_a_group_s_name_are_places() {
     let ev = event(
         raw,
         &[
-            ("Economic Community of West African States", "organization", "ecowas"),
+            (
+                "Economic Community of West African States",
+                "organization",
+                "ecowas",
+            ),
             ("West African", "region_in_name", "west-africa"),
         ],
     );
@@ -357,7 +368,8 @@ fn regions_and_countries_inside_a_group_s_name_are_places() {
 
 #[test]
 fn one_alert_per_actor_and_place_and_named_groups_before_generic_actors() {
-    let raw = "ISIS attacks in Iraq continue. Terrorists attacked a market in Iraq. ISIS threatens Iraq.";
+    let raw =
+        "ISIS attacks in Iraq continue. Terrorists attacked a market in Iraq. ISIS threatens Iraq.";
     check(
         raw,
         &[
@@ -411,4 +423,3 @@ fn region_paths_follow_the_smallest_region_containing_each_and_countries_the_dee
     assert_eq!(stage.countries["SO"].0, path("east-africa"));
     assert_eq!(path("gulf-of-aden"), "gulf-of-aden");
 }
-
