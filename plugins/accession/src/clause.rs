@@ -17,11 +17,15 @@ pub struct Found {
     pub cue: &'static str,
     /// The cue's first and last tokens.
     pub cue_tokens: (usize, usize),
-    /// The new members: entity tokens.
+    /// The new members: entity tokens, or [`ANTECEDENT`].
     pub members: Vec<usize>,
     /// The organization joined.
     pub org: Org,
 }
+
+/// A member given by "it" or "the country" as subject: the country the document named last
+/// before the sentence ("Mozambique is … It joined the organisation 14 years ago.").
+pub const ANTECEDENT: usize = usize::MAX;
 
 /// The organization of a cue.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -1098,6 +1102,36 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
     /// The entities that are the subject of the verb at `i`: a list right before it, over
     /// auxiliaries, adverbs and "which"/"who".
     fn subject(&self, i: usize) -> Vec<usize> {
+        let list = self.named_subject(i);
+        if list.is_empty() && self.pronoun_subject(i) {
+            return vec![ANTECEDENT];
+        }
+        list
+    }
+
+    /// Whether the subject of the verb at `i` is "it" or "the (Baltic) country / nation /
+    /// state", standing for a country named before.
+    fn pronoun_subject(&self, i: usize) -> bool {
+        let mut k = i;
+        while k > 0 && (self.is(k - 1, AUXILIARIES) || self.is(k - 1, ADVERBS)) {
+            k -= 1;
+        }
+        let Some(prev) = k.checked_sub(1) else {
+            return false;
+        };
+        if self.is(prev, &["it"]) {
+            return true;
+        }
+        self.is(prev, &["country", "nation", "state", "kingdom", "republic"])
+            && (1..=3).any(|d| {
+                prev >= d
+                    && self.is(prev - d, &["the", "this"])
+                    && (prev - d + 1..prev).all(|m| self.t.entity(m).is_none())
+            })
+    }
+
+    /// The entities named as the subject of the verb at `i`.
+    fn named_subject(&self, i: usize) -> Vec<usize> {
         let mut k = i;
         let mut skipped = 0;
         while k > 0 && skipped < 6 {
@@ -1232,6 +1266,10 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             }
             list.push(j);
             j += 1;
+            // "the African Union (AU)": an acronym in parentheses after the name.
+            if self.is(j, &["("]) && self.is(j + 2, &[")"]) {
+                j += 3;
+            }
             let mut separated = false;
             while self.is(j, &[",", "and", "&"])
                 || (self.is(j, &["as"]) && self.is(j + 1, &["well"]) && self.is(j + 2, &["as"]))

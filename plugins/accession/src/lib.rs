@@ -40,7 +40,7 @@ use commwatch_plugin_sdk::{
     Event, NewAlert, NewSpan, Outcome, Output, Severity, SpanView, Stage, export_stage,
 };
 
-use clause::{Dropped, Found, Org, Reader, Role};
+use clause::{ANTECEDENT, Dropped, Found, Org, Reader, Role};
 use plugin_text_support::Tokens;
 
 /// Configuration (`config` table of the stage).
@@ -229,6 +229,7 @@ impl Accession {
     ) -> Result<(), String> {
         let tokens = self.tokens.list();
         let name = |i: usize| match self.tokens.entity(i) {
+            _ if i == ANTECEDENT => "(the country named before)".to_string(),
             Some(e) => sentence_spans[e].id.to_string(),
             None => raw[tokens[i].range.clone()].to_string(),
         };
@@ -438,7 +439,7 @@ impl Stage for Accession {
             }
             for d in &dropped {
                 for &m in &d.members {
-                    if let Some(e) = self.tokens.entity(m) {
+                    if let Some(e) = self.tokens.entity(m).filter(|_| m != ANTECEDENT) {
                         pending.push(sentence_spans[e].id);
                     }
                 }
@@ -457,10 +458,22 @@ impl Stage for Accession {
                 let cue = self.tokens.list()[f.cue_tokens.0].range.start
                     ..self.tokens.list()[f.cue_tokens.1].range.end;
                 for &m in &f.members {
-                    let Some(e) = self.tokens.entity(m) else {
-                        continue;
+                    let member = if m == ANTECEDENT {
+                        // The country named last before the sentence.
+                        match spans
+                            .iter()
+                            .rev()
+                            .find(|s| s.kind == "country" && s.end <= sentence.start)
+                        {
+                            Some(country) => *country,
+                            None => continue,
+                        }
+                    } else {
+                        let Some(e) = self.tokens.entity(m) else {
+                            continue;
+                        };
+                        sentence_spans[e]
                     };
-                    let member = sentence_spans[e];
                     let same = member.id == org.id
                         || org.span.as_ref().is_some_and(|o| o.start == member.start);
                     let repeat = accessions
