@@ -623,6 +623,16 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             (org, after)
         } else if let Some((org, after)) = self.object_org(j) {
             self.check_head_object(after)?;
+            // "joins the OIC, the Alliance of Civilizations and those Member States that …":
+            // joining others in a stance, not an organization as a member.
+            if self.is(after, &[",", "and"])
+                && (after + 1..(after + 4).min(self.t.len())).any(|k| {
+                    self.role(k) == Some(Role::Member)
+                        || self.is(k, &["those", "other", "fellow", "all", "many"])
+                })
+            {
+                return Err("joined others in a stance, not an organization");
+            }
             (org, after)
         } else if j >= self.t.len()
             || self.is(j, &["."])
@@ -986,11 +996,31 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         if self.is(j, &["state", "states", "country", "countries"]) {
             j += 1;
         }
-        if self.is(j, &["of", "in", "to"])
-            && let Some((o, after)) = self.object_org(j + 1)
-        {
-            org = o;
-            j = after;
+        if self.is(j, &["of", "in", "to"]) {
+            if let Some((o, after)) = self.object_org(j + 1) {
+                org = o;
+                j = after;
+            } else if self.is(j + 1, &["the", "its", "our", "their"]) {
+                // "our seventeenth member of the ocean panel": a grouping the text names in
+                // lowercase, reported by that name rather than by another organization.
+                let first = j + 2;
+                let mut last = first;
+                while last < first + 4
+                    && self.t.entity(last).is_none()
+                    && self
+                        .t
+                        .list()
+                        .get(last)
+                        .is_some_and(|t| t.kind == plugin_text_support::TokenKind::Word)
+                    && !self.is(last, AFTER_OBJECT)
+                {
+                    last += 1;
+                }
+                if last > first {
+                    org = Org::Named(first, last - 1);
+                    j = last;
+                }
+            }
         }
         Some((org, j))
     }
