@@ -6,6 +6,7 @@
 //! error.
 
 mod eval_cmd;
+mod plugin_explain;
 mod rules_cmd;
 mod scaffold;
 
@@ -64,11 +65,22 @@ enum Command {
         rules: Vec<PathBuf>,
     },
     /// Shows why a rule fires or not on a document: each term of its query, where it matched, and
-    /// the evidence highlighted in the text (tagged as the default pipeline tags).
+    /// the evidence highlighted in the text (tagged as the default pipeline tags). With
+    /// `--plugin STAGE`, why a plugin stage of the pipeline raised its alerts or not: each cue it
+    /// read, the roles it kept (actor, place, organization, members) or why it dropped the cue.
     Explain {
         /// The rule id.
-        #[arg(long)]
-        rule: String,
+        #[arg(long, required_unless_present = "plugin", conflicts_with = "plugin")]
+        rule: Option<String>,
+        /// The id of a plugin stage of the pipeline (e.g. `accession`, `threats`).
+        #[arg(long, value_name = "STAGE")]
+        plugin: Option<String>,
+        /// The pipeline of the plugin stage.
+        #[arg(long, default_value = "pipeline.toml", value_name = "FILE")]
+        pipeline: PathBuf,
+        /// Overrides a key of the pipeline file (as for `run`). Repeatable.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        sets: Vec<String>,
         /// The rule files.
         #[arg(
             long = "rules",
@@ -241,9 +253,16 @@ fn main() -> ExitCode {
         Command::Test { tests, rules } => rules_cmd::test(&tests, &rules),
         Command::Explain {
             rule,
+            plugin,
+            pipeline,
+            sets,
             rules,
             document,
-        } => rules_cmd::explain(&rule, &rules, &document),
+        } => match (rule, plugin) {
+            (Some(rule), _) => rules_cmd::explain(&rule, &rules, &document),
+            (None, Some(stage)) => plugin_explain::explain(&stage, &pipeline, &sets, &document),
+            (None, None) => unreachable!("clap requires --rule or --plugin"),
+        },
     };
     match result {
         Ok(code) => code,

@@ -164,8 +164,10 @@ pub struct Span {
     pub start: usize,
     /// End byte offset in the raw text (exclusive, on a character boundary).
     pub end: usize,
-    /// Extra detail the text gives about the entity, e.g. a person's title as written
-    /// ("Italian Minister of Foreign Affairs").
+    /// Extra detail about the entity, e.g. a person's title as written ("Italian Minister of
+    /// Foreign Affairs"), a `place`'s country code (`NG`), or for a `country_in_name` /
+    /// `region_in_name` span (which lies inside another span) the id of the organization or
+    /// group whose name holds it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<Symbol>,
 }

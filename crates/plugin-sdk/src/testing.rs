@@ -25,6 +25,8 @@ pub struct TestSpan {
     pub id: String,
     /// Label.
     pub label: String,
+    /// Detail (a person's title, a place's country code), or `None`.
+    pub detail: Option<String>,
 }
 
 impl TestSpan {
@@ -42,7 +44,14 @@ impl TestSpan {
             kind: kind.into(),
             id: id.into(),
             label: text.into(),
+            detail: None,
         }
+    }
+
+    /// The same span with a detail.
+    pub fn with_detail(mut self, detail: &str) -> TestSpan {
+        self.detail = Some(detail.into());
+        self
     }
 }
 
@@ -128,6 +137,7 @@ fn owned_span(c: &mut Collector, s: &SpanRef) -> TestSpan {
         kind: owned(s.kind),
         id: owned(s.id),
         label: owned(s.label),
+        detail: (s.detail.len != 0).then(|| owned(s.detail)),
     }
 }
 
@@ -197,7 +207,7 @@ pub fn run<T: Stage>(stage: &mut T, event: &TestEvent) -> Result<Emitted, String
             kind: str_ref(&s.kind),
             id: str_ref(&s.id),
             label: str_ref(&s.label),
-            detail: StrRef::EMPTY,
+            detail: s.detail.as_deref().map_or(StrRef::EMPTY, str_ref),
         })
         .collect();
     let sentences: Vec<RangeRef> = event

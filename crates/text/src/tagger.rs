@@ -2155,6 +2155,8 @@ exact = ["georgia"]
         assert_eq!(id_list("Delaware, Georgia, Kansas"), Vec::<String>::new());
         assert_eq!(id_list("Armenia, Georgia, Azerbaijan"), ["AM", "GE", "AZ"]);
         assert_eq!(id_list("However, Georgia signed"), ["GE"]);
+        // A place tagged before the comma is no US city: Tbilisi is in Georgia.
+        assert_eq!(id_list("in Tbilisi, Georgia"), ["tbilisi", "GE"]);
         // common-word
         assert!(id_list("WHO WE ARE").is_empty());
         assert!(id_list("THIS IS US").is_empty());

@@ -17,11 +17,15 @@ pub struct Found {
     pub cue: &'static str,
     /// The cue's first and last tokens.
     pub cue_tokens: (usize, usize),
-    /// The new members: entity tokens.
+    /// The new members: entity tokens, or [`ANTECEDENT`].
     pub members: Vec<usize>,
     /// The organization joined.
     pub org: Org,
 }
+
+/// A member given by "it" or "the country" as subject: the country the document named last
+/// before the sentence ("Mozambique is … It joined the organisation 14 years ago.").
+pub const ANTECEDENT: usize = usize::MAX;
 
 /// The organization of a cue.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -619,6 +623,16 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             (org, after)
         } else if let Some((org, after)) = self.object_org(j) {
             self.check_head_object(after)?;
+            // "joins the OIC, the Alliance of Civilizations and those Member States that …":
+            // joining others in a stance, not an organization as a member.
+            if self.is(after, &[",", "and"])
+                && (after + 1..(after + 4).min(self.t.len())).any(|k| {
+                    self.role(k) == Some(Role::Member)
+                        || self.is(k, &["those", "other", "fellow", "all", "many"])
+                })
+            {
+                return Err("joined others in a stance, not an organization");
+            }
             (org, after)
         } else if j >= self.t.len()
             || self.is(j, &["."])
@@ -635,12 +649,18 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             return Err("\"is joining\": under way, not done");
         }
         let mut members = self.subject(i);
+        let mut first = i;
         if members.is_empty() && self.generic_subject(i) {
             members = self.list_after(after);
+            // The cue is the whole "new members joining".
+            first = i - 1;
+            while first > 0 && self.is(first - 1, &["new", "newest", "the", "our"]) {
+                first -= 1;
+            }
         }
         Ok(Some(Found {
             cue: "joined",
-            cue_tokens: (i, i),
+            cue_tokens: (first, i),
             members,
             org,
         }))
@@ -976,11 +996,31 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         if self.is(j, &["state", "states", "country", "countries"]) {
             j += 1;
         }
-        if self.is(j, &["of", "in", "to"])
-            && let Some((o, after)) = self.object_org(j + 1)
-        {
-            org = o;
-            j = after;
+        if self.is(j, &["of", "in", "to"]) {
+            if let Some((o, after)) = self.object_org(j + 1) {
+                org = o;
+                j = after;
+            } else if self.is(j + 1, &["the", "its", "our", "their"]) {
+                // "our seventeenth member of the ocean panel": a grouping the text names in
+                // lowercase, reported by that name rather than by another organization.
+                let first = j + 2;
+                let mut last = first;
+                while last < first + 4
+                    && self.t.entity(last).is_none()
+                    && self
+                        .t
+                        .list()
+                        .get(last)
+                        .is_some_and(|t| t.kind == plugin_text_support::TokenKind::Word)
+                    && !self.is(last, AFTER_OBJECT)
+                {
+                    last += 1;
+                }
+                if last > first {
+                    org = Org::Named(first, last - 1);
+                    j = last;
+                }
+            }
         }
         Some((org, j))
     }
@@ -1092,6 +1132,36 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
     /// The entities that are the subject of the verb at `i`: a list right before it, over
     /// auxiliaries, adverbs and "which"/"who".
     fn subject(&self, i: usize) -> Vec<usize> {
+        let list = self.named_subject(i);
+        if list.is_empty() && self.pronoun_subject(i) {
+            return vec![ANTECEDENT];
+        }
+        list
+    }
+
+    /// Whether the subject of the verb at `i` is "it" or "the (Baltic) country / nation /
+    /// state", standing for a country named before.
+    fn pronoun_subject(&self, i: usize) -> bool {
+        let mut k = i;
+        while k > 0 && (self.is(k - 1, AUXILIARIES) || self.is(k - 1, ADVERBS)) {
+            k -= 1;
+        }
+        let Some(prev) = k.checked_sub(1) else {
+            return false;
+        };
+        if self.is(prev, &["it"]) {
+            return true;
+        }
+        self.is(prev, &["country", "nation", "state", "kingdom", "republic"])
+            && (1..=3).any(|d| {
+                prev >= d
+                    && self.is(prev - d, &["the", "this"])
+                    && (prev - d + 1..prev).all(|m| self.t.entity(m).is_none())
+            })
+    }
+
+    /// The entities named as the subject of the verb at `i`.
+    fn named_subject(&self, i: usize) -> Vec<usize> {
         let mut k = i;
         let mut skipped = 0;
         while k > 0 && skipped < 6 {
@@ -1116,10 +1186,9 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             if let Some(open) = (k.saturating_sub(12)..k)
                 .rev()
                 .find(|&c| self.is(c, &[","]))
+                && open > 0
             {
-                if open > 0 {
-                    return self.list_before(open - 1);
-                }
+                return self.list_before(open - 1);
             }
         }
         list
@@ -1227,6 +1296,10 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             }
             list.push(j);
             j += 1;
+            // "the African Union (AU)": an acronym in parentheses after the name.
+            if self.is(j, &["("]) && self.is(j + 2, &[")"]) {
+                j += 3;
+            }
             let mut separated = false;
             while self.is(j, &[",", "and", "&"])
                 || (self.is(j, &["as"]) && self.is(j + 1, &["well"]) && self.is(j + 2, &["as"]))

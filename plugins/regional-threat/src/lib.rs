@@ -1,43 +1,66 @@
-//! `regional-threat`: flags **regional threats** — an armed or terrorist group, or a threat,
-//! reported in a region or country.
+//! `regional-threat`: flags **regional threats** — a country, region or place facing, suffering
+//! or hosting a threat from a **non-state armed actor** (docs/labelling.md).
 //!
-//! It reads what the tagging stage found (groups, regions, countries, sentences). A sentence
-//! counts when it carries a threat cue ("threaten", "threat", "attack", "insurgency",
-//! "militants", "armed groups", "bombing", "kidnapping", …), or names an armed or terrorist group
-//! together with a softer cue ("violence", "insecurity", "terrorism", "extremism"); a group or a
-//! cue alone, without a place, does not.
+//! It reads what the tagging stage found (countries, regions, places, groups, organizations,
+//! people, sentences) and the words between them, sentence by sentence:
 //!
-//! Places become alerts by region. Regions come from the gazetteer's region data (id, label,
-//! member countries), passed to the plugin by the host (`regions_from = "<tag stage>"`), so
-//! analysts define them in one place:
+//! 1. **An actor.** A sentence counts only when it names a non-state armed actor: a tagged
+//!    `group` (but not a state force or a cartel: `[actors] not_groups` in
+//!    `data/lexicon.toml`), or a generic one (terrorists, terrorism, counterterrorism, militants,
+//!    insurgents, jihadists, violent extremists, armed groups, militias, …: `[actors] generic`),
+//!    unless said of a state or of crime ("Russian terror", "cyber terrorism"). Kidnappings and
+//!    hostages count only a few words from the place and never in a sentence about a war, a
+//!    regime or detentions. Only sentences where a first scan of the document (one
+//!    Aho-Corasick pass over the actor words) or a tagged group shows a possible actor are read.
+//! 2. **A place in a threatened role.** Each country, region and place (city, province) of the
+//!    sentence — in lists read as one ("in Iraq and Syria") — is reported only in a role that
+//!    makes it the place threatened ([`read::Role`]): where it happens ("attacks in", "operations
+//!    across", "spill-over into"), attacked ("a threat to Yemen", "attacks on Israel", "spread
+//!    to"), its territory or security ("parts of Mali", "Israel's security"), "X, where
+//!    militias …", "X faces / has suffered / was attacked", held by or liberated from the group,
+//!    "X … defends itself", "on our soil", or named inside the group's name (`region_in_name`,
+//!    `country_in_name` spans within the group's span). It is never reported as the backer
+//!    ("Iranian-backed", "backed by Iran"), the attacker's home ("launched from Yemen"), the
+//!    victims' nationality ("Americans", "Israeli citizens"), a state's forces or embassy ("U.S.
+//!    forces", "the U.S. Embassy": the host country is the place), its officials, a speaker or
+//!    subject that condemns, supports or fights (no role), an adjective with no place after it,
+//!    or a venue ("the Summit in Madrid").
+//! 3. **One alert per (actor, place)** per communiqué, rule `regional_threat`. The place is what
+//!    the text names: a country (`country` = ISO code), a region (`region` = region id) or a
+//!    place (`country` = its country, when the tagger gives it). `place` is its name, `group` the
+//!    group id (or `generic`), `actor` the actor as named, `role` why the place is the one
+//!    threatened, and `region_path` the chain of regions above it ("africa/sub-saharan-africa/
+//!    sahel") for routing — parent regions are never alerts of their own. A generic actor's
+//!    alert is dropped when a named group's alert has the same place. Evidence: the cue, the
+//!    actor, the place.
 //!
-//! - a `region` span names its region ("the Sahel Region" → `sahel`); a country named right after
-//!   it that belongs to it is attached ("Eastern Africa/Mozambique" → `east-africa`, `MZ`);
-//! - a `country` span is reported under the smallest watched region it belongs to ("Mali" →
-//!   `sahel`), or with no region when none contains it;
-//! - a broad region named together with narrower ones that it (mostly) contains is dropped:
-//!   "sub-Saharan Africa …, namely in the Sahel Region and in Eastern Africa" reports the Sahel
-//!   and Eastern Africa.
-//!
-//! One alert per (region, country) per communiqué, rule `regional_threat`, labels `region`,
-//! `country` where named and `group` where named, with the cue, the places and the group as
-//! evidence.
+//! Regions come from the gazetteer (`regions_from = "<tag stage>"`): a region's parent is the
+//! smallest region whose members include all of its own; a country's chain is the deepest chain
+//! of a region it belongs to (the larger of equally deep ones; seas and straits, named by their
+//! coasts, are not a country's home).
+
+mod lexicon;
+mod read;
+mod tokens;
 
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
 
+use aho_corasick::AhoCorasick;
 use commwatch_plugin_sdk::{
     Event, NewAlert, NewSpan, Outcome, Output, Severity, SpanView, Stage, export_stage,
 };
-use regex::Regex;
 
-use plugin_text_support::{Shadow, Spans, StandIns};
+use lexicon::{LEXICON, Lexicon};
+use read::{Actor, Ent, EntKind, Finding, Form, Place, Reader};
+use tokens::Tok;
 
 /// One region as the host passes it.
 #[derive(Debug, serde::Deserialize)]
 struct Region {
     id: String,
-    label: String,
+    #[serde(rename = "label")]
+    _label: String,
     #[serde(default)]
     members: Vec<String>,
     #[serde(default, rename = "names")]
@@ -51,7 +74,8 @@ struct Config {
     /// Regions with their member countries (given by the host with `regions_from`).
     #[serde(default)]
     regions: Vec<Region>,
-    /// Region ids to report under; default: all regions.
+    /// Region ids to report under: a place is reported when it is one of them, inside one, or a
+    /// member country of one; default: every place.
     #[serde(default)]
     watch: Option<Vec<String>>,
     /// Alert severity: info, low, medium, high (default), critical.
@@ -59,202 +83,150 @@ struct Config {
     severity: Option<String>,
 }
 
+/// What is known of each region.
+#[derive(Debug)]
+struct RegionInfo {
+    id: String,
+    /// "africa/sub-saharan-africa/sahel".
+    path: String,
+    watched: bool,
+}
+
 /// The stage.
 #[derive(Debug)]
 pub struct RegionalThreat {
-    regions: Vec<Region>,
-    watch: Option<BTreeSet<String>>,
-    /// The index of the first region with each id.
+    lexicon: Lexicon,
+    /// The first words of the actor phrases, to find the sentences worth reading.
+    actor_stems: AhoCorasick,
+    regions: Vec<RegionInfo>,
     by_id: HashMap<String, usize>,
-    /// For each country that is a member of some region: [`RegionalThreat::smallest_region`].
-    smallest: HashMap<String, Option<usize>>,
+    /// For each country that belongs to a region: the path of regions above it, and whether a
+    /// watched region has it.
+    countries: HashMap<String, (String, bool)>,
+    watching: bool,
     severity: Severity,
-    /// The cue patterns, for texts.
-    text: Cues<Regex>,
-    /// The same patterns for lowercase ASCII stand-ins (see [`Shadow`]): the same matches,
-    /// found fast.
-    stand_in: Cues<regex::bytes::Regex>,
-    /// Makes the stand-ins of the sentences searched.
-    shadow: Shadow,
-    /// Reused from call to call: the stand-ins of the sentences searched (those naming a place),
-    /// and where a strong and a soft cue word first start in each.
-    stand_ins: StandIns,
-    strong_first: Vec<Option<usize>>,
-    soft_first: Vec<Option<usize>>,
+    // Reused from call to call.
+    toks: Vec<Tok>,
+    lower: String,
+    actors: Vec<Actor>,
+    findings: Vec<Finding>,
+    /// The actor of the sentence read last, with byte offsets.
+    last_actor: Option<Actor>,
+    /// How many of the patterns of `actor_stems` are actor words (the others are the words of
+    /// self-defence).
+    actor_patterns: usize,
 }
 
-/// The cue patterns, compiled for one kind of haystack.
-#[derive(Debug)]
-struct Cues<R> {
-    strong: R,
-    soft: R,
-    /// Words of which every match of `strong` (`soft`) contains one, with the same case folding:
-    /// a sentence without one is not searched with the pattern.
-    strong_words: R,
-    soft_words: R,
-}
-
-/// Words of which every match of [`STRONG`] contains one, without flags like it.
-const STRONG_WORDS: &str =
-    "threat|attack|insurgen|militant|armed|jihadist|bomb|kidnapp|abduct|massacre|offensive";
-
-/// Words of which every match of [`SOFT`] contains one, without flags like it.
-const SOFT_WORDS: &str =
-    "terror|extremis|violen|insecurity|instability|destabili|affiliate|network";
-
-/// The strong threat cues, without flags: compiled case-insensitively (`(?i)`) for texts, and
-/// as they are, in lowercase ASCII (`(?-u)`), for their stand-ins.
-const STRONG: &str = r"\b(?:threat(?:s|en|ens|ened|ening)?|attack(?:s|ed|ing)?|insurgen(?:cy|ts?)|militants?|armed\s+groups?|jihadists?|bomb(?:ing|ings|ed)|kidnapp\w*|abduct\w*|massacre\w*|offensive)\b";
-
-/// The soft threat cues (counted with a group only), like [`STRONG`].
-const SOFT: &str = r"\b(?:terror\w*|extremis\w*|violen\w*|insecurity|instability|destabili[sz]\w*|affiliates?|networks?)\b";
-
-/// One alert in the making.
-struct Finding<'a> {
-    region: Option<&'a Region>,
-    country: Option<SpanView<'a>>,
-    region_span: Option<SpanView<'a>>,
-    group: Option<SpanView<'a>>,
-    cue: (usize, usize),
+/// A finding of the document, with what its alert needs.
+struct Alert<'a> {
+    finding: Finding,
+    place: SpanView<'a>,
+    apposition: Option<SpanView<'a>>,
+    actor_span: NewSpan<'a>,
+    group: &'a str,
+    actor_name: &'a str,
 }
 
 impl RegionalThreat {
-    fn region(&self, id: &str) -> Option<&Region> {
-        self.by_id.get(id).map(|&i| &self.regions[i])
-    }
-
-    fn watched(&self, id: &str) -> bool {
-        self.watch.as_ref().is_none_or(|w| w.contains(id))
-    }
-
-    /// The smallest watched region that has `country` as a member.
-    fn region_of(&self, country: &str) -> Option<&Region> {
-        let index = self.smallest.get(country).copied().flatten()?;
-        Some(&self.regions[index])
-    }
-
-    /// The index of the smallest watched region that has `country` as a member (the first of
-    /// equally small ones), computed once per country by [`RegionalThreat::new`].
-    fn smallest_region(&self, country: &str) -> Option<usize> {
-        self.regions
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| self.watched(&r.id) && r.members.iter().any(|m| m == country))
-            .min_by_key(|(_, r)| r.members.len())
-            .map(|(i, _)| i)
-    }
-
-    #[cfg(test)]
-    fn region_of_uncached(&self, country: &str) -> Option<&Region> {
-        self.regions
-            .iter()
-            .filter(|r| self.watched(&r.id) && r.members.iter().any(|m| m == country))
-            .min_by_key(|r| r.members.len())
-    }
-
-    /// The first cue of the `i`th sentence searched (offsets into its `text`), found on its
-    /// stand-in when it has one: a strong one, else a soft one when the sentence names a group.
-    fn find_cue(&self, i: usize, text: &str, group: bool) -> Option<Range<usize>> {
-        if let Some(stand_in) = self.stand_ins.get(i) {
-            let cues = &self.stand_in;
-            let strong_possible = self.strong_first[i].is_some();
-            let soft_possible = group && self.soft_first[i].is_some();
-            return strong_possible
-                .then(|| cues.strong.find(stand_in))
-                .flatten()
-                .or_else(|| soft_possible.then(|| cues.soft.find(stand_in)).flatten())
-                .map(|m| m.range());
-        }
-        let cues = &self.text;
-        let strong_possible = cues.strong_words.is_match(text);
-        let soft_possible = group && cues.soft_words.is_match(text);
-        strong_possible
-            .then(|| cues.strong.find(text))
-            .flatten()
-            .or_else(|| soft_possible.then(|| cues.soft.find(text)).flatten())
-            .map(|m| m.range())
-    }
-
-    /// What a sentence with a cue at `cue` reports, from its spans (`in_sentence`) and its
-    /// first group: its regions (with a member country named right after each), broad regions
-    /// named together with narrower ones they contain dropped, then its other countries.
-    fn findings<'a>(
-        &'a self,
-        raw: &str,
-        in_sentence: &[SpanView<'a>],
-        group: Option<SpanView<'a>>,
-        cue: (usize, usize),
-    ) -> Vec<Finding<'a>> {
-        // Regions named in the sentence, with a member country named right after each.
-        let mut findings: Vec<Finding<'_>> = Vec::new();
-        let mut attached: Vec<usize> = Vec::new();
-        for (i, span) in in_sentence
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.kind == "region")
-        {
-            let Some(region) = self.region(span.id).filter(|r| self.watched(&r.id)) else {
-                continue;
-            };
-            let next_country = in_sentence.get(i + 1).filter(|n| {
-                n.kind == "country"
-                    && raw[span.end..n.start].trim().len() <= 2
-                    && region.members.iter().any(|m| m == n.id)
-            });
-            if next_country.is_some() {
-                attached.push(i + 1);
+    /// The path and watch status of a place: (region id, country code, path, watched).
+    fn locate<'s>(&'s self, span: &SpanView<'s>, kind: &str) -> (&'s str, &'s str, &'s str, bool) {
+        let country = |code: &'s str| -> (&'s str, &'s str, &'s str, bool) {
+            match self.countries.get(code) {
+                Some((path, watched)) => ("", code, path.as_str(), *watched),
+                None => ("", code, "", !self.watching),
             }
-            findings.push(Finding {
-                region: Some(region),
-                country: next_country.copied(),
-                region_span: Some(*span),
-                group,
-                cue,
-            });
+        };
+        match kind {
+            "region" | "region_in_name" => match self.by_id.get(span.id) {
+                Some(&i) => {
+                    let r = &self.regions[i];
+                    (span.id, "", r.path.as_str(), r.watched)
+                }
+                None => (span.id, "", "", !self.watching),
+            },
+            "place" => match span.detail.filter(|d| d.len() == 2) {
+                Some(code) => country(code),
+                None => ("", "", "", !self.watching),
+            },
+            _ => country(span.id),
         }
-        // Drop broad regions named together with narrower ones they contain.
-        let named: Vec<&Region> = findings.iter().filter_map(|f| f.region).collect();
-        findings.retain(|f| {
-            f.region
-                .is_none_or(|r| !named.iter().any(|n| Self::contains(r, n)))
-        });
-        // Countries on their own, under their smallest region.
-        for (i, span) in in_sentence
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.kind == "country")
-        {
-            if attached.contains(&i) {
-                continue;
-            }
-            findings.push(Finding {
-                region: self.region_of(span.id),
-                country: Some(*span),
-                region_span: None,
-                group,
-                cue,
-            });
-        }
-        findings
     }
 
-    /// True when `broad` mostly contains `narrow` (80% of its members) and is larger.
-    fn contains(broad: &Region, narrow: &Region) -> bool {
-        if broad.members.len() <= narrow.members.len() || narrow.members.is_empty() {
-            return false;
+    fn emit(&self, raw: &str, alert: &Alert<'_>, out: &mut Output<'_>) -> Result<(), String> {
+        let f = &alert.finding;
+        let kind = match f.place {
+            Place::InName(_) => alert.place.kind,
+            Place::Entity(_) => alert.place.kind,
+        };
+        let (region, country, path, watched) = self.locate(&alert.place, kind);
+        if !watched {
+            return Ok(());
         }
-        let inside = narrow
-            .members
-            .iter()
-            .filter(|m| broad.members.contains(m))
-            .count();
-        inside * 5 >= narrow.members.len() * 4
+        let place_name = alert.place.label;
+        let cue = &raw[f.cue.0..f.cue.1];
+        let where_ = if country.is_empty() || kind == "country" || kind == "country_in_name" {
+            place_name.to_string()
+        } else {
+            format!("{place_name} ({country})")
+        };
+        let summary = format!(
+            "{} threat reported in {where_}: {} ({cue:?})",
+            alert.actor_name,
+            f.role.explain()
+        );
+        let mut labels: Vec<(&str, &str)> = Vec::with_capacity(7);
+        if !region.is_empty() {
+            labels.push(("region", region));
+        }
+        if !country.is_empty() {
+            labels.push(("country", country));
+        }
+        labels.push(("place", place_name));
+        labels.push(("group", alert.group));
+        labels.push(("actor", alert.actor_name));
+        labels.push(("role", f.role.id()));
+        if !path.is_empty() {
+            labels.push(("region_path", path));
+        }
+        let mut evidence = vec![
+            NewSpan::new(f.cue.0, f.cue.1, "keyword", f.role.id(), cue),
+            alert.actor_span,
+            NewSpan::from(alert.place),
+        ];
+        evidence.extend(alert.apposition.map(NewSpan::from));
+        evidence.sort_by_key(|s| (s.start, s.end));
+        evidence.dedup_by_key(|s| (s.start, s.end));
+        out.alert(&NewAlert {
+            rule: "regional_threat",
+            severity: self.severity,
+            summary: &summary,
+            labels,
+            evidence,
+        })
+        .map_err(|e| e.to_string())
     }
+}
+
+/// The kinds of span the plugin reads.
+fn ent_kind(kind: &str) -> Option<EntKind> {
+    Some(match kind {
+        "country" => EntKind::Country,
+        "region" => EntKind::Region,
+        "place" => EntKind::Place,
+        "group" => EntKind::Group,
+        "organization" | "person" => EntKind::Other,
+        _ => return None,
+    })
+}
+
+fn code(s: &str) -> Option<[u8; 2]> {
+    let b = s.as_bytes();
+    (b.len() == 2).then(|| [b[0], b[1]])
 }
 
 impl Stage for RegionalThreat {
     const NAME: &'static str = "regional-threat";
-    const VERSION: &'static str = "0.1.0";
+    const VERSION: &'static str = "0.2.0";
     const CONFIG_SCHEMA: &'static str = r#"{"type":"object","properties":{"regions":{"type":"array","items":{"type":"object","properties":{"id":{"type":"string"},"label":{"type":"string"},"members":{"type":"array","items":{"type":"string"}}},"required":["id","label"]}},"watch":{"type":"array","items":{"type":"string"}},"severity":{"enum":["info","low","medium","high","critical"]}},"additionalProperties":false}"#;
     const CAPABILITIES: u64 = commwatch_plugin_sdk::abi::CAP_EMITS_ALERTS;
 
@@ -277,420 +249,358 @@ impl Stage for RegionalThreat {
             "critical" => Severity::Critical,
             other => return Err(format!("config.severity: unknown severity {other:?}")),
         };
-        let compile = |p: &str| Regex::new(p).map_err(|e| e.to_string());
-        let compile_bytes = |p: &str| regex::bytes::Regex::new(p).map_err(|e| e.to_string());
-        let mut by_id = HashMap::new();
-        for (i, r) in config.regions.iter().enumerate() {
-            by_id.entry(r.id.clone()).or_insert(i);
-        }
-        let mut stage = RegionalThreat {
-            regions: config.regions,
-            watch: config.watch.map(|w| w.into_iter().collect()),
-            by_id,
-            smallest: HashMap::new(),
-            severity,
-            text: Cues {
-                strong: compile(&format!("(?i){STRONG}"))?,
-                soft: compile(&format!("(?i){SOFT}"))?,
-                strong_words: compile(&format!("(?i){STRONG_WORDS}"))?,
-                soft_words: compile(&format!("(?i){SOFT_WORDS}"))?,
-            },
-            stand_in: Cues {
-                strong: compile_bytes(&format!("(?-u){STRONG}"))?,
-                soft: compile_bytes(&format!("(?-u){SOFT}"))?,
-                strong_words: compile_bytes(STRONG_WORDS)?,
-                soft_words: compile_bytes(SOFT_WORDS)?,
-            },
-            shadow: Shadow::new(),
-            stand_ins: StandIns::default(),
-            strong_first: Vec::new(),
-            soft_first: Vec::new(),
-        };
-        let countries: BTreeSet<String> = stage
-            .regions
+        let lexicon = Lexicon::parse(LEXICON)?;
+        let mut stems = lexicon.actor_stems();
+        let actor_patterns = stems.len();
+        stems.extend(["defend".to_string(), "self-defen".to_string()]);
+        let actor_stems = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(stems)
+            .map_err(|e| e.to_string())?;
+        let regions = &config.regions;
+        let members: Vec<BTreeSet<&str>> = regions
             .iter()
-            .flat_map(|r| r.members.iter().cloned())
+            .map(|r| r.members.iter().map(String::as_str).collect())
             .collect();
-        stage.smallest = countries
-            .into_iter()
-            .map(|c| {
-                let smallest = stage.smallest_region(&c);
-                (c, smallest)
+        // A region's parent: the smallest region that has all its members and more.
+        let parent: Vec<Option<usize>> = (0..regions.len())
+            .map(|i| {
+                (0..regions.len())
+                    .filter(|&j| {
+                        !members[i].is_empty()
+                            && members[j].len() > members[i].len()
+                            && members[i].is_subset(&members[j])
+                    })
+                    .min_by_key(|&j| members[j].len())
             })
             .collect();
-        Ok(stage)
+        let watch: Option<BTreeSet<&str>> = config
+            .watch
+            .as_ref()
+            .map(|w| w.iter().map(String::as_str).collect());
+        let infos: Vec<RegionInfo> = (0..regions.len())
+            .map(|i| {
+                let mut chain = vec![regions[i].id.as_str()];
+                let mut at = i;
+                while let Some(p) = parent[at] {
+                    if chain.len() > regions.len() {
+                        break;
+                    }
+                    chain.push(&regions[p].id);
+                    at = p;
+                }
+                chain.reverse();
+                // Watched: itself or any region containing it.
+                let watched = watch.as_ref().is_none_or(|w| {
+                    w.contains(regions[i].id.as_str())
+                        || (0..regions.len()).any(|j| {
+                            w.contains(regions[j].id.as_str())
+                                && !members[i].is_empty()
+                                && members[i].is_subset(&members[j])
+                        })
+                });
+                RegionInfo {
+                    id: regions[i].id.clone(),
+                    path: chain.join("/"),
+                    watched,
+                }
+            })
+            .collect();
+        let mut by_id = HashMap::new();
+        for (i, r) in infos.iter().enumerate() {
+            by_id.entry(r.id.clone()).or_insert(i);
+        }
+        let mut countries: HashMap<String, (String, bool)> = HashMap::new();
+        let all: BTreeSet<&str> = members.iter().flatten().copied().collect();
+        // A country's path: the deepest chain of a region that has it (a sea or strait named
+        // by its coasts is not one: "Gulf of Aden"), the larger region of equally deep ones.
+        let water = |label: &str| {
+            label
+                .split([' ', '-'])
+                .any(|w| lexicon.classes(&w.to_ascii_lowercase()) & lexicon::class::WATER != 0)
+        };
+        let depth = |i: usize| infos[i].path.matches('/').count();
+        for country in all {
+            let home = (0..regions.len())
+                .filter(|&i| members[i].contains(country) && !water(&regions[i]._label))
+                .max_by_key(|&i| (depth(i), members[i].len(), std::cmp::Reverse(i)));
+            let path = home.map_or(String::new(), |i| infos[i].path.clone());
+            let watched = watch.as_ref().is_none_or(|w| {
+                (0..regions.len())
+                    .any(|i| w.contains(regions[i].id.as_str()) && members[i].contains(country))
+            });
+            countries.insert(country.to_string(), (path, watched));
+        }
+        Ok(RegionalThreat {
+            lexicon,
+            actor_stems,
+            watching: config.watch.is_some(),
+            regions: infos,
+            by_id,
+            countries,
+            severity,
+            toks: Vec::new(),
+            lower: String::new(),
+            actors: Vec::new(),
+            findings: Vec::new(),
+            last_actor: None,
+            actor_patterns,
+        })
     }
 
     fn process(&mut self, event: &Event<'_>, out: &mut Output<'_>) -> Result<Outcome, String> {
         let raw = event.raw();
-        let all = event.spans();
-        let mut spans = Vec::with_capacity(all.size_hint().0);
-        spans.extend(all.filter(|s| matches!(s.kind, "group" | "region" | "country")));
-        if spans.is_empty() {
-            return Ok(Outcome::Keep);
-        }
-        let spans = Spans::new(spans);
-        // Findings are made of a sentence's regions and countries: the sentences naming none
-        // are not searched. The others are, with their first group, and their stand-ins made
-        // and searched for cue words all at once.
-        let mut searched = Vec::new();
-        self.stand_ins.clear();
-        for sentence in event.sentence_ranges() {
-            let mut place = false;
-            let mut group = None;
-            for span in spans.within(&sentence) {
-                if span.kind == "group" {
-                    group = group.or(Some(*span));
-                } else {
-                    place = true;
+        // The entities, none inside another; the regions and countries inside a group's name
+        // apart, each group knowing its own.
+        let mut spans: Vec<SpanView<'_>> = Vec::new();
+        let mut ents: Vec<Ent> = Vec::new();
+        let mut inner: Vec<SpanView<'_>> = Vec::new();
+        let mut any_place = false;
+        for span in event.spans() {
+            let in_name = matches!(span.kind, "region_in_name" | "country_in_name");
+            if let Some(last) = ents.last_mut()
+                && span.start < last.end
+            {
+                let holder = spans.last().map_or("", |s| s.id);
+                let names_places = !self.lexicon.names_not_places.iter().any(|g| g == holder);
+                if in_name && last.kind == EntKind::Group && span.end <= last.end && names_places {
+                    inner.push(span);
+                    last.inner.1 = inner.len();
+                    any_place = true;
                 }
+                continue;
             }
-            if place {
-                self.stand_ins.push(&raw[sentence.clone()]);
-                searched.push((sentence, group));
-            }
-        }
-        self.shadow.make(&mut self.stand_ins);
-        let stand_in_cues = &self.stand_in;
-        self.stand_ins
-            .first_matches(&stand_in_cues.strong_words, &mut self.strong_first);
-        self.soft_first.clear();
-        if searched.iter().any(|(_, group)| group.is_some()) {
-            self.stand_ins
-                .first_matches(&stand_in_cues.soft_words, &mut self.soft_first);
-        }
-        // The (region, country) of each alert raised.
-        let mut reported: Vec<(String, String)> = Vec::new();
-        // The spans of the sentence at hand, reused from sentence to sentence.
-        let mut in_sentence: Vec<SpanView<'_>> = Vec::new();
-        for (i, (sentence, group)) in searched.into_iter().enumerate() {
-            // A strong cue, or a soft one with a group.
-            let Some(cue) = self.find_cue(i, &raw[sentence.clone()], group.is_some()) else {
+            let Some(kind) = ent_kind(span.kind) else {
                 continue;
             };
-            let cue = (sentence.start + cue.start, sentence.start + cue.end);
-            in_sentence.clear();
-            in_sentence.extend(spans.within(&sentence).copied());
-            let findings = self.findings(raw, &in_sentence, group, cue);
-            for f in findings {
-                let region_id = f.region.map_or("", |r| r.id.as_str());
-                let country_id = f.country.map_or("", |c| c.id);
-                if reported
-                    .iter()
-                    .any(|(r, c)| r == region_id && c == country_id)
-                {
-                    continue;
+            any_place |= matches!(kind, EntKind::Country | EntKind::Region | EntKind::Place);
+            let form = match kind {
+                EntKind::Country | EntKind::Region => {
+                    read::form(raw.get(span.start..span.end).unwrap_or(""), span.label)
                 }
-                reported.push((region_id.to_string(), country_id.to_string()));
-                let place = match (f.region, f.country) {
-                    (Some(r), Some(c)) => format!("{} ({})", r.label, c.label),
-                    (Some(r), None) => r.label.clone(),
-                    (None, Some(c)) => c.label.to_string(),
-                    (None, None) => continue,
-                };
-                let summary = match f.group {
-                    Some(g) => format!("{} threat reported in {place}", g.label),
-                    None => format!("Threat reported in {place}"),
-                };
-                let mut labels: Vec<(&str, &str)> = Vec::new();
-                if let Some(r) = f.region {
-                    labels.push(("region", &r.id));
-                }
-                if let Some(c) = f.country {
-                    labels.push(("country", c.id));
-                }
-                if let Some(g) = f.group {
-                    labels.push(("group", g.id));
-                }
-                let mut evidence = vec![NewSpan::new(
-                    f.cue.0,
-                    f.cue.1,
-                    "keyword",
-                    "threat",
-                    &raw[f.cue.0..f.cue.1],
-                )];
-                evidence.extend(f.region_span.map(NewSpan::from));
-                evidence.extend(f.country.map(NewSpan::from));
-                evidence.extend(f.group.map(NewSpan::from));
-                evidence.sort_by_key(|s| s.start);
-                evidence.dedup_by_key(|s| (s.start, s.end));
-                out.alert(&NewAlert {
-                    rule: "regional_threat",
-                    severity: self.severity,
-                    summary: &summary,
-                    labels,
-                    evidence,
-                })
-                .map_err(|e| e.to_string())?;
+                _ => Form::Name,
+            };
+            let country = if kind == EntKind::Place {
+                span.detail.and_then(code)
+            } else {
+                None
+            };
+            ents.push(Ent {
+                start: span.start,
+                end: span.end,
+                kind,
+                form,
+                country,
+                inner: (inner.len(), inner.len()),
+                code: if kind == EntKind::Country {
+                    code(span.id)
+                } else {
+                    country
+                },
+            });
+            spans.push(span);
+        }
+        if !any_place {
+            return Ok(Outcome::Keep);
+        }
+        let not_groups: Vec<bool> = spans
+            .iter()
+            .map(|s| s.kind == "group" && self.lexicon.not_groups.iter().any(|g| g == s.id))
+            .collect();
+        for (e, ent) in ents.iter_mut().enumerate() {
+            if not_groups[e] {
+                ent.kind = EntKind::Other;
             }
         }
+        let bounds: Vec<(usize, usize)> = ents.iter().map(|e| (e.start, e.end)).collect();
+        // Where actor words (true) and words of self-defence (false) may start, in order.
+        let hits: Vec<(usize, bool)> = self
+            .actor_stems
+            .find_iter(raw)
+            .map(|m| (m.start(), m.pattern().as_usize() < self.actor_patterns))
+            .collect();
+        // The last actor read, and the number of its sentence.
+        let mut carry: Option<(Actor, usize)> = None;
+        let mut alerts: Vec<Alert<'_>> = Vec::new();
+        let mut first_ent = 0;
+        let mut first_hit = 0;
+        for (number, sentence) in event.sentence_ranges().into_iter().enumerate() {
+            while first_ent < ents.len() && ents[first_ent].start < sentence.start {
+                first_ent += 1;
+            }
+            while first_hit < hits.len() && hits[first_hit].0 < sentence.start {
+                first_hit += 1;
+            }
+            let in_sentence = ents[first_ent..]
+                .iter()
+                .take_while(|e| e.start < sentence.end);
+            let (mut place, mut group) = (false, false);
+            for e in in_sentence {
+                match e.kind {
+                    EntKind::Country | EntKind::Region | EntKind::Place => place = true,
+                    EntKind::Group => {
+                        group = true;
+                        place |= e.inner.1 > e.inner.0;
+                    }
+                    EntKind::Other => {}
+                }
+            }
+            let in_sentence = hits[first_hit..].iter().take_while(|h| h.0 < sentence.end);
+            let (mut actor_word, mut defence) = (false, false);
+            for &(_, actor) in in_sentence {
+                actor_word |= actor;
+                defence |= !actor;
+            }
+            let carried = carry
+                .filter(|&(_, n)| n + 2 >= number)
+                .map(|(actor, _)| actor);
+            if !place || !(actor_word || group || (defence && carried.is_some())) {
+                // A named group with no place here may still be the one a place defends
+                // itself against in the next sentences.
+                let last_group = ents[first_ent..]
+                    .iter()
+                    .enumerate()
+                    .take_while(|(_, e)| e.start < sentence.end)
+                    .filter(|(_, e)| e.kind == EntKind::Group)
+                    .last();
+                if let Some((i, e)) = last_group {
+                    let actor = Actor {
+                        first: e.start,
+                        last: e.end,
+                        entity: Some(first_ent + i),
+                        weak: false,
+                        carried: true,
+                    };
+                    carry = Some((actor, number));
+                }
+                continue;
+            }
+            self.read_sentence(
+                raw,
+                sentence,
+                &ents,
+                first_ent,
+                &bounds,
+                &not_groups,
+                carried,
+            );
+            if let Some(actor) = self.last_actor {
+                carry = Some((actor, number));
+            }
+            for f in self.findings.drain(..) {
+                let place = match f.place {
+                    Place::Entity(e) => spans[e],
+                    Place::InName(i) => inner[i],
+                };
+                let (actor_span, group, actor_name) = match f.actor.entity {
+                    Some(e) => (NewSpan::from(spans[e]), spans[e].id, spans[e].label),
+                    None => {
+                        let (s, e) = (f.actor.first, f.actor.last);
+                        let text = &raw[s..e];
+                        (
+                            NewSpan::new(s, e, "actor", "generic", text),
+                            "generic",
+                            text,
+                        )
+                    }
+                };
+                alerts.push(Alert {
+                    apposition: f.apposition.map(|a| spans[a]),
+                    finding: f,
+                    place,
+                    actor_span,
+                    group,
+                    actor_name,
+                });
+            }
+        }
+        // One alert per (actor, place); a generic actor's only where no named group's.
+        fn key<'a>(a: &Alert<'a>) -> (&'static str, &'a str) {
+            match a.place.kind {
+                "place" => ("place", a.place.id),
+                "region" | "region_in_name" => ("region", a.place.id),
+                _ => ("country", a.place.id),
+            }
+        }
+        let mut seen: Vec<((&str, &str), &str)> = Vec::new();
+        let mut kept: Vec<&Alert<'_>> = Vec::new();
+        for a in &alerts {
+            let k = key(a);
+            if a.group == "generic" && alerts.iter().any(|b| b.group != "generic" && key(b) == k) {
+                continue;
+            }
+            if seen.iter().any(|&(sk, g)| sk == k && g == a.group) {
+                continue;
+            }
+            seen.push((k, a.group));
+            kept.push(a);
+        }
+        for a in kept {
+            self.emit(raw, a, out)?;
+        }
         Ok(Outcome::Keep)
+    }
+}
+
+impl RegionalThreat {
+    /// Tokenizes and reads one sentence into `self.findings`.
+    fn read_sentence(
+        &mut self,
+        raw: &str,
+        sentence: Range<usize>,
+        ents: &[Ent],
+        first_ent: usize,
+        bounds: &[(usize, usize)],
+        not_groups: &[bool],
+        carried: Option<Actor>,
+    ) {
+        tokens::tokenize(
+            raw,
+            sentence,
+            bounds,
+            first_ent,
+            &self.lexicon,
+            &mut self.lower,
+            &mut self.toks,
+        );
+        let reader = Reader {
+            lexicon: &self.lexicon,
+            raw,
+            toks: &self.toks,
+            ents,
+            not_groups,
+        };
+        reader.actors(&mut self.actors);
+        self.findings.clear();
+        reader.read(&self.actors, carried, &mut self.findings);
+        // Actors by byte offsets (`first`, `last` = start, end), since tokens are reused.
+        let toks = &self.toks;
+        let in_bytes = |a: &mut Actor| {
+            if !a.carried {
+                a.first = toks[a.first].start;
+                a.last = toks[a.last].end;
+                a.carried = true;
+            }
+        };
+        for f in &mut self.findings {
+            in_bytes(&mut f.actor);
+        }
+        // The actor to carry to the next sentences: the last named group, else the last actor.
+        self.last_actor = self
+            .actors
+            .iter()
+            .rev()
+            .find(|a| a.entity.is_some())
+            .or(self.actors.last())
+            .copied()
+            .map(|mut a| {
+                in_bytes(&mut a);
+                a
+            });
     }
 }
 
 export_stage!(RegionalThreat);
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use commwatch_plugin_sdk::testing::{TestEvent, TestSpan, run};
-
-    const REGIONS: &str = r#"{"regions":[
-        {"id":"sahel","label":"Sahel","members":["BF","ML","MR","NE","TD"]},
-        {"id":"east-africa","label":"Eastern Africa","members":["KE","MZ","SO","ET","TZ","UG"]},
-        {"id":"sub-saharan-africa","label":"Sub-Saharan Africa","members":["BF","ML","MR","NE","TD","KE","MZ","SO","ET","TZ","UG","NG"]},
-        {"id":"middle-east","label":"Middle East","members":["IQ","SY","JO","LB"]}
-    ]}"#;
-
-    fn event(raw: &str, spans: &[(&str, &str, &str)]) -> TestEvent {
-        let mut spans: Vec<TestSpan> = spans
-            .iter()
-            .map(|(t, k, id)| TestSpan::find(raw, t, k, id))
-            .collect();
-        spans.sort_by_key(|s| s.start);
-        TestEvent {
-            raw: raw.into(),
-            spans,
-            ..TestEvent::default()
-        }
-    }
-
-    fn labels(out: &commwatch_plugin_sdk::testing::Emitted) -> Vec<(String, String, String)> {
-        out.alerts
-            .iter()
-            .map(|a| {
-                let get = |k| a.label(k).unwrap_or("").to_string();
-                (get("region"), get("country"), get("group"))
-            })
-            .collect()
-    }
-
-    #[test]
-    fn the_sample_sentence_reports_the_sahel_and_eastern_africa_with_mozambique() {
-        let raw = "the Ministers noted with grave concern that Daesh/ISIS affiliates and networks within sub-Saharan \
-                   Africa threaten safety and stability, namely in the Sahel Region and in Eastern Africa/Mozambique.";
-        let ev = event(
-            raw,
-            &[
-                ("Daesh/ISIS", "group", "isis"),
-                ("sub-Saharan Africa", "region", "sub-saharan-africa"),
-                ("Sahel Region", "region", "sahel"),
-                ("Eastern Africa", "region", "east-africa"),
-                ("Mozambique", "country", "MZ"),
-            ],
-        );
-        let out = run(&mut RegionalThreat::new(REGIONS).unwrap(), &ev).unwrap();
-        assert_eq!(
-            labels(&out),
-            [
-                ("sahel".to_string(), String::new(), "isis".to_string()),
-                (
-                    "east-africa".to_string(),
-                    "MZ".to_string(),
-                    "isis".to_string()
-                ),
-            ]
-        );
-        assert_eq!(
-            out.alerts[1].summary,
-            "Daesh/ISIS threat reported in Eastern Africa (Mozambique)"
-        );
-        assert_eq!(out.alerts[0].rule, "regional_threat");
-    }
-
-    #[test]
-    fn the_smallest_region_is_computed_once_and_the_same() {
-        let config = REGIONS.replacen('{', r#"{"watch":["sahel","east-africa","middle-east"],"#, 1);
-        for stage in [
-            RegionalThreat::new(REGIONS).unwrap(),
-            RegionalThreat::new(&config).unwrap(),
-        ] {
-            for country in ["ML", "NG", "MZ", "IQ", "FR", "", "SO"] {
-                assert_eq!(
-                    stage.region_of(country).map(|r| &r.id),
-                    stage.region_of_uncached(country).map(|r| &r.id),
-                    "{country}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn cues_match_the_same_on_the_ascii_stand_in() {
-        let stage = RegionalThreat::new(REGIONS).unwrap();
-        let mut shadow = Shadow::new();
-        let mut stand_ins = StandIns::default();
-        for text in [
-            "Daesh/ISIS affiliates and networks – threaten\u{a0}safety in the Sahel’s “tri-border” area.",
-            "ARMED\u{2003}GROUPS attacked Gao; kidnappings and massacres in Ménaka, offensive…",
-            "terrorismé violence_ insecurity—instability, destabilizing jihadists, bombings ٣ attacks",
-            "THREATENED, Threatening ATTACKED Insurgency INSURGENTS Militant armed  group BOMBED",
-            "Abducted ABDUCTIONS Massacred, the Offensive; Terrorist EXTREMISTS Violent Destabilised",
-        ] {
-            let mut found = 0;
-            stand_ins.clear();
-            stand_ins.push(text);
-            shadow.make(&mut stand_ins);
-            let stand_in = stand_ins.get(0).expect("a stand-in");
-            let (text_cues, twins) = (&stage.text, &stage.stand_in);
-            for (words, twin) in [
-                (&text_cues.strong_words, &twins.strong_words),
-                (&text_cues.soft_words, &twins.soft_words),
-            ] {
-                assert_eq!(words.is_match(text), twin.is_match(stand_in), "{text}");
-            }
-            for (pattern, twin) in [
-                (&text_cues.strong, &twins.strong),
-                (&text_cues.soft, &twins.soft),
-            ] {
-                let on_text: Vec<_> = pattern.find_iter(text).map(|m| m.range()).collect();
-                let on_stand_in: Vec<_> = twin.find_iter(stand_in).map(|m| m.range()).collect();
-                assert_eq!(on_text, on_stand_in, "{text}");
-                found += on_text.len();
-            }
-            assert!(found > 1, "{text}");
-        }
-    }
-
-    #[test]
-    fn a_kelvin_sign_takes_the_slow_path_with_the_same_result() {
-        // "K" here is KELVIN SIGN, which case-folds to "k": no stand-in, the text is searched.
-        for raw in [
-            "al-Shabaab attac\u{212A}ed a convoy in Somalia.",
-            "al-Shabaab violence continues in Somalia, near \u{212A}ismayo.",
-        ] {
-            let out = run(
-                &mut RegionalThreat::new(REGIONS).unwrap(),
-                &event(
-                    raw,
-                    &[
-                        ("al-Shabaab", "group", "al-shabaab"),
-                        ("Somalia", "country", "SO"),
-                    ],
-                ),
-            )
-            .unwrap();
-            assert_eq!(
-                labels(&out),
-                [(
-                    "east-africa".to_string(),
-                    "SO".to_string(),
-                    "al-shabaab".to_string()
-                )],
-                "{raw}"
-            );
-        }
-    }
-
-    #[test]
-    fn a_country_is_reported_under_its_smallest_region() {
-        let raw = "Militants attacked a convoy near Gao in Mali.";
-        let out = run(
-            &mut RegionalThreat::new(REGIONS).unwrap(),
-            &event(raw, &[("Mali", "country", "ML")]),
-        )
-        .unwrap();
-        assert_eq!(
-            labels(&out),
-            [("sahel".to_string(), "ML".to_string(), String::new())]
-        );
-    }
-
-    #[test]
-    fn no_threat_no_alert_and_soft_cues_need_a_group() {
-        let plugin = || RegionalThreat::new(REGIONS).unwrap();
-        let raw = "The Ministers met in Iraq to discuss trade.";
-        assert!(
-            run(&mut plugin(), &event(raw, &[("Iraq", "country", "IQ")]))
-                .unwrap()
-                .alerts
-                .is_empty()
-        );
-        let raw = "Cooperation against terrorism with Kenya was discussed.";
-        assert!(
-            run(&mut plugin(), &event(raw, &[("Kenya", "country", "KE")]))
-                .unwrap()
-                .alerts
-                .is_empty()
-        );
-        let raw = "al-Shabaab violence continues in Somalia.";
-        let out = run(
-            &mut plugin(),
-            &event(
-                raw,
-                &[
-                    ("al-Shabaab", "group", "al-shabaab"),
-                    ("Somalia", "country", "SO"),
-                ],
-            ),
-        )
-        .unwrap();
-        assert_eq!(
-            labels(&out),
-            [(
-                "east-africa".to_string(),
-                "SO".to_string(),
-                "al-shabaab".to_string()
-            )]
-        );
-    }
-
-    #[test]
-    fn watch_limits_regions_and_is_checked() {
-        let config = REGIONS.replacen('{', r#"{"watch":["middle-east"],"#, 1);
-        let raw = "Daesh/ISIS attacks continue in Iraq and in Mali.";
-        let spans = [
-            ("Daesh/ISIS", "group", "isis"),
-            ("Iraq", "country", "IQ"),
-            ("Mali", "country", "ML"),
-        ];
-        let out = run(
-            &mut RegionalThreat::new(&config).unwrap(),
-            &event(raw, &spans),
-        )
-        .unwrap();
-        assert_eq!(
-            labels(&out),
-            [
-                (
-                    "middle-east".to_string(),
-                    "IQ".to_string(),
-                    "isis".to_string()
-                ),
-                (String::new(), "ML".to_string(), "isis".to_string())
-            ]
-        );
-        let bad = REGIONS.replacen('{', r#"{"watch":["atlantis"],"#, 1);
-        assert!(
-            RegionalThreat::new(&bad)
-                .unwrap_err()
-                .contains("config.watch[0]")
-        );
-    }
-
-    #[test]
-    fn one_alert_per_region_and_country_per_event() {
-        let raw = "Daesh/ISIS threatens Iraq. Daesh/ISIS attacks in Iraq go on.";
-        let mut ev = event(raw, &[("Iraq", "country", "IQ")]);
-        for (start, _) in raw.match_indices("Daesh/ISIS") {
-            ev.spans.push(TestSpan {
-                start,
-                end: start + 10,
-                kind: "group".into(),
-                id: "isis".into(),
-                label: "Daesh/ISIS".into(),
-            });
-        }
-        let second_iraq = raw.rfind("Iraq").unwrap();
-        ev.spans.push(TestSpan {
-            start: second_iraq,
-            end: second_iraq + 4,
-            kind: "country".into(),
-            id: "IQ".into(),
-            label: "Iraq".into(),
-        });
-        ev.spans.sort_by_key(|s| s.start);
-        let out = run(&mut RegionalThreat::new(REGIONS).unwrap(), &ev).unwrap();
-        assert_eq!(out.alerts.len(), 1);
-    }
-}
+mod tests;

@@ -1,0 +1,280 @@
+//! The plugin's word lists (`data/lexicon.toml`), read once: each word's classes as bits, and the
+//! actor phrases.
+
+use std::collections::HashMap;
+
+/// The word lists, as written in the plugin.
+pub(crate) const LEXICON: &str = include_str!("../data/lexicon.toml");
+
+/// Word classes, one bit each (`[words]` lists, and two of `[actors]`).
+pub(crate) mod class {
+    pub const DETERMINER: u64 = 1 << 0;
+    pub const DIRECTION: u64 = 1 << 1;
+    pub const LOCATIVE: u64 = 1 << 2;
+    pub const TO: u64 = 1 << 3;
+    pub const ON: u64 = 1 << 4;
+    pub const AGAINST: u64 = 1 << 5;
+    pub const OF: u64 = 1 << 6;
+    pub const FROM: u64 = 1 << 7;
+    pub const BY: u64 = 1 << 8;
+    pub const TOWARD_HEAD: u64 = 1 << 9;
+    pub const OF_HEAD: u64 = 1 << 10;
+    pub const POSSESSIVE_HEAD: u64 = 1 << 11;
+    pub const SUFFER: u64 = 1 << 12;
+    pub const AUXILIARY: u64 = 1 << 13;
+    pub const VENUE: u64 = 1 << 14;
+    pub const BACKER: u64 = 1 << 15;
+    pub const FORCES: u64 = 1 << 16;
+    pub const EMBASSY: u64 = 1 << 17;
+    pub const PEOPLE: u64 = 1 << 18;
+    pub const TITLES: u64 = 1 << 19;
+    pub const TERRITORY: u64 = 1 << 20;
+    pub const CONTROL: u64 = 1 << 21;
+    pub const LIBERATE: u64 = 1 << 22;
+    pub const DEFEND: u64 = 1 << 23;
+    pub const REFLEXIVE: u64 = 1 << 24;
+    pub const OUR: u64 = 1 << 25;
+    pub const HOME: u64 = 1 << 26;
+    pub const LAUNCH: u64 = 1 << 27;
+    pub const WHERE: u64 = 1 << 28;
+    pub const AND: u64 = 1 << 29;
+    pub const LIST_WORD: u64 = 1 << 30;
+    pub const CLAUSE_WORD: u64 = 1 << 31;
+    /// `[actors] not_after`.
+    pub const NOT_AFTER: u64 = 1 << 32;
+    /// `[actors] state_context`.
+    pub const STATE_CONTEXT: u64 = 1 << 33;
+    /// The possessive `'s` (or a lone apostrophe after a name), set by the tokenizer.
+    pub const POSSESSIVE: u64 = 1 << 34;
+    pub const WATER: u64 = 1 << 35;
+    pub const ATTACK_VERB: u64 = 1 << 36;
+    pub const THREAT_NOUN: u64 = 1 << 37;
+    pub const SOLIDARITY: u64 = 1 << 38;
+    pub const WITH: u64 = 1 << 39;
+    pub const BASED: u64 = 1 << 40;
+    pub const CAPTIVE: u64 = 1 << 41;
+
+    /// The `[words]` lists, by name.
+    pub const WORD_LISTS: &[(&str, u64)] = &[
+        ("determiner", DETERMINER),
+        ("direction", DIRECTION),
+        ("locative", LOCATIVE),
+        ("to", TO),
+        ("on", ON),
+        ("against", AGAINST),
+        ("of", OF),
+        ("from", FROM),
+        ("by", BY),
+        ("toward_head", TOWARD_HEAD),
+        ("of_head", OF_HEAD),
+        ("possessive_head", POSSESSIVE_HEAD),
+        ("suffer", SUFFER),
+        ("auxiliary", AUXILIARY),
+        ("venue", VENUE),
+        ("backer", BACKER),
+        ("forces", FORCES),
+        ("embassy", EMBASSY),
+        ("people", PEOPLE),
+        ("titles", TITLES),
+        ("territory", TERRITORY),
+        ("control", CONTROL),
+        ("liberate", LIBERATE),
+        ("defend", DEFEND),
+        ("reflexive", REFLEXIVE),
+        ("our", OUR),
+        ("home", HOME),
+        ("launch", LAUNCH),
+        ("where", WHERE),
+        ("and", AND),
+        ("list_word", LIST_WORD),
+        ("clause_word", CLAUSE_WORD),
+        ("water", WATER),
+        ("attack_verb", ATTACK_VERB),
+        ("threat_noun", THREAT_NOUN),
+        ("solidarity", SOLIDARITY),
+        ("with", WITH),
+        ("based", BASED),
+        ("captive", CAPTIVE),
+    ];
+}
+
+/// One word of an actor phrase.
+#[derive(Debug, Clone)]
+pub(crate) enum Pattern {
+    /// The word itself.
+    Exact(Box<str>),
+    /// Any word that starts with this.
+    Prefix(Box<str>),
+}
+
+impl Pattern {
+    fn new(word: &str) -> Pattern {
+        match word.strip_suffix('*') {
+            Some(prefix) => Pattern::Prefix(prefix.into()),
+            None => Pattern::Exact(word.into()),
+        }
+    }
+
+    pub(crate) fn matches(&self, word: &str) -> bool {
+        match self {
+            Pattern::Exact(w) => &**w == word,
+            Pattern::Prefix(p) => word.starts_with(&**p),
+        }
+    }
+
+    /// The literal every match starts with.
+    pub(crate) fn stem(&self) -> &str {
+        match self {
+            Pattern::Exact(w) | Pattern::Prefix(w) => w,
+        }
+    }
+}
+
+/// The word lists, ready to look words up.
+#[derive(Debug)]
+pub(crate) struct Lexicon {
+    exact: HashMap<Box<str>, u64>,
+    prefixes: Vec<(Box<str>, u64)>,
+    /// Generic actor phrases, each a sequence of words.
+    pub generic: Vec<Vec<Pattern>>,
+    /// Weak actor phrases (kidnappings, hostages).
+    pub weak: Vec<Vec<Pattern>>,
+    /// Weak actor phrases that count only near a word of the `captive` list.
+    pub held: Vec<Vec<Pattern>>,
+    /// Group ids that are not non-state armed actors.
+    pub not_groups: Vec<String>,
+    /// Group ids whose names do not tell where they act.
+    pub names_not_places: Vec<String>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Actors {
+    generic: Vec<String>,
+    weak: Vec<String>,
+    held: Vec<String>,
+    not_after: Vec<String>,
+    state_context: Vec<String>,
+    not_groups: Vec<String>,
+    names_not_places: Vec<String>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    actors: Actors,
+    words: HashMap<String, Vec<String>>,
+}
+
+impl Lexicon {
+    /// Reads the word lists of `text` (the format of `data/lexicon.toml`).
+    pub(crate) fn parse(text: &str) -> Result<Lexicon, String> {
+        let file: File = toml::from_str(text).map_err(|e| format!("lexicon: {e}"))?;
+        let mut lexicon = Lexicon {
+            exact: HashMap::new(),
+            prefixes: Vec::new(),
+            generic: Vec::new(),
+            weak: Vec::new(),
+            held: Vec::new(),
+            not_groups: file.actors.not_groups,
+            names_not_places: file.actors.names_not_places,
+        };
+        for (name, words) in &file.words {
+            let Some(&(_, bit)) = class::WORD_LISTS.iter().find(|(n, _)| n == name) else {
+                return Err(format!("lexicon: unknown word list [words] {name}"));
+            };
+            for word in words {
+                lexicon.add(word, bit)?;
+            }
+        }
+        for word in &file.actors.not_after {
+            lexicon.add(word, class::NOT_AFTER)?;
+        }
+        for word in &file.actors.state_context {
+            lexicon.add(word, class::STATE_CONTEXT)?;
+        }
+        let phrases = |list: &[String]| -> Result<Vec<Vec<Pattern>>, String> {
+            list.iter()
+                .map(|p| {
+                    let words: Vec<Pattern> = p
+                        .split([' ', '-'])
+                        .filter(|w| !w.is_empty())
+                        .map(Pattern::new)
+                        .collect();
+                    if words.is_empty() || p.chars().any(|c| c.is_ascii_uppercase()) {
+                        Err(format!("lexicon: bad actor phrase {p:?}"))
+                    } else {
+                        Ok(words)
+                    }
+                })
+                .collect()
+        };
+        lexicon.generic = phrases(&file.actors.generic)?;
+        lexicon.weak = phrases(&file.actors.weak)?;
+        lexicon.held = phrases(&file.actors.held)?;
+        Ok(lexicon)
+    }
+
+    fn add(&mut self, word: &str, bit: u64) -> Result<(), String> {
+        if word.is_empty() || word.chars().any(|c| c.is_ascii_uppercase() || c == ' ') {
+            return Err(format!("lexicon: bad word {word:?}"));
+        }
+        match word.strip_suffix('*') {
+            Some(prefix) => match self.prefixes.iter_mut().find(|(p, _)| &**p == prefix) {
+                Some((_, bits)) => *bits |= bit,
+                None => self.prefixes.push((prefix.into(), bit)),
+            },
+            None => *self.exact.entry(word.into()).or_default() |= bit,
+        }
+        Ok(())
+    }
+
+    /// The classes of a lowercase word.
+    pub(crate) fn classes(&self, word: &str) -> u64 {
+        let mut bits = self.exact.get(word).copied().unwrap_or(0);
+        for (prefix, bit) in &self.prefixes {
+            if word.starts_with(&**prefix) {
+                bits |= bit;
+            }
+        }
+        bits
+    }
+
+    /// The literals every actor phrase starts with (for a first scan of the document).
+    pub(crate) fn actor_stems(&self) -> Vec<String> {
+        let mut stems: Vec<String> = self
+            .generic
+            .iter()
+            .chain(&self.weak)
+            .chain(&self.held)
+            .map(|p| p[0].stem().to_string())
+            .collect();
+        stems.sort();
+        stems.dedup();
+        stems
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bundled_lexicon_reads() {
+        let lexicon = Lexicon::parse(LEXICON).unwrap();
+        assert_ne!(lexicon.classes("in") & class::LOCATIVE, 0);
+        assert_ne!(lexicon.classes("attacks") & class::TOWARD_HEAD, 0);
+        assert_ne!(lexicon.classes("war") & class::STATE_CONTEXT, 0);
+        assert_eq!(lexicon.classes("zebra"), 0);
+        assert!(lexicon.actor_stems().contains(&"terror".to_string()));
+        assert!(lexicon.not_groups.contains(&"irgc".to_string()));
+    }
+
+    #[test]
+    fn mistakes_are_named() {
+        let bad = LEXICON.replace("[words]", "[words]\nnonsense = [\"x\"]");
+        assert!(Lexicon::parse(&bad).unwrap_err().contains("nonsense"));
+        let bad = LEXICON.replace("\"terror*\",", "\"Terror*\",");
+        assert!(Lexicon::parse(&bad).unwrap_err().contains("Terror"));
+    }
+}
