@@ -1,4 +1,4 @@
-//! `commwatch eval` on a small labelled fixture: eight passages of the bundled example
+//! `commwatch eval` on a small labelled fixture: nine passages of the bundled example
 //! communiqués (tests/fixtures/eval/labels.jsonl), labelled by docs/labelling.md, run through the
 //! default pipeline with the bundled plugins.
 //!
@@ -8,21 +8,23 @@
 //! | # | passage | accession gold / alerts | threat places gold / alert places |
 //! | - | --- | --- | --- |
 //! | 1 | coalition, new members | CF CD MR YE in d-isis-coalition / the same four | — / — |
-//! | 2 | coalition, Africa | — / — | africa east-africa MZ sahel sub-saharan-africa / sahel east-africa |
-//! | 3 | Finland newest Ally | nato:FI / — ("congratulated Finland on becoming our newest NATO Ally") | — / — |
-//! | 4 | NATO applications | — (application) / — | — / US FI SE ("threats to our shared security") |
-//! | 5 | Hungary ratifies | nato:FI ("recently joined our Alliance") / nato:FI | — / — |
+//! | 2 | coalition, Africa | — / — | africa east-africa MZ sahel sub-saharan-africa / sahel east-africa MZ |
+//! | 3 | Finland newest Ally | nato:FI / — | — / — |
+//! | 4 | NATO applications | — (application) / — | — / — |
+//! | 5 | Hungary ratifies | nato:FI ("recently joined our Alliance") / — | — / — |
 //! | 6 | Fiji joins IPEF | ipef:FJ / — | — / — |
-//! | 7 | Somalia attack | — / — | SO / US horn-of-africa (region first: "Horn of Africa (Somalia)") |
+//! | 7 | Somalia attack | — / — | SO / SO |
 //! | 8 | Zimbabwe sanctions | — / — | — / — |
+//! | 9 | US forces in Kenya, Djibouti | — / — | arabian-peninsula east-africa horn-of-africa / KE east-africa DJ |
 //!
-//! - `new_member_accession.case`: TP 2 (1, 5), FP 0, FN 2 (3, 6).
-//! - `new_member_accession.pair`: 7 gold, 5 predicted; TP 5, FP 0, FN 2 (nato:FI in 3,
+//! - `new_member_accession.case`: TP 1 (1), FP 0, FN 3 (3, 5, 6).
+//! - `new_member_accession.pair`: 7 gold, 4 predicted; TP 4, FP 0, FN 3 (nato:FI in 3 and 5,
 //!   ipef:FJ); `member` the same without organizations.
-//! - `regional_threat.case`: TP 2 (2, 7), FP 1 (4), FN 0.
-//! - `regional_threat.place`: 6 gold, 7 predicted; TP 2 (sahel, east-africa), FP 5 (US, FI, SE;
-//!   US, horn-of-africa), FN 4 (africa, MZ, sub-saharan-africa; SO).
-//! - entities: countries 25 gold, all found, nothing else; organizations 8 gold, 7 found (not the
+//! - `regional_threat.case`: TP 3 (2, 7, 9), FP 0, FN 0.
+//! - `regional_threat.place`: 9 gold, 7 predicted; TP 5 (sahel, east-africa, MZ; SO;
+//!   east-africa), FP 2 (KE, DJ: staging bases), FN 4 (africa, sub-saharan-africa;
+//!   arabian-peninsula, horn-of-africa).
+//! - entities: countries 28 gold, all found, nothing else; organizations 8 gold, 7 found (not the
 //!   anaphoric "The Coalition" of 2); groups isis twice.
 //! - `rules`: case 7 says sanctions and attack_on_forces_or_facilities do not fire, case 8 that
 //!   sanctions does: sanctions TP 1 (8), the rest true negatives.
@@ -110,24 +112,24 @@ fn eval_scores_the_fixture_as_counted_by_hand() {
             .collect::<Vec<_>>()
             .join(" ")
     };
-    assert!(stdout.starts_with("8 case(s) from tests/fixtures/eval/labels.jsonl"));
+    assert!(stdout.starts_with("9 case(s) from tests/fixtures/eval/labels.jsonl"));
     assert_eq!(
         row("new_member_accession.case"),
-        "8 2 0 2 1.000 0.500 0.667"
+        "9 1 0 3 1.000 0.250 0.400"
     );
     assert_eq!(
         row("new_member_accession.pair"),
-        "8 5 0 2 1.000 0.714 0.833"
+        "9 4 0 3 1.000 0.571 0.727"
     );
     assert_eq!(
         row("new_member_accession.member"),
-        "8 5 0 2 1.000 0.714 0.833"
+        "9 4 0 3 1.000 0.571 0.727"
     );
-    assert_eq!(row("regional_threat.case"), "8 2 1 0 0.667 1.000 0.800");
-    assert_eq!(row("regional_threat.place"), "8 2 5 4 0.286 0.333 0.308");
-    assert_eq!(row("countries"), "8 25 0 0 1.000 1.000 1.000");
-    assert_eq!(row("organizations"), "8 7 0 1 1.000 0.875 0.933");
-    assert_eq!(row("groups"), "8 2 0 0 1.000 1.000 1.000");
+    assert_eq!(row("regional_threat.case"), "9 3 0 0 1.000 1.000 1.000");
+    assert_eq!(row("regional_threat.place"), "9 5 2 4 0.714 0.556 0.625");
+    assert_eq!(row("countries"), "9 28 0 0 1.000 1.000 1.000");
+    assert_eq!(row("organizations"), "9 7 0 1 1.000 0.875 0.933");
+    assert_eq!(row("groups"), "9 2 0 0 1.000 1.000 1.000");
     assert_eq!(row("rules.sanctions"), "2 1 0 0 1.000 1.000 1.000");
     assert_eq!(row("rules.attack_on_forces_or_facilities"), "1 0 0 0 — — —");
     // Other rules: how many cases each fired on.
@@ -135,23 +137,23 @@ fn eval_scores_the_fixture_as_counted_by_hand() {
     assert_eq!(row("threat_mentioned"), "1");
     assert_eq!(row("sanctions"), "1");
 
-    // The error listing: 2 + 2 + 2 accession, 1 + 9 threat, 1 organization.
-    assert!(stdout.contains("\nerrors (17)\n"), "stdout:\n{stdout}");
-    let somalia = "wh-2022-10-30-statement-by-national-security-advisor-jake-sullivan-on-the-terrorist-attack-in-somalia#0";
+    // The error listing: 3 + 3 + 3 accession, 6 threat places, 1 organization.
+    assert!(stdout.contains("\nerrors (16)\n"), "stdout:\n{stdout}");
+    let bases = "wh-2022-12-08-letter-to-the-speaker-of-the-house-and-president-pro-tempore-of-the-senate-regarding-the-war-powers-report-4#15-bases";
     let block = stdout
         .split("\n\n")
-        .find(|b| b.contains("value      horn-of-africa\n"))
-        .unwrap_or_else(|| panic!("no horn-of-africa block in\n{stdout}"));
+        .find(|b| b.contains("value      DJ\n"))
+        .unwrap_or_else(|| panic!("no DJ block in\n{stdout}"));
     assert_eq!(
         block,
         format!(
-            "false positive  regional_threat.place  {somalia}
-  value      horn-of-africa
-  gold       SO
-  predicted  US, horn-of-africa
-  alert      Threat reported in Horn of Africa (Somalia)
-  evidence   \"attack\" \"Somali\"
-  passage    The United States strongly condemns yesterday’s tragic terrorist attack in Mogadishu that killed an estimated 100 people and wounded approximately 300 more, and in particular its heinous targeting of the Somali Ministry of Education and first responders. We send our deepest condolences to the Somali people and to all those…"
+            "false positive  regional_threat.place  {bases}
+  value      DJ
+  gold       arabian-peninsula, east-africa, horn-of-africa
+  predicted  KE, east-africa, DJ
+  alert      counterterrorism threat reported in Djibouti: attacked or threatened (\"deployed\")
+  evidence   \"deployed\" \"Djibouti\" \"counterterrorism\"
+  passage    …use of Djiboutian territory for basing of United States Armed Forces. United States military personnel remain deployed to Djibouti, including for purposes of staging for counterterrorism and counter-piracy operations in the vicinity of the Horn of Africa and the Arabian Peninsula, and to provide…"
         )
     );
     let fiji = "wh-2022-05-26-statement-by-national-security-advisor-jake-sullivan-on-fiji-joining-the-indo-pacific-economic-framework-for-prosperity#0";
@@ -161,36 +163,37 @@ fn eval_scores_the_fixture_as_counted_by_hand() {
         )),
         "stdout:\n{stdout}"
     );
+    // Case 8 (Zimbabwe) is right on every metric: it is not listed.
     assert!(
-        stdout.contains("false positive  regional_threat.case  wh-2022-05-18-statement-by-president-biden-on-the-applications-to-nato-by-finland-and-sweden#2\n  gold       (none)\n  predicted  US, FI, SE\n  alert      Threat reported in United States\n  evidence   \"United States\" \"threats\"\n"),
+        !stdout.contains("wh-2024-03-04-statement"),
         "stdout:\n{stdout}"
     );
 
     // The JSON holds the same.
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
-    assert_eq!(report["cases"], 8);
+    assert_eq!(report["cases"], 9);
     assert_eq!(
         counts(&report["new_member_accession"]["case"]),
-        (8, 2, 0, 2)
+        (9, 1, 0, 3)
     );
     assert_eq!(
         counts(&report["new_member_accession"]["pair"]),
-        (8, 5, 0, 2)
+        (9, 4, 0, 3)
     );
     assert_eq!(
         counts(&report["new_member_accession"]["member"]),
-        (8, 5, 0, 2)
+        (9, 4, 0, 3)
     );
-    assert_eq!(counts(&report["regional_threat"]["case"]), (8, 2, 1, 0));
-    assert_eq!(counts(&report["regional_threat"]["place"]), (8, 2, 5, 4));
-    assert_eq!(counts(&report["countries"]), (8, 25, 0, 0));
-    assert_eq!(counts(&report["organizations"]), (8, 7, 0, 1));
-    assert_eq!(counts(&report["groups"]), (8, 2, 0, 0));
+    assert_eq!(counts(&report["regional_threat"]["case"]), (9, 3, 0, 0));
+    assert_eq!(counts(&report["regional_threat"]["place"]), (9, 5, 2, 4));
+    assert_eq!(counts(&report["countries"]), (9, 28, 0, 0));
+    assert_eq!(counts(&report["organizations"]), (9, 7, 0, 1));
+    assert_eq!(counts(&report["groups"]), (9, 2, 0, 0));
     let place = &report["regional_threat"]["place"];
-    assert!((place["precision"].as_f64().unwrap() - 2.0 / 7.0).abs() < 1e-12);
-    assert!((place["recall"].as_f64().unwrap() - 2.0 / 6.0).abs() < 1e-12);
-    assert!((place["f1"].as_f64().unwrap() - 4.0 / 13.0).abs() < 1e-12);
+    assert!((place["precision"].as_f64().unwrap() - 5.0 / 7.0).abs() < 1e-12);
+    assert!((place["recall"].as_f64().unwrap() - 5.0 / 9.0).abs() < 1e-12);
+    assert!((place["f1"].as_f64().unwrap() - 10.0 / 16.0).abs() < 1e-12);
     let rules = report["rules"].as_array().unwrap();
     let rule = |id: &str| rules.iter().find(|r| r["rule"] == id).unwrap().clone();
     assert_eq!(rule("accession_mentioned")["firing_cases"], 4);
@@ -205,28 +208,32 @@ fn eval_scores_the_fixture_as_counted_by_hand() {
         serde_json::Value::Null
     );
     let errors = report["errors"].as_array().unwrap();
-    assert_eq!(errors.len(), 17);
-    let somalia_fn = errors
+    assert_eq!(errors.len(), 16);
+    let missed = errors
         .iter()
         .find(|e| {
             e["metric"] == "regional_threat.place"
                 && e["kind"] == "false_negative"
-                && e["value"] == "SO"
+                && e["value"] == "horn-of-africa"
         })
         .unwrap();
-    assert_eq!(somalia_fn["gold"], serde_json::json!(["SO"]));
     assert_eq!(
-        somalia_fn["predicted"],
-        serde_json::json!(["US", "horn-of-africa"])
+        missed["gold"],
+        serde_json::json!(["arabian-peninsula", "east-africa", "horn-of-africa"])
     );
-    let horn = errors
-        .iter()
-        .find(|e| e["value"] == "horn-of-africa")
-        .unwrap();
-    assert_eq!(horn["kind"], "false_positive");
     assert_eq!(
-        horn["evidence"],
-        serde_json::json!([{"summary": "Threat reported in Horn of Africa (Somalia)", "quotes": ["attack", "Somali"]}])
+        missed["predicted"],
+        serde_json::json!(["KE", "east-africa", "DJ"])
+    );
+    assert_eq!(missed["evidence"], serde_json::json!([]));
+    let kenya = errors.iter().find(|e| e["value"] == "KE").unwrap();
+    assert_eq!(kenya["kind"], "false_positive");
+    assert_eq!(
+        kenya["evidence"],
+        serde_json::json!([{
+            "summary": "counterterrorism threat reported in Kenya: attacked or threatened (\"deployed\")",
+            "quotes": ["deployed", "Kenya", "counterterrorism"]
+        }])
     );
     assert_eq!(report["unprocessed"], serde_json::json!([]));
     assert_eq!(report["thresholds"], serde_json::json!([]));
@@ -238,10 +245,10 @@ fn eval_split_keeps_the_records_of_that_split() {
     let output = eval(dir.path(), &[LABELS, "--split", "test"]);
     let (stdout, stderr) = text(&output);
     assert!(output.status.success(), "stderr:\n{stderr}");
-    // Cases 5 to 8: Hungary found, Fiji missed.
+    // Cases 5 to 8: Hungary and Fiji missed.
     assert!(stdout.starts_with("4 case(s) from tests/fixtures/eval/labels.jsonl, split test"));
     assert!(
-        stdout.contains("\nnew_member_accession.case                 4     1     0     1     1.000   0.500   0.667\n"),
+        stdout.contains("\nnew_member_accession.case                 4     0     0     2         —   0.000   0.000\n"),
         "stdout:\n{stdout}"
     );
 }
@@ -294,11 +301,11 @@ fn eval_exits_1_naming_the_thresholds_not_met_and_0_when_all_are() {
         "stdout:\n{stdout}"
     );
     assert!(
-        stdout.contains("  FAIL new_member_accession.case_recall               0.500 < 0.9\n"),
+        stdout.contains("  FAIL new_member_accession.case_recall               0.250 < 0.9\n"),
         "stdout:\n{stdout}"
     );
     assert!(
-        stdout.contains("  FAIL regional_threat.place_precision                0.286 < 0.9\n"),
+        stdout.contains("  FAIL regional_threat.place_precision                0.714 < 0.9\n"),
         "stdout:\n{stdout}"
     );
     assert!(
@@ -316,7 +323,7 @@ fn eval_exits_1_naming_the_thresholds_not_met_and_0_when_all_are() {
     assert_eq!(checks[0]["key"], "new_member_accession.case_precision");
     assert_eq!(checks[0]["met"], true);
     assert_eq!(checks[1]["key"], "new_member_accession.case_recall");
-    assert_eq!(checks[1]["value"], 0.5);
+    assert_eq!(checks[1]["value"], 0.25);
     assert_eq!(checks[1]["met"], false);
     assert_eq!(
         files_in(dir.path()),
@@ -389,8 +396,8 @@ fn eval_exits_2_on_bad_labels_and_bad_thresholds() {
 }
 
 /// The labelled test split (tests/eval/test.jsonl) against the thresholds the project commits
-/// to (tests/eval/thresholds.toml). When the bundled plugins were last measured, 1 of the 8
-/// thresholds was met (new_member_accession.case_precision 0.958); see docs/eval.md.
+/// to (tests/eval/thresholds.toml). When the bundled plugins were last measured, 2 of the 8
+/// thresholds were met (the two case precisions); docs/eval.md shows that run.
 #[test]
 #[ignore = "the bundled plugins do not reach tests/eval/thresholds.toml yet (run `commwatch eval tests/eval/test.jsonl --thresholds tests/eval/thresholds.toml`); enable once they do"]
 fn eval_test_split_meets_thresholds() {

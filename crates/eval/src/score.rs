@@ -747,6 +747,69 @@ mod tests {
     }
 
     #[test]
+    fn an_accession_false_positive_shows_the_negative_kind_and_the_rules_labels_count() {
+        let raw = "Sweden applied to join NATO, and sanctions were lifted.";
+        let record = LabelRecord {
+            id: "a".into(),
+            text: raw.into(),
+            accession: Some(Vec::new()),
+            accession_negative: Some("application".into()),
+            rules: Some([("sanctions".to_string(), false)].into_iter().collect()),
+            ..LabelRecord::default()
+        };
+        let unlabelled = LabelRecord {
+            id: "b".into(),
+            text: "sanctions".into(),
+            ..LabelRecord::default()
+        };
+        let mut a = record.to_event();
+        a.alerts = vec![
+            alert(
+                ACCESSION,
+                &[("organization", "nato"), ("country", "SE")],
+                vec![
+                    span(raw, "Sweden", "country", "SE"),
+                    span(raw, "join", "keyword", "accession"),
+                ],
+            ),
+            alert(
+                "sanctions",
+                &[],
+                vec![span(raw, "sanctions", "keyword", "sanctions")],
+            ),
+        ];
+        let mut b = unlabelled.to_event();
+        b.alerts = vec![alert("sanctions", &[], vec![])];
+        let processed = Processed {
+            events: vec![a, b],
+            ..Processed::default()
+        };
+        let r = score(&[record, unlabelled], &processed, &EvalConfig::default());
+        assert_eq!(
+            r.new_member_accession.case.cases, 1,
+            "b carries no accession field"
+        );
+        let fp = &r.errors[0];
+        assert_eq!(fp.metric, "new_member_accession.case");
+        assert_eq!(fp.negative_kind.as_deref(), Some("application"));
+        assert_eq!(fp.predicted, ["nato:SE"]);
+        assert_eq!(fp.evidence[0].quotes, ["Sweden", "join"]);
+        let sanctions = &r.rules[0];
+        assert_eq!(
+            (sanctions.rule.as_str(), sanctions.firing_cases),
+            ("sanctions", 2)
+        );
+        let m = sanctions.labelled.as_ref().unwrap();
+        assert_eq!(
+            (m.cases, m.tp, m.fp, m.fn_),
+            (1, 0, 1, 0),
+            "b names no rule"
+        );
+        assert_eq!(m.precision, Some(0.0));
+        assert_eq!(m.recall, None);
+    }
+
+    #[test]
     fn places_follow_the_configured_labels_and_unprocessed_cases_predict_nothing() {
         let raw = "Militants attacked a base in Mali.";
         let record = LabelRecord {
