@@ -36,10 +36,13 @@ pub(crate) fn form(text: &str, label: &str) -> Form {
     let text = text.trim();
     let last = text.rsplit([' ', '-']).next().unwrap_or(text);
     let label_last = label.rsplit([' ', '-']).next().unwrap_or(label);
-    let (lower_text, lower_label) = (text.to_ascii_lowercase(), label.to_ascii_lowercase());
-    let contains_label = lower_text.match_indices(&lower_label).any(|(at, _)| {
-        !lower_text[at + lower_label.len()..].starts_with(char::is_alphabetic)
-    });
+    let (t, l) = (text.as_bytes(), label.as_bytes());
+    let contains_label = !l.is_empty()
+        && (0..t.len().saturating_sub(l.len()) + 1).any(|at| {
+            t.len() >= l.len()
+                && t[at..at + l.len()].eq_ignore_ascii_case(l)
+                && !t.get(at + l.len()).is_some_and(u8::is_ascii_alphabetic)
+        });
     if last.eq_ignore_ascii_case(label_last)
         || contains_label
         || !last.chars().any(|c| c.is_lowercase())
@@ -308,10 +311,10 @@ impl<'a> Reader<'a> {
                 i += 1;
                 continue;
             }
-            let Kind::Word(_) = t.kind else {
+            if !t.is(ACTOR_START) {
                 i += 1;
                 continue;
-            };
+            }
             let found = self
                 .phrase(i, &self.lexicon.generic)
                 .map(|last| (last, false))
@@ -375,7 +378,7 @@ impl<'a> Reader<'a> {
                 }
                 match self.toks.get(j) {
                     Some(t) if matches!(t.kind, Kind::Word(_)) => {
-                        if !pattern.matches(&self.word(j).to_ascii_lowercase()) {
+                        if !pattern.matches(self.word(j)) {
                             continue 'phrases;
                         }
                     }
@@ -665,7 +668,11 @@ impl<'a> Reader<'a> {
                 && self.toks.get(d + 1).and_then(Tok::punct) == Some(b'-')
                 && self.toks.get(d + 2).is_some_and(|n| n.is(DEFEND))
                 || matches!(t.kind, Kind::Word(_))
-                    && self.word(d).to_ascii_lowercase().starts_with("self-defen");
+                    && self
+                        .word(d)
+                        .as_bytes()
+                        .get(..10)
+                        .is_some_and(|w| w.eq_ignore_ascii_case(b"self-defen"));
             if !(reflexive || self_defense) {
                 continue;
             }
