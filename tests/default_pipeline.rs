@@ -108,7 +108,7 @@ fn default_pipeline_alerts_on_the_sample_communique_and_tags_its_new_members() {
         .iter()
         .map(|s| &raw[s["start"].as_u64().unwrap() as usize..s["end"].as_u64().unwrap() as usize])
         .collect();
-    assert!(evidence.contains(&"new members"), "{evidence:?}");
+    assert!(evidence.contains(&"new members joining"), "{evidence:?}");
     assert!(evidence.contains(&"Mauritania"), "{evidence:?}");
 
     // Every bundled communiqué went in and came out; nothing was dead-lettered.

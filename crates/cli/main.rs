@@ -5,6 +5,8 @@
 //! 0 for a clean run, 1 when a run lost or could not deliver something, 2 for a configuration
 //! error.
 
+mod eval_cmd;
+mod plugin_explain;
 mod rules_cmd;
 mod scaffold;
 
@@ -63,11 +65,22 @@ enum Command {
         rules: Vec<PathBuf>,
     },
     /// Shows why a rule fires or not on a document: each term of its query, where it matched, and
-    /// the evidence highlighted in the text (tagged as the default pipeline tags).
+    /// the evidence highlighted in the text (tagged as the default pipeline tags). With
+    /// `--plugin STAGE`, why a plugin stage of the pipeline raised its alerts or not: each cue it
+    /// read, the roles it kept (actor, place, organization, members) or why it dropped the cue.
     Explain {
         /// The rule id.
-        #[arg(long)]
-        rule: String,
+        #[arg(long, required_unless_present = "plugin", conflicts_with = "plugin")]
+        rule: Option<String>,
+        /// The id of a plugin stage of the pipeline (e.g. `accession`, `threats`).
+        #[arg(long, value_name = "STAGE")]
+        plugin: Option<String>,
+        /// The pipeline of the plugin stage.
+        #[arg(long, default_value = "pipeline.toml", value_name = "FILE")]
+        pipeline: PathBuf,
+        /// Overrides a key of the pipeline file (as for `run`). Repeatable.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        sets: Vec<String>,
         /// The rule files.
         #[arg(
             long = "rules",
@@ -82,6 +95,14 @@ enum Command {
     /// against a raw Aho-Corasick scan of the same bytes in the same process, and prints the
     /// ratio. Release builds only give meaningful numbers.
     Bench(BenchArgs),
+    /// Scores a pipeline's alerts and entities against labelled passages (one JSON object per
+    /// line, docs/labelling.md): precision, recall, F1, TP/FP/FN per rule and label field.
+    ///
+    /// Each passage is one event, run through the pipeline's stages on its own: the pipeline's
+    /// sources are replaced by the passages, its `alerts` stages (near-duplicates, repeats,
+    /// history) and sinks are left out, and nothing is written but --json. Exits 0, 1 when a
+    /// threshold is not met, 2 on bad input (labels, thresholds or pipeline).
+    Eval(eval_cmd::EvalArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -190,15 +211,15 @@ struct NewPluginArgs {
 }
 
 #[derive(Debug, Args)]
-struct PipelineArgs {
+pub(crate) struct PipelineArgs {
     /// The pipeline file.
     #[arg(default_value = "pipeline.toml")]
-    pipeline: PathBuf,
+    pub(crate) pipeline: PathBuf,
 
     /// Overrides a key of the pipeline file, e.g. `--set stages.tag.workers=2`. Applied after
     /// the file and the COMMWATCH__… environment variables. Repeatable.
     #[arg(long = "set", value_name = "KEY=VALUE")]
-    sets: Vec<String>,
+    pub(crate) sets: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -226,14 +247,22 @@ fn main() -> ExitCode {
         Command::Plugins(PluginsCommand::Inspect { path }) => inspect(&path),
         Command::NewPlugin(args) => new_plugin(args),
         Command::Bench(args) => bench(args),
+        Command::Eval(args) => eval_cmd::eval(args),
         Command::Alerts(args) => alerts(args),
         Command::Rules(RulesCommand::Check { files }) => rules_cmd::check(&files),
         Command::Test { tests, rules } => rules_cmd::test(&tests, &rules),
         Command::Explain {
             rule,
+            plugin,
+            pipeline,
+            sets,
             rules,
             document,
-        } => rules_cmd::explain(&rule, &rules, &document),
+        } => match (rule, plugin) {
+            (Some(rule), _) => rules_cmd::explain(&rule, &rules, &document),
+            (None, Some(stage)) => plugin_explain::explain(&stage, &pipeline, &sets, &document),
+            (None, None) => unreachable!("clap requires --rule or --plugin"),
+        },
     };
     match result {
         Ok(code) => code,
@@ -256,7 +285,7 @@ fn init_logging(level: Option<&str>) {
         .init();
 }
 
-fn load(args: &PipelineArgs) -> Result<Pipeline, ExitCode> {
+pub(crate) fn load(args: &PipelineArgs) -> Result<Pipeline, ExitCode> {
     Pipeline::load(&args.pipeline, &args.sets).map_err(|errors| {
         eprintln!("{errors}");
         ExitCode::from(2)

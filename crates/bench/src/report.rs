@@ -57,6 +57,8 @@ pub struct BenchReport {
     pub corpus: String,
     /// Gazetteer names in the baseline automaton.
     pub patterns: usize,
+    /// The baseline automaton's kind, as aho-corasick names it (`DFA`, `ContiguousNFA`, …).
+    pub baseline_automaton: String,
     /// One entry per worker count.
     pub runs: Vec<RunResult>,
     /// One entry per generated rule pack measured (`--rules`), in the order requested.
@@ -85,8 +87,8 @@ impl fmt::Display for BenchReport {
         writeln!(f, "corpus: {}", self.corpus)?;
         writeln!(
             f,
-            "baseline: raw aho-corasick scan, leftmost-longest, ASCII case-insensitive, {} gazetteer names",
-            self.patterns
+            "baseline: raw aho-corasick scan ({}), leftmost-longest, ASCII case-insensitive, {} gazetteer names",
+            self.baseline_automaton, self.patterns
         )?;
         writeln!(
             f,

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::fold::FoldedText;
 use crate::offsets::OffsetMap;
 
 /// A cheaply clonable, immutable string for values that repeat across many spans (kinds,
@@ -128,19 +129,6 @@ pub struct NormalizedText {
     pub folded: Option<FoldedText>,
 }
 
-/// A case- and diacritic-folded copy of a normalized text ("Moçambique" → "mocambique"), with
-/// the map from its offsets back to the normalized text.
-///
-/// Matching on it makes every matcher case- and accent-insensitive without per-pattern variants;
-/// a matcher that needs the original case (acronyms) maps its match back and looks.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FoldedText {
-    /// The folded text.
-    pub text: String,
-    /// Maps byte offsets of `text` to byte offsets of the normalized text.
-    pub map: OffsetMap,
-}
-
 /// A byte range of the raw text, serialized as `[start, end]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(from = "(usize, usize)", into = "(usize, usize)")]
@@ -176,8 +164,10 @@ pub struct Span {
     pub start: usize,
     /// End byte offset in the raw text (exclusive, on a character boundary).
     pub end: usize,
-    /// Extra detail the text gives about the entity, e.g. a person's title as written
-    /// ("Italian Minister of Foreign Affairs").
+    /// Extra detail about the entity, e.g. a person's title as written ("Italian Minister of
+    /// Foreign Affairs"), a `place`'s country code (`NG`), or for a `country_in_name` /
+    /// `region_in_name` span (which lies inside another span) the id of the organization or
+    /// group whose name holds it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<Symbol>,
 }

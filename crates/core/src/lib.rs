@@ -4,7 +4,9 @@
 //! graph of **sources**, **stages** and **sinks**. This crate defines what a communiqué is once it
 //! is inside the pipeline ([`Communique`]), what the pipeline learns about it ([`Span`] for an
 //! entity or keyword found in the text, [`Alert`] for something an analyst asked to hear about),
-//! and the three contracts a component implements ([`Source`], [`Transform`], [`Sink`]).
+//! and the three contracts a component implements ([`Source`], [`Transform`], [`Sink`]). It also
+//! holds the one definition of case and diacritic folding ([`fold`](mod@fold)) that every matcher
+//! and pattern shares.
 //!
 //! It knows nothing of threads, channels or configuration files: the runtime wires components
 //! together, and the text and rule libraries only need these types. Keeping the model here, small
@@ -19,6 +21,7 @@
 mod component;
 mod duration;
 mod event;
+pub mod fold;
 mod ids;
 mod offsets;
 
@@ -27,8 +30,7 @@ pub use component::{
     Transform,
 };
 pub use duration::{DurationError, format_duration, parse_duration};
-pub use event::{
-    Alert, Communique, FoldedText, NormalizedText, Origin, Severity, Span, Symbol, TextRange,
-};
+pub use event::{Alert, Communique, NormalizedText, Origin, Severity, Span, Symbol, TextRange};
+pub use fold::FoldedText;
 pub use ids::{content_id, fingerprint};
 pub use offsets::{OffsetCursor, OffsetMap, OffsetMapBuilder};

@@ -24,7 +24,8 @@
 //! name), option names and value types, referenced files, and the graph's shape (unknown inputs,
 //! cycles, duplicate ids, outputs nobody reads). Every [`ConfigError`] names the file, the key
 //! path and what was expected. [`Pipeline::into_graph`] then opens outputs and returns a
-//! [`commwatch_runtime::Graph`].
+//! [`commwatch_runtime::Graph`]; [`Pipeline::process`] instead runs the stages over events held
+//! in memory and returns them, writing nothing (for `commwatch eval`).
 //!
 //! Relative paths in a pipeline file are resolved against the file's own directory, so a
 //! pipeline means the same thing whatever directory it is run from.
@@ -36,7 +37,9 @@ mod components;
 mod error;
 mod layers;
 mod pipeline;
+mod process;
 
 pub use components::{SINK_TYPES, SOURCE_TYPES, STAGE_TYPES};
 pub use error::{ConfigError, ConfigErrors};
 pub use pipeline::{DeadLetterTarget, Pipeline, PipelineOptions};
+pub use process::{FailedEvent, ProcessError, Processed};

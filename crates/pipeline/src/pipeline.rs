@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 
 use commwatch_core::Sink;
 use commwatch_runtime::{
-    ComponentKind, Graph, GraphBuilder, GraphError, GraphOptions, JsonlDeadLetterWriter,
-    NodeOptions, NodeSpec, nearest, validate_topology,
+    ComponentKind, DeadLetterWriter, Graph, GraphBuilder, GraphError, GraphOptions,
+    JsonlDeadLetterWriter, NodeOptions, NodeSpec, nearest, validate_topology,
 };
 use config::{Value, ValueKind};
 use serde::Deserialize;
@@ -53,7 +53,7 @@ pub struct PipelineOptions {
     pub plugin_dirs: Vec<PathBuf>,
 }
 
-enum Prepared {
+pub(crate) enum Prepared {
     Source(sources::SourceSpec),
     Stage {
         spec: stages::StageSpec,
@@ -65,18 +65,18 @@ enum Prepared {
     },
 }
 
-struct Component {
-    id: String,
-    kind: ComponentKind,
-    inputs: Vec<String>,
-    prepared: Prepared,
+pub(crate) struct Component {
+    pub(crate) id: String,
+    pub(crate) kind: ComponentKind,
+    pub(crate) inputs: Vec<String>,
+    pub(crate) prepared: Prepared,
 }
 
 /// A checked pipeline, ready to turn into a graph.
 pub struct Pipeline {
-    file: PathBuf,
-    options: PipelineOptions,
-    components: Vec<Component>,
+    pub(crate) file: PathBuf,
+    pub(crate) options: PipelineOptions,
+    pub(crate) components: Vec<Component>,
 }
 
 /// Keys every stage table accepts besides the stage's own options.
@@ -297,15 +297,25 @@ impl Pipeline {
                 JsonlDeadLetterWriter::to_stream(Box::new(std::io::stderr()))
             }
         };
-        let file = self.file.display().to_string();
-        builder.build(Box::new(dead_letter)).map_err(|errs| {
-            ConfigErrors(
-                errs.into_iter()
-                    .map(|e| ConfigError::new(&file, "", e.to_string()))
-                    .collect(),
-            )
-        })
+        finish_graph(&self.file, builder, Box::new(dead_letter))
     }
+}
+
+/// Validates the assembled graph; its errors (which a checked pipeline does not have) become
+/// configuration errors of `file`.
+pub(crate) fn finish_graph(
+    file: &Path,
+    builder: GraphBuilder,
+    dead_letter: Box<dyn DeadLetterWriter>,
+) -> Result<Graph, ConfigErrors> {
+    let file = file.display().to_string();
+    builder.build(dead_letter).map_err(|errs| {
+        ConfigErrors(
+            errs.into_iter()
+                .map(|e| ConfigError::new(&file, "", e.to_string()))
+                .collect(),
+        )
+    })
 }
 
 fn pipeline_options(layered: &Layered, base_dir: &Path) -> Result<PipelineOptions, ConfigError> {

@@ -142,7 +142,9 @@ pub struct SpanView<'a> {
     pub id: &'a str,
     /// Display label.
     pub label: &'a str,
-    /// Extra detail (a person's title), if any.
+    /// Extra detail, if any: a person's title, a `place`'s country (ISO 3166-1 alpha-2), the id
+    /// of the organization or group whose name holds a `country_in_name` or `region_in_name`
+    /// span, a resolution's year.
     pub detail: Option<&'a str>,
 }
 

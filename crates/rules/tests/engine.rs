@@ -195,6 +195,77 @@ fn near_entities_and_evidence_keeps_only_pairs() {
     assert_eq!(evidence, ["new members", "Mali", "Niger"]);
 }
 
+/// Spans nested inside others, as the tagger emits them for the countries and regions inside a
+/// group's or an organization's name (kinds `region_in_name`, `country_in_name`): they are their
+/// own kinds, never counted as `region` or `country`, and overlapping spans are evaluated,
+/// counted, quoted as evidence and explained like any others.
+#[test]
+fn nested_spans_of_their_own_kinds() {
+    let text = "ISIS-Somalia and Islamic State West Africa Province attacked a base in Nigeria.";
+    let ev = with(
+        with(
+            with(
+                with(
+                    with(event(text), "group", "isis-somalia", "ISIS-Somalia"),
+                    "country_in_name",
+                    "SO",
+                    "Somalia",
+                ),
+                "group",
+                "iswap",
+                "Islamic State West Africa Province",
+            ),
+            "region_in_name",
+            "west-africa",
+            "West Africa",
+        ),
+        "country",
+        "NG",
+        "Nigeria",
+    );
+    assert!(ev.spans.is_sorted_by_key(|s| s.start));
+    // Not mentions: @region and @country see only the mentions.
+    assert!(!fires(&rule("@region", ""), &ev));
+    assert!(!fires(&rule("@country >= 2", ""), &ev));
+    assert!(fires(&rule("@country:NG", ""), &ev));
+    assert!(!fires(&rule("@country:SO", ""), &ev));
+    // Their own kinds work, nested in the group spans, with NEAR and counts.
+    let set = rule("@region_in_name:west-africa NEAR/3 attack*", "");
+    let alerts = set.evaluate(&ev);
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0].labels["region_in_name"], "west-africa");
+    let evidence: Vec<&str> = alerts[0]
+        .evidence
+        .iter()
+        .map(|s| &ev.raw[s.start..s.end])
+        .collect();
+    assert_eq!(evidence, ["West Africa", "attacked"]);
+    let set = rule("@group >= 2 AND @country_in_name AND attack*", "");
+    let alerts = set.evaluate(&ev);
+    assert_eq!(alerts.len(), 1);
+    let evidence: Vec<&str> = alerts[0]
+        .evidence
+        .iter()
+        .map(|s| &ev.raw[s.start..s.end])
+        .collect();
+    assert_eq!(
+        evidence,
+        [
+            "ISIS-Somalia",
+            "Somalia",
+            "Islamic State West Africa Province",
+            "attacked"
+        ]
+    );
+    assert_eq!(alerts[0].labels["group"], "isis-somalia,iswap");
+    assert_eq!(alerts[0].labels["country_in_name"], "SO");
+    // A group and the region inside its name are "near" (they overlap).
+    assert!(fires(&rule("@group NEAR/0 @region_in_name", ""), &ev));
+    let x = set.explain("r", &ev).expect("rule r");
+    assert!(x.fired);
+    assert!(x.terms.iter().all(|t| t.matched));
+}
+
 #[test]
 fn entity_references_counts_and_ids() {
     let ev = with(

@@ -3,9 +3,9 @@
 //! Names are data, not code: analysts add the organizations and places they follow without
 //! rebuilding anything. This module reads the TOML files they write (see `docs/gazetteer.md`),
 //! checks them with errors that point at the offending entry, and merges several files into one
-//! [`Gazetteer`]. Five lists ship inside the crate ([`Gazetteer::builtin`]): every ISO 3166-1
-//! country, the UN M49 and geopolitical regions, international organizations, armed groups and
-//! senior officials.
+//! [`Gazetteer`]. Six lists ship inside the crate ([`Gazetteer::builtin`]): every ISO 3166-1
+//! country, the UN M49, geopolitical and maritime regions, international organizations, armed
+//! groups, senior officials, and places (capitals, cities, provinces) with their countries.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -17,8 +17,9 @@ use serde::Deserialize;
 /// The bundled gazetteer files, in load order: (file name, TOML text).
 ///
 /// Countries come first so that a name shared with another list is a country unless its context
-/// rules it out (see [`Ambiguity`]).
-const BUNDLED: [(&str, &str); 5] = [
+/// rules it out (see [`Ambiguity`]); places come last, so that a name shared with any other list
+/// is never a place.
+const BUNDLED: [(&str, &str); 6] = [
     ("countries.toml", include_str!("../data/countries.toml")),
     ("regions.toml", include_str!("../data/regions.toml")),
     (
@@ -27,6 +28,7 @@ const BUNDLED: [(&str, &str); 5] = [
     ),
     ("groups.toml", include_str!("../data/groups.toml")),
     ("people.toml", include_str!("../data/people.toml")),
+    ("places.toml", include_str!("../data/places.toml")),
 ];
 
 /// A context rule for an entity whose names are also something else; the tagger drops a match
@@ -206,17 +208,20 @@ pub struct Gazetteer {
 }
 
 impl Gazetteer {
-    /// The gazetteer bundled with commwatch, all five files in this order:
+    /// The gazetteer bundled with commwatch, all six files in this order:
     ///
-    /// - `countries.toml`: all 249 ISO 3166-1 countries and territories (kind `country`, ids the
+    /// - `countries.toml`: all 249 ISO 3166-1 countries and territories, and Kosovo (XK) (kind `country`, ids the
     ///   alpha-2 codes), with official names, common aliases, demonyms and acronyms;
-    /// - `regions.toml`: the UN M49 regions and sub-regions and the geopolitical regions analysts
-    ///   use (kind `region`, slug ids such as `sahel`, `east-africa`, `middle-east`), with
-    ///   `members` and `attributes.m49`;
+    /// - `regions.toml`: the UN M49 regions and sub-regions, the geopolitical regions analysts
+    ///   use and seas, gulfs and straits (kind `region`, slug ids such as `sahel`,
+    ///   `east-africa`, `north-africa`, `red-sea`), with `members` and `attributes.m49`;
     /// - `organizations.toml`: international organizations, their organs and missions, and
     ///   multilateral coalitions (kind `organization`);
     /// - `groups.toml`: armed groups and designated terrorist organizations (kind `group`);
-    /// - `people.toml`: senior officials (kind `person`).
+    /// - `people.toml`: senior officials (kind `person`);
+    /// - `places.toml`: capitals, cities, provinces, states and districts (kind `place`, slug
+    ///   ids such as `borno`, `mogadishu`), each with `attributes.country`, its country's ISO
+    ///   3166-1 alpha-2 code.
     pub fn builtin() -> Gazetteer {
         // The files are part of the crate and a unit test parses them, so failing here is a bug
         // in the build, not a condition a caller could handle.
@@ -524,10 +529,11 @@ exact = ["ECOWAS"]
     fn builtin_has_every_iso_code() {
         let g = Gazetteer::builtin();
         let countries: Vec<&Entity> = g.entities().filter(|e| &**e.kind() == "country").collect();
-        assert_eq!(countries.len(), 249);
+        // The 249 ISO 3166-1 codes and Kosovo's user-assigned XK.
+        assert_eq!(countries.len(), 250);
         assert!(countries.iter().all(|e| e.id().len() == 2));
         for id in ["CD", "CG", "US", "GB", "TR", "CI", "VA", "XK"] {
-            assert_eq!(g.entity("country", id).is_some(), id != "XK", "{id}");
+            assert!(g.entity("country", id).is_some(), "{id}");
         }
     }
 
@@ -543,8 +549,13 @@ exact = ["ECOWAS"]
         );
         assert!(count("group") >= 40, "groups: {}", count("group"));
         assert!(count("person") >= 30, "people: {}", count("person"));
+        assert!(count("place") >= 500, "places: {}", count("place"));
         // Countries load first: load order decides shared names.
-        assert!(g.entities().take(249).all(|e| &**e.kind() == "country"));
+        assert!(g.entities().take(250).all(|e| &**e.kind() == "country"));
+
+        let north = g.entity("region", "north-africa");
+        assert_eq!(north.and_then(|e| e.attribute("m49")), Some("015"));
+        assert!(g.entity("region", "northern-africa").is_none());
 
         let east = g.entity("region", "east-africa");
         assert_eq!(east.and_then(|e| e.attribute("m49")), Some("014"));
@@ -578,6 +589,35 @@ exact = ["ECOWAS"]
         ] {
             assert!(g.entity(kind, id).is_some(), "{kind} {id}");
         }
+    }
+
+    #[test]
+    fn every_bundled_place_has_a_country() {
+        let g = Gazetteer::builtin();
+        let places: Vec<&Entity> = g.entities().filter(|e| &**e.kind() == "place").collect();
+        for place in &places {
+            let country = place.attribute("country");
+            assert!(
+                country.is_some_and(|c| g.entity("country", c).is_some()),
+                "place {}: country {country:?}",
+                place.id()
+            );
+            if let Some(also) = place.attribute("also_in") {
+                assert!(
+                    g.entity("country", also).is_some(),
+                    "{}: {also}",
+                    place.id()
+                );
+            }
+            assert!(place.attribute("type").is_some(), "place {}", place.id());
+        }
+        let country_of = |id: &str| g.entity("place", id).and_then(|e| e.attribute("country"));
+        assert_eq!(country_of("borno"), Some("NG"));
+        assert_eq!(country_of("mogadishu"), Some("SO"));
+        assert_eq!(country_of("kurdistan-region"), Some("IQ"));
+        // Places load last: every bundled place comes after every other entity.
+        let first_place = g.entities().position(|e| &**e.kind() == "place");
+        assert_eq!(first_place, Some(g.len() - places.len()));
     }
 
     #[test]

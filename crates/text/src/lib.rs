@@ -8,15 +8,17 @@
 //! - [`Normalizer`] turns raw text into one canonical form (NFKC, ASCII quotes and dashes, no
 //!   invisible characters, collapsed whitespace) with an offset map back to the raw bytes.
 //! - [`Gazetteer`] holds named [`Entity`]s read from TOML files (format in `docs/gazetteer.md`);
-//!   [`Gazetteer::builtin`] bundles every ISO 3166-1 country, the UN M49 and geopolitical
-//!   regions, international organizations, armed groups and senior officials.
+//!   [`Gazetteer::builtin`] bundles every ISO 3166-1 country, the UN M49, geopolitical and
+//!   maritime regions, international organizations, armed groups, senior officials and places
+//!   (capitals, cities, provinces) with their countries.
 //! - [`Analyzer`] runs the analysis before tagging in one call (`docs/text-analysis.md`): the
 //!   article inside a scraped page ([`find_content`]), its title, normalized text, sentences
 //!   ([`split_sentences`]), dates and dateline ([`DateFinder`]), publication date and language
 //!   ([`detect_language`]).
 //! - [`Tagger`] compiles a gazetteer into one automaton and reports each entity found, as a
 //!   [`Tag`] in the normalized text or as a [`Span`](commwatch_core::Span) with raw offsets on a
-//!   [`Communique`](commwatch_core::Communique).
+//!   [`Communique`](commwatch_core::Communique); on an event also the countries and regions named
+//!   inside organization and group names ([`COUNTRY_IN_NAME`], [`REGION_IN_NAME`]).
 //! - [`Recognizers`] find entities by their shape after the tagger: UN resolutions
 //!   ("UNSCR 2254" → `S/RES/2254`).
 //!
@@ -71,4 +73,6 @@ pub use language::detect_language;
 pub use normalize::Normalizer;
 pub use recognize::{Recognized, Recognizers};
 pub use sentences::split_sentences;
-pub use tagger::{ARTICLES, FUNCTION_WORDS, Tag, Tagger, TaggerError};
+pub use tagger::{
+    ARTICLES, COUNTRY_IN_NAME, FUNCTION_WORDS, PLACE, REGION_IN_NAME, Tag, Tagger, TaggerError,
+};

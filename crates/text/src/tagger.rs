@@ -89,8 +89,17 @@ const MAX_DFA_PATTERNS: usize = 10_000;
 /// position fails a rule, the next longest name starting there is tried, then the scan resumes
 /// one character later. When several entities share a name, the candidates whose written name
 /// equals the text (ignoring case and diacritics) come before function-word variants, and
-/// otherwise gazetteer order decides: countries, regions, organizations, groups, people for
-/// [`Gazetteer::builtin`]. Tags never overlap.
+/// otherwise gazetteer order decides: countries, regions, organizations, groups, people, places
+/// for [`Gazetteer::builtin`]. Tags never overlap.
+///
+/// **Names inside names.** Because tags never overlap, a group or an organization swallows the
+/// places its name holds: "Islamic State West Africa Province" is the group ISWAP, not West
+/// Africa. [`tag_with_names_inside`](Self::tag_with_names_inside) (and so
+/// [`tag_event`](Self::tag_event)) also searches the text of every `organization` and `group`
+/// tag, with the same automaton and rules, for the `country` and `region` names inside it, and
+/// reports them as tags with [`Tag::in_name`] set, right after the tag that holds them. They are
+/// not mentions of the country or region: [`tag_event`](Self::tag_event) gives them the kinds
+/// [`COUNTRY_IN_NAME`] and [`REGION_IN_NAME`].
 ///
 /// Names are normalized with [`Normalizer`] when compiled, so they match text produced by it:
 /// tag [`NormalizedText::text`](commwatch_core::NormalizedText), not raw text.
@@ -103,6 +112,54 @@ pub struct Tagger {
     /// Per automaton pattern: its text (canonical folded form) and the candidates it stands for.
     patterns: Vec<Pattern>,
     entities: Vec<Entity>,
+    /// Per entity (same index as `entities`), what tagging needs beyond the entity itself.
+    info: Vec<EntityInfo>,
+}
+
+/// The span kind of a country named inside an organization's or a group's name ("Somalia" in
+/// "ISIS-Somalia"): not a mention of the country. See [`Tagger::tag_with_names_inside`].
+pub const COUNTRY_IN_NAME: &str = "country_in_name";
+
+/// The span kind of a region named inside an organization's or a group's name ("West Africa"
+/// in "Islamic State West Africa Province"): not a mention of the region.
+pub const REGION_IN_NAME: &str = "region_in_name";
+
+/// The kind of the bundled places (`places.toml`): a [`Span`] of this kind carries its
+/// country's ISO 3166-1 alpha-2 code (the entity's `country` attribute) in `detail`.
+pub const PLACE: &str = "place";
+
+/// Entity kinds whose names are searched for [`COUNTRY_IN_NAME`] and [`REGION_IN_NAME`] tags.
+const NAME_HOLDERS: [&str; 2] = ["organization", "group"];
+
+/// What tagging needs to know about an entity, computed once when the tagger is built so that
+/// making spans allocates nothing per span.
+#[derive(Clone, Debug, Default)]
+struct EntityInfo {
+    /// The span `detail` of every tag of the entity: a place's country code.
+    detail: Option<Symbol>,
+    /// The span kind of the entity when found inside another name (`country_in_name`,
+    /// `region_in_name`), or `None` when it is not looked for there.
+    in_name_kind: Option<Symbol>,
+    /// The entity's names are searched for countries and regions (organizations and groups).
+    holds_names: bool,
+}
+
+impl EntityInfo {
+    fn of(entity: &Entity) -> EntityInfo {
+        let kind = &**entity.kind();
+        EntityInfo {
+            detail: (kind == PLACE)
+                .then(|| entity.attribute("country"))
+                .flatten()
+                .map(Symbol::from),
+            in_name_kind: match kind {
+                "country" => Some(Symbol::from(COUNTRY_IN_NAME)),
+                "region" => Some(Symbol::from(REGION_IN_NAME)),
+                _ => None,
+            },
+            holds_names: NAME_HOLDERS.contains(&kind),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -161,6 +218,12 @@ pub struct Tag<'t> {
     pub end: usize,
     /// The entity named.
     pub entity: &'t Entity,
+    /// A country or region found inside the name of the organization or group tagged just
+    /// before it ("Somalia" in "ISIS-Somalia"), not a mention: it lies inside that tag. Only
+    /// [`Tagger::tag_with_names_inside`] reports these.
+    pub in_name: bool,
+    /// Index of `entity` in the tagger's entities.
+    index: usize,
 }
 
 /// Why a [`Tagger`] could not be built.
@@ -247,11 +310,13 @@ impl Tagger {
             .start_kind(StartKind::Anchored)
             .kind(Some(AhoCorasickKind::ContiguousNFA))
             .build(names())?;
+        let info = entities.iter().map(EntityInfo::of).collect();
         Ok(Tagger {
             automaton,
             anchored,
             patterns: patterns.list,
             entities,
+            info,
         })
     }
 
@@ -272,10 +337,35 @@ impl Tagger {
     /// Like [`tag`](Self::tag), with `folded` the [`fold`] of `text` (as the normalizer stores
     /// it in [`NormalizedText::folded`](commwatch_core::NormalizedText::folded)).
     pub fn tag_folded<'t>(&'t self, text: &str, folded: &FoldedText, out: &mut Vec<Tag<'t>>) {
+        self.scan(text, folded, false, out);
+    }
+
+    /// Like [`tag_folded`](Self::tag_folded) (`folded` may be `None`: `text` is folded first),
+    /// and after each `organization` or `group` tag, the `country` and `region` names found
+    /// inside its text, with [`Tag::in_name`] set ("Islamic State **West Africa** Province",
+    /// "ISIS-**Somalia**", "al-Qa'ida in the **Arabian Peninsula**"). The names inside are found
+    /// with the same automaton and rules as any other, among the names that lie wholly inside
+    /// the holder's text; they do not overlap one another, but lie inside their holder. Tags
+    /// stay in order of their start offsets.
+    pub fn tag_with_names_inside<'t>(
+        &'t self,
+        text: &str,
+        folded: Option<&FoldedText>,
+        out: &mut Vec<Tag<'t>>,
+    ) {
+        match folded {
+            Some(folded) => self.scan(text, folded, true, out),
+            None => self.scan(text, &fold(text), true, out),
+        }
+    }
+
+    /// The scan behind [`tag_folded`](Self::tag_folded) and, with `inside`,
+    /// [`tag_with_names_inside`](Self::tag_with_names_inside).
+    fn scan<'t>(&'t self, text: &str, folded: &FoldedText, inside: bool, out: &mut Vec<Tag<'t>>) {
         if folded.map.raw_len() != text.len() || folded.map.norm_len() != folded.text.len() {
             // Not the fold of this text (a stale copy): make the right one.
             let fresh = fold(text);
-            return self.tag_folded(text, &fresh, out);
+            return self.scan(text, &fresh, inside, out);
         }
         let canonical = canonicalize(&folded.text);
         let mut scan = Scan {
@@ -291,11 +381,27 @@ impl Tagger {
             scratch: String::new(),
         };
         let haystack = canonical.text.as_str();
-        let mut at = 0;
-        while at < haystack.len() {
+        self.scan_range(&mut scan, haystack, 0..haystack.len(), inside, None, out);
+    }
+
+    /// Tags the names that lie wholly inside canonical `range`: every name when `within` is
+    /// `None`, else only the countries and regions inside the name of the tag `within` (an
+    /// index in `out`), as [`Tag::in_name`] tags. With `inside`, each organization or group
+    /// tagged is searched that way before the scan goes on.
+    fn scan_range<'t>(
+        &'t self,
+        scan: &mut Scan<'_>,
+        haystack: &str,
+        range: std::ops::Range<usize>,
+        inside: bool,
+        within: Option<usize>,
+        out: &mut Vec<Tag<'t>>,
+    ) {
+        let mut at = range.start;
+        while at < range.end {
             let Some(m) = self
                 .automaton
-                .find(Input::new(haystack).span(at..haystack.len()))
+                .find(Input::new(haystack).span(at..range.end))
             else {
                 break;
             };
@@ -303,15 +409,19 @@ impl Tagger {
             let next_char = start + haystack[start..].chars().next().map_or(1, char::len_utf8);
             // A name that starts inside a word of the text fails whatever its end ("is" in
             // "this"): look once, instead of trying every shorter name that starts here too.
-            if starts_inside_word(&mut scan, start) {
+            if starts_inside_word(scan, start) {
                 at = next_char;
                 continue;
             }
             let (mut end, mut pattern) = (m.end(), m.pattern().as_usize());
             loop {
-                if let Some(tag) = self.evaluate(&mut scan, start, end, pattern, out) {
+                if let Some(tag) = self.evaluate(scan, start, end, pattern, within.is_some(), out) {
                     out.push(tag);
                     at = end;
+                    if inside && within.is_none() && self.info[tag.index].holds_names {
+                        let holder = out.len() - 1;
+                        self.scan_range(scan, haystack, start..end, false, Some(holder), out);
+                    }
                     break;
                 }
                 // Rejected: the next longest name starting at the same place.
@@ -336,24 +446,27 @@ impl Tagger {
     }
 
     /// Tags [`Communique::matching_text`] (with its folded copy when the normalizer made one)
-    /// and adds a [`Span`] with **raw** offsets for each entity found. A `person` span's
-    /// [`detail`](Span::detail) is the title written right before the name, if any ("Secretary
-    /// of State"). `event.spans` stays sorted by start; spans already there keep their place
-    /// before new spans with the same start.
+    /// with [`tag_with_names_inside`](Self::tag_with_names_inside) and adds a [`Span`] with
+    /// **raw** offsets for each entity found. A `person` span's [`detail`](Span::detail) is the
+    /// title written right before the name, if any ("Secretary of State"); a [`PLACE`] span's is
+    /// its country's ISO code (`NG` for Borno State). A country or region inside an
+    /// organization's or group's name becomes a span of kind [`COUNTRY_IN_NAME`] or
+    /// [`REGION_IN_NAME`] (its id and label those of the country or region, its `detail` the id
+    /// of the organization or group), inside the span of the name that holds it; every other
+    /// span is disjoint from the rest. `event.spans` stays sorted by start; spans already there
+    /// keep their place before new spans with the same start, and a holder comes before the
+    /// names inside it.
     pub fn tag_event(&self, event: &mut Communique) {
         // Communiqués name an entity every 200 bytes or so.
         let mut tags = Vec::with_capacity(event.raw.len() / 128);
         // The fields, not `matching_text()`, so that spans can be added while `text` is held.
         let (text, to_raw) = match &event.normalized {
             Some(n) => {
-                match &n.folded {
-                    Some(folded) => self.tag_folded(&n.text, folded, &mut tags),
-                    None => self.tag(&n.text, &mut tags),
-                }
+                self.tag_with_names_inside(&n.text, n.folded.as_ref(), &mut tags);
                 (n.text.as_str(), Some(n.map.cursor()))
             }
             None => {
-                self.tag(&event.raw, &mut tags);
+                self.tag_with_names_inside(&event.raw, None, &mut tags);
                 (event.raw.as_str(), None)
             }
         };
@@ -364,19 +477,33 @@ impl Tagger {
         let sorted_before = spans.is_sorted_by_key(|span| span.start);
         let first_new = spans.len();
         spans.reserve(tags.len());
-        // Tags come sorted and disjoint: their starts, and their ends, map in one forward pass.
+        // Tags come sorted by start: their starts map in one forward pass, and so do their ends
+        // but for the names inside a holder's (which end before it).
         let mut to_raw = to_raw;
+        let mut holder: Option<&Symbol> = None;
         for (i, tag) in tags.iter().enumerate() {
             let (start, end) = match &mut to_raw {
                 Some(cursor) => cursor.to_raw_range(tag.start, tag.end),
                 None => (tag.start, tag.end),
             };
-            let detail = (&**tag.entity.kind() == "person")
-                .then(|| person_title(text, &tags, i))
-                .flatten()
-                .map(|(s, e)| Symbol::from(&text[s..e]));
+            let info = &self.info[tag.index];
+            let (kind, detail) = if tag.in_name {
+                let kind = info.in_name_kind.clone();
+                (
+                    kind.unwrap_or_else(|| tag.entity.kind().clone()),
+                    holder.map(Symbol::clone),
+                )
+            } else {
+                holder = Some(tag.entity.id());
+                let detail = if &**tag.entity.kind() == "person" {
+                    person_title(text, &tags, i).map(|(s, e)| Symbol::from(&text[s..e]))
+                } else {
+                    info.detail.clone()
+                };
+                (tag.entity.kind().clone(), detail)
+            };
             spans.push(Span {
-                kind: tag.entity.kind().clone(),
+                kind,
                 id: tag.entity.id().clone(),
                 label: tag.entity.label().clone(),
                 start,
@@ -396,13 +523,15 @@ impl Tagger {
     }
 
     /// The tag for a match of `pattern` at canonical `start..end`, if one of its candidates
-    /// passes every rule.
+    /// passes every rule. With `in_name`, only countries and regions are candidates, and the tag
+    /// is a [`Tag::in_name`] one.
     fn evaluate<'t>(
         &'t self,
         scan: &mut Scan<'_>,
         start: usize,
         end: usize,
         pattern: usize,
+        in_name: bool,
         out: &[Tag<'t>],
     ) -> Option<Tag<'t>> {
         let pattern = self.patterns.get(pattern)?;
@@ -445,6 +574,7 @@ impl Tagger {
         let found = written
             .chain(variants)
             .filter(|c| c.role != Role::Block)
+            .filter(|c| !in_name || self.info[c.entity].in_name_kind.is_some())
             .filter(|c| {
                 !scan
                     .blocks
@@ -476,6 +606,8 @@ impl Tagger {
                 start: ns,
                 end: ne,
                 entity: &self.entities[c.entity],
+                in_name,
+                index: c.entity,
             });
         scan.scratch = scratch;
         found
@@ -1434,6 +1566,7 @@ fn person_title(text: &str, tags: &[Tag<'_>], index: usize) -> Option<(usize, us
         before
             .iter()
             .rev()
+            .filter(|t| !t.in_name)
             .find(|t| t.start < e && s < t.end)
             .map(|t| (t.start, t.end, &**t.entity.kind()))
     };
@@ -1625,6 +1758,310 @@ mod tests {
     }
 
     #[test]
+    fn tags_seas_straits_and_analyst_regions() {
+        assert_eq!(
+            id_list("North Africa, Northern Africa and the North African coast"),
+            ["north-africa"; 3]
+        );
+        // Seas win over the countries inside their names.
+        assert_eq!(
+            id_list("the South China Sea, the Gulf of Oman and the Indian Ocean"),
+            ["south-china-sea", "gulf-of-oman", "indian-ocean"]
+        );
+        assert_eq!(
+            id_list("in the Red Sea, the Bab al-Mandeb Strait, and the Gulf of Aden"),
+            ["red-sea", "bab-el-mandeb", "gulf-of-aden"]
+        );
+        assert_eq!(
+            id_list("piracy in the Gulf of Guinea and the Mediterranean Sea"),
+            ["gulf-of-guinea", "mediterranean"]
+        );
+        assert_eq!(
+            id_list("the Black Sea, the Strait of Hormuz and the Persian Gulf"),
+            ["black-sea", "strait-of-hormuz", "persian-gulf"]
+        );
+        // The political Gulf (the GCC states) is not the sea.
+        assert_eq!(
+            id_list("the Gulf States and the Arabian Gulf"),
+            ["gulf", "persian-gulf"]
+        );
+        assert_eq!(
+            id_list("the Liptako-Gourma, the three borders area and the central Sahel"),
+            ["liptako-gourma", "liptako-gourma", "central-sahel"]
+        );
+        assert_eq!(
+            id_list("the Sahel and the Central Sahel"),
+            ["sahel", "central-sahel"]
+        );
+        // Ambiguous between the Sahel and South America: not a name.
+        assert!(id_list("the tri-border area").is_empty());
+        assert_eq!(id_list("Kashmir"), ["kashmir"]);
+    }
+
+    /// (kind, id, text, detail) of each span of a tagged event.
+    fn spans_of(raw: &str) -> Vec<(String, String, String, Option<String>)> {
+        let event = tagged_event(raw);
+        event
+            .spans
+            .iter()
+            .map(|s| {
+                (
+                    s.kind.to_string(),
+                    s.id.to_string(),
+                    event.span_text(s).to_owned(),
+                    s.detail.as_deref().map(str::to_owned),
+                )
+            })
+            .collect()
+    }
+
+    fn span(
+        kind: &str,
+        id: &str,
+        text: &str,
+        detail: Option<&str>,
+    ) -> (String, String, String, Option<String>) {
+        (
+            kind.into(),
+            id.into(),
+            text.into(),
+            detail.map(str::to_owned),
+        )
+    }
+
+    #[test]
+    fn tags_places_with_their_country_and_no_country_span() {
+        for (text, id, country) in [
+            ("Borno State", "borno", "NG"),
+            ("Borno state", "borno", "NG"),
+            ("Mogadishu", "mogadishu", "SO"),
+            ("Cabo Delgado", "cabo-delgado", "MZ"),
+            ("Gaza", "gaza", "PS"),
+            ("the Gaza Strip", "gaza", "PS"),
+            ("Kurdistan Region", "kurdistan-region", "IQ"),
+            ("the Kurdistan Region of Iraq", "kurdistan-region", "IQ"),
+            ("Iraqi Kurdistan", "kurdistan-region", "IQ"),
+            ("Idlib", "idlib", "SY"),
+            ("Mexico City", "mexico-city", "MX"),
+            ("Kuwait City", "kuwait-city", "KW"),
+            ("Guatemala City", "guatemala-city", "GT"),
+            ("Port Sudan", "port-sudan", "SD"),
+            ("the Somali Region", "somali-region", "ET"),
+            ("North Sinai", "north-sinai", "EG"),
+            ("Jammu and Kashmir", "jammu-and-kashmir", "IN"),
+            ("Niger State", "niger-state", "NG"),
+            ("the Niger Delta", "niger-delta", "NG"),
+            ("the Inner Niger Delta", "inner-niger-delta", "ML"),
+        ] {
+            let spans = spans_of(text);
+            assert_eq!(spans.len(), 1, "{text}: {spans:?}");
+            let (kind, found, _, detail) = &spans[0];
+            assert_eq!(
+                (kind.as_str(), found.as_str(), detail.as_deref()),
+                (PLACE, id, Some(country)),
+                "{text}"
+            );
+        }
+        // Niger State is in Nigeria; Niger is a country, and so is Niger with a lowercase
+        // "state" after it (its state media).
+        assert_eq!(
+            spans_of("attacks in Niger State and in Niger; Niger state media said"),
+            [
+                span(PLACE, "niger-state", "Niger State", Some("NG")),
+                span("country", "NE", "Niger", None),
+                span("country", "NE", "Niger", None),
+            ]
+        );
+        // A name that is a country's is the country: Djibouti, Kuwait, Mexico.
+        assert_eq!(id_list("Djibouti, Kuwait and Mexico"), ["DJ", "KW", "MX"]);
+        assert_eq!(
+            id_list("from Mogadishu, Somalia to Maiduguri, Nigeria"),
+            ["mogadishu", "SO", "maiduguri", "NG"]
+        );
+        // Treaties named after a city are not the city; the city alone is.
+        assert_eq!(id_list("the Paris Agreement, signed in Paris"), ["paris"]);
+        // Direction words before a country are not places.
+        assert_eq!(id_list("northeast Syria"), ["SY"]);
+    }
+
+    #[test]
+    fn every_bundled_place_name_is_that_place() {
+        let g = Gazetteer::builtin();
+        let normalizer = Normalizer::new();
+        for place in g.entities().filter(|e| &**e.kind() == PLACE) {
+            for name in place.names() {
+                let text = normalizer.normalize(name).text;
+                let mut tags = Vec::new();
+                builtin().tag(&text, &mut tags);
+                let found: Vec<(&str, &str)> = tags
+                    .iter()
+                    .map(|t| (&**t.entity.kind(), &**t.entity.id()))
+                    .collect();
+                assert_eq!(found, [(PLACE, &**place.id())], "{name:?}");
+                assert_eq!((tags[0].start, tags[0].end), (0, text.len()), "{name:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn finds_regions_and_countries_inside_group_and_organization_names() {
+        assert_eq!(
+            spans_of("Islamic State West Africa Province attacks"),
+            [
+                span("group", "iswap", "Islamic State West Africa Province", None),
+                span(REGION_IN_NAME, "west-africa", "West Africa", Some("iswap")),
+            ]
+        );
+        assert_eq!(
+            spans_of("ISIS-Somalia fighters in Puntland"),
+            [
+                span("group", "isis-somalia", "ISIS-Somalia", None),
+                span(COUNTRY_IN_NAME, "SO", "Somalia", Some("isis-somalia")),
+                span(PLACE, "puntland", "Puntland", Some("SO")),
+            ]
+        );
+        assert_eq!(
+            spans_of("al-Qa'ida in the Arabian Peninsula (AQAP)"),
+            [
+                span("group", "aqap", "al-Qa'ida in the Arabian Peninsula", None),
+                span(
+                    REGION_IN_NAME,
+                    "arabian-peninsula",
+                    "Arabian Peninsula",
+                    Some("aqap")
+                ),
+                span("group", "aqap", "AQAP", None),
+            ]
+        );
+        assert_eq!(
+            spans_of("al-Qaida in the Islamic Maghreb"),
+            [
+                span("group", "aqim", "al-Qaida in the Islamic Maghreb", None),
+                span(REGION_IN_NAME, "maghreb", "Maghreb", Some("aqim")),
+            ]
+        );
+        // Several inside one name, in order; an organization's name too.
+        assert_eq!(
+            spans_of("the Islamic State of Iraq and the Levant and EUAM Iraq"),
+            [
+                span(
+                    "group",
+                    "isis",
+                    "Islamic State of Iraq and the Levant",
+                    None
+                ),
+                span(COUNTRY_IN_NAME, "IQ", "Iraq", Some("isis")),
+                span(REGION_IN_NAME, "levant", "Levant", Some("isis")),
+                span("organization", "euam-iraq", "EUAM Iraq", None),
+                span(COUNTRY_IN_NAME, "IQ", "Iraq", Some("euam-iraq")),
+            ]
+        );
+        // Nothing the gazetteer knows inside: no extra span. Places are not looked for.
+        assert_eq!(
+            spans_of("ISIS-Khorasan and ISIS-Sinai"),
+            [
+                span("group", "isis-k", "ISIS-Khorasan", None),
+                span("group", "isis-sinai", "ISIS-Sinai", None),
+            ]
+        );
+        // `tag` reports mentions only, disjoint.
+        assert_eq!(id_list("ISIS-Somalia"), ["isis-somalia"]);
+        // The names inside a name follow the usual rules: capitals, whole words.
+        assert_eq!(
+            spans_of("Economic Community of West African States"),
+            [
+                span(
+                    "organization",
+                    "ecowas",
+                    "Economic Community of West African States",
+                    None
+                ),
+                span(
+                    REGION_IN_NAME,
+                    "west-africa",
+                    "West African",
+                    Some("ecowas")
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn names_inside_names_keep_spans_sorted_and_nested() {
+        let raw = "Talks on ISIS-Somalia, al-Shabaab and the Lake Chad Basin Commission \
+                   with Nigeria and the African Union Mission in Somalia.";
+        let event = tagged_event(raw);
+        assert!(event.spans.is_sorted_by_key(|s| s.start));
+        let mut holder: Option<&Span> = None;
+        let mut last_end = 0;
+        for s in &event.spans {
+            if matches!(&*s.kind, COUNTRY_IN_NAME | REGION_IN_NAME) {
+                let h = holder.expect("a holder before");
+                assert!(h.start <= s.start && s.end <= h.end, "{s:?} in {h:?}");
+                assert_eq!(s.detail.as_deref(), Some(&*h.id));
+            } else {
+                assert!(s.start >= last_end, "mentions overlap at {s:?}");
+                last_end = s.end;
+                holder = Some(s);
+            }
+        }
+        let kinds: Vec<&str> = event.spans.iter().map(|s| &*s.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                "group",
+                COUNTRY_IN_NAME,
+                "group",
+                "organization",
+                REGION_IN_NAME,
+                "country",
+                "organization",
+                REGION_IN_NAME,
+                COUNTRY_IN_NAME,
+            ]
+        );
+    }
+
+    #[test]
+    fn tags_groupings_partnerships_and_their_long_forms() {
+        assert_eq!(
+            id_list("the Group of 7, the Group of Seven, the Group of 20 and the G20"),
+            ["g7", "g7", "g20", "g20"]
+        );
+        assert_eq!(
+            id_list("the Minerals Security Partnership and the MSP Forum"),
+            ["minerals-security-partnership", "msp-forum"]
+        );
+        for name in [
+            "Coalition to Defeat ISIS",
+            "D-ISIS Coalition",
+            "Global Coalition Against Daesh",
+            "Global Coalition to Defeat ISIS",
+            "anti-ISIS coalition",
+        ] {
+            assert_eq!(id_list(name), ["d-isis-coalition"], "{name}");
+        }
+        assert_eq!(
+            id_list("Croatia joined the euro area and the Schengen area"),
+            ["HR", "euro-area", "schengen-area"]
+        );
+        assert_eq!(id_list("the Schengen Agreement"), Vec::<String>::new());
+        assert_eq!(
+            id_list("the Five Eyes, the Commonwealth and OPEC+"),
+            ["five-eyes", "commonwealth", "opec-plus"]
+        );
+        assert_eq!(
+            id_list("the Commonwealth of Virginia"),
+            Vec::<String>::new()
+        );
+        assert_eq!(id_list("the Commonwealth of Australia"), ["AU"]);
+        assert_eq!(
+            id_list("the Counter Ransomware Initiative and the PGII"),
+            ["cri", "pgii"]
+        );
+    }
+
+    #[test]
     fn resumes_after_a_rejected_match() {
         // "democratic Republic of the Congo" fails the capital rule as a whole; the shorter
         // name inside it is still found.
@@ -1718,6 +2155,8 @@ exact = ["georgia"]
         assert_eq!(id_list("Delaware, Georgia, Kansas"), Vec::<String>::new());
         assert_eq!(id_list("Armenia, Georgia, Azerbaijan"), ["AM", "GE", "AZ"]);
         assert_eq!(id_list("However, Georgia signed"), ["GE"]);
+        // A place tagged before the comma is no US city: Tbilisi is in Georgia.
+        assert_eq!(id_list("in Tbilisi, Georgia"), ["tbilisi", "GE"]);
         // common-word
         assert!(id_list("WHO WE ARE").is_empty());
         assert!(id_list("THIS IS US").is_empty());

@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use commwatch_core::{Communique, Origin, Span};
-use commwatch_text::{Gazetteer, Normalizer, Recognizers, Tagger};
+use commwatch_text::{COUNTRY_IN_NAME, Gazetteer, Normalizer, REGION_IN_NAME, Recognizers, Tagger};
 
 fn sample() -> Communique {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -115,13 +115,34 @@ fn sample_yields_every_expected_entity() {
 #[test]
 fn sample_spans_are_sorted_disjoint_and_raw() {
     let event = sample();
+    assert!(event.spans.is_sorted_by_key(|s| s.start));
+    // Mentions never overlap; a country or region inside an organization's or group's name
+    // lies inside the span of that name, right after it.
     let mut last_end = 0;
+    let mut holder: Option<&Span> = None;
     for span in &event.spans {
-        assert!(span.start >= last_end, "overlap at {span:?}");
+        if [COUNTRY_IN_NAME, REGION_IN_NAME].contains(&&*span.kind) {
+            let h = holder.unwrap_or_else(|| panic!("no holder before {span:?}"));
+            assert!(
+                h.start <= span.start && span.end <= h.end,
+                "{span:?} not in {h:?}"
+            );
+            assert!(["organization", "group"].contains(&&*h.kind), "{h:?}");
+        } else {
+            assert!(span.start >= last_end, "overlap at {span:?}");
+            last_end = span.end;
+            holder = Some(span);
+        }
         assert!(span.start < span.end && span.end <= event.raw.len());
         assert!(event.raw.is_char_boundary(span.start) && event.raw.is_char_boundary(span.end));
-        last_end = span.end;
     }
+    // "EUAM Iraq" is the mission, and Iraq is named inside it: not a mention of Iraq.
+    let iraq_in_name = event
+        .spans
+        .iter()
+        .filter(|s| &*s.kind == COUNTRY_IN_NAME && &*s.id == "IQ")
+        .count();
+    assert!(iraq_in_name >= 1);
     // "Canada" inside "HomeCanadaMinisterial" (the scraped breadcrumb) is not a word.
     let canada: Vec<&Span> = event.spans.iter().filter(|s| &*s.id == "CA").collect();
     assert_eq!(canada.len(), 1, "{canada:?}");

@@ -17,11 +17,15 @@ pub struct Found {
     pub cue: &'static str,
     /// The cue's first and last tokens.
     pub cue_tokens: (usize, usize),
-    /// The new members: entity tokens.
+    /// The new members: entity tokens, or [`ANTECEDENT`].
     pub members: Vec<usize>,
     /// The organization joined.
     pub org: Org,
 }
+
+/// A member given by "it" or "the country" as subject: the country the document named last
+/// before the sentence ("Mozambique is … It joined the organisation 14 years ago.").
+pub const ANTECEDENT: usize = usize::MAX;
 
 /// The organization of a cue.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -386,6 +390,9 @@ const PENDING_BEFORE: &[&str] = &[
     "steps",
     "progress",
     "without",
+    "favour",
+    "favor",
+    "voted",
 ];
 
 /// Words that make a cue pending when they follow it in its clause.
@@ -546,7 +553,9 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
                 "joined" | "joins" | "joining" | "rejoined" | "rejoins" | "re-joined"
                 | "re-joins" => self.joined(i),
                 "became" | "becomes" | "becoming" | "become" => self.became(i),
-                "accession" | "admission" | "adhesion" => self.accession(i),
+                "accession" | "admission" | "adhesion" | "inclusion" | "entry" | "addition" => {
+                    self.accession(i)
+                }
                 "admitted" => self.admitted(i),
                 "welcomed" | "welcomes" | "welcome" | "welcoming" | "making" | "made" | "makes" => {
                     self.welcomed_as(i)
@@ -612,23 +621,46 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
                 .membership_role(j + 1)
                 .ok_or("joined as something else")?;
             (org, after)
-        } else {
-            let (org, after) = self
-                .object_org(j)
-                .ok_or("what was joined is not an organization")?;
+        } else if let Some((org, after)) = self.object_org(j) {
             self.check_head_object(after)?;
+            // "joins the OIC, the Alliance of Civilizations and those Member States that …":
+            // joining others in a stance, not an organization as a member.
+            if self.is(after, &[",", "and"])
+                && (after + 1..(after + 4).min(self.t.len())).any(|k| {
+                    self.role(k) == Some(Role::Member)
+                        || self.is(k, &["those", "other", "fellow", "all", "many"])
+                })
+            {
+                return Err("joined others in a stance, not an organization");
+            }
             (org, after)
+        } else if j >= self.t.len()
+            || self.is(j, &["."])
+            || (self.is(j, &["in", "on"])
+                && (self.word(j + 1).bytes().all(|b| b.is_ascii_digit())
+                    || self.is(j + 1, CALENDAR)))
+        {
+            // "South Africa joined in 2010.": joined what the sentence or the document named.
+            (Org::Unsaid, j)
+        } else {
+            return Err("what was joined is not an organization");
         };
         if self.word(i) == "joining" && i > 0 && self.is(i - 1, &["is", "are", "am"]) {
             return Err("\"is joining\": under way, not done");
         }
         let mut members = self.subject(i);
+        let mut first = i;
         if members.is_empty() && self.generic_subject(i) {
             members = self.list_after(after);
+            // The cue is the whole "new members joining".
+            first = i - 1;
+            while first > 0 && self.is(first - 1, &["new", "newest", "the", "our"]) {
+                first -= 1;
+            }
         }
         Ok(Some(Found {
             cue: "joined",
-            cue_tokens: (i, i),
+            cue_tokens: (first, i),
             members,
             org,
         }))
@@ -672,9 +704,13 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             members = self.list_before(k - 2);
         } else if k >= 1 && self.is(k - 1, &["its", "their"]) {
             // "Croatia has finalised its accession", "congratulate Montenegro for its
-            // adhesion": the pronoun's antecedent, the nearest member named before.
-            if let Some(antecedent) = (0..k - 1).rev().find(|&a| self.is_member_entity(a)) {
-                members = self.list_before(antecedent);
+            // adhesion": the pronoun's antecedent, the first country named before it (the
+            // sentence's subject or the one addressed), else the first organization.
+            let antecedent = (0..k - 1)
+                .find(|&a| self.role(a) == Some(Role::Member))
+                .or_else(|| (0..k - 1).find(|&a| self.is_member_entity(a)));
+            if let Some(antecedent) = antecedent {
+                members = vec![antecedent];
             }
         }
         // After: "of X (and Y)", "to/into ORG".
@@ -698,7 +734,7 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         } else if self.is(j, &["to", "into"]) {
             return Err("accession to something that is not an organization");
         } else if self.is(j, &["as"])
-            && let Some((o @ (Org::Entity(_) | Org::Named(..)), after)) =
+            && let Some((o @ (Org::Entity(_) | Org::Named(..) | Org::Anaphor(..)), after)) =
                 self.membership_role(j + 1)
         {
             // "the accession of the African Union as a permanent member of the G20".
@@ -706,6 +742,11 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             end = after - 1;
         }
         if members.is_empty() {
+            return Ok(None);
+        }
+        // "inclusion", "entry", "addition" name a membership only with its organization
+        // ("entry into the G20 as a full member", not "entry into force").
+        if !self.is(i, &["accession", "admission", "adhesion"]) && org == Org::Unsaid {
             return Ok(None);
         }
         let (start, stop) = self.clause(i);
@@ -955,11 +996,31 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         if self.is(j, &["state", "states", "country", "countries"]) {
             j += 1;
         }
-        if self.is(j, &["of", "in", "to"])
-            && let Some((o, after)) = self.object_org(j + 1)
-        {
-            org = o;
-            j = after;
+        if self.is(j, &["of", "in", "to"]) {
+            if let Some((o, after)) = self.object_org(j + 1) {
+                org = o;
+                j = after;
+            } else if self.is(j + 1, &["the", "its", "our", "their"]) {
+                // "our seventeenth member of the ocean panel": a grouping the text names in
+                // lowercase, reported by that name rather than by another organization.
+                let first = j + 2;
+                let mut last = first;
+                while last < first + 4
+                    && self.t.entity(last).is_none()
+                    && self
+                        .t
+                        .list()
+                        .get(last)
+                        .is_some_and(|t| t.kind == plugin_text_support::TokenKind::Word)
+                    && !self.is(last, AFTER_OBJECT)
+                {
+                    last += 1;
+                }
+                if last > first {
+                    org = Org::Named(first, last - 1);
+                    j = last;
+                }
+            }
         }
         Some((org, j))
     }
@@ -1071,6 +1132,36 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
     /// The entities that are the subject of the verb at `i`: a list right before it, over
     /// auxiliaries, adverbs and "which"/"who".
     fn subject(&self, i: usize) -> Vec<usize> {
+        let list = self.named_subject(i);
+        if list.is_empty() && self.pronoun_subject(i) {
+            return vec![ANTECEDENT];
+        }
+        list
+    }
+
+    /// Whether the subject of the verb at `i` is "it" or "the (Baltic) country / nation /
+    /// state", standing for a country named before.
+    fn pronoun_subject(&self, i: usize) -> bool {
+        let mut k = i;
+        while k > 0 && (self.is(k - 1, AUXILIARIES) || self.is(k - 1, ADVERBS)) {
+            k -= 1;
+        }
+        let Some(prev) = k.checked_sub(1) else {
+            return false;
+        };
+        if self.is(prev, &["it"]) {
+            return true;
+        }
+        self.is(prev, &["country", "nation", "state", "kingdom", "republic"])
+            && (1..=3).any(|d| {
+                prev >= d
+                    && self.is(prev - d, &["the", "this"])
+                    && (prev - d + 1..prev).all(|m| self.t.entity(m).is_none())
+            })
+    }
+
+    /// The entities named as the subject of the verb at `i`.
+    fn named_subject(&self, i: usize) -> Vec<usize> {
         let mut k = i;
         let mut skipped = 0;
         while k > 0 && skipped < 6 {
@@ -1095,10 +1186,9 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             if let Some(open) = (k.saturating_sub(12)..k)
                 .rev()
                 .find(|&c| self.is(c, &[","]))
+                && open > 0
             {
-                if open > 0 {
-                    return self.list_before(open - 1);
-                }
+                return self.list_before(open - 1);
             }
         }
         list
@@ -1175,12 +1265,17 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             while at >= 0 && self.is(at as usize, &["the"]) {
                 at -= 1;
             }
+            // The separator before the last item of a list holds "and" ("A, B and C", "A,
+            // B, and C"); a bare comma there sets off an apposition ("the General Assembly,
+            // Timor-Leste"), not a list.
             let mut separated = false;
+            let mut and = false;
             while at >= 0 && self.is(at as usize, &[",", "and", "&"]) {
                 separated = true;
+                and |= !self.is(at as usize, &[","]);
                 at -= 1;
             }
-            if !separated {
+            if !separated || (list.len() == 1 && !and) {
                 break;
             }
         }
@@ -1191,6 +1286,7 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
     /// A list of member entities starting at `j`.
     fn list_forward(&self, mut j: usize) -> Vec<usize> {
         let mut list = Vec::new();
+        let mut and = false;
         loop {
             while self.is(j, &["the"]) {
                 j += 1;
@@ -1200,16 +1296,25 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             }
             list.push(j);
             j += 1;
+            // "the African Union (AU)": an acronym in parentheses after the name.
+            if self.is(j, &["("]) && self.is(j + 2, &[")"]) {
+                j += 3;
+            }
             let mut separated = false;
             while self.is(j, &[",", "and", "&"])
                 || (self.is(j, &["as"]) && self.is(j + 1, &["well"]) && self.is(j + 2, &["as"]))
             {
+                and |= !self.is(j, &[","]);
                 j += if self.is(j, &["as"]) { 3 } else { 1 };
                 separated = true;
             }
             if !separated {
                 break;
             }
+        }
+        // A list ends with "and": items set off by commas alone are appositions.
+        if !and {
+            list.truncate(1);
         }
         list
     }
@@ -1279,7 +1384,7 @@ fn cue_name(word: &str) -> &'static str {
             "joined"
         }
         "became" | "becomes" | "becoming" | "become" => "became-member",
-        "accession" | "admission" | "adhesion" => "accession",
+        "accession" | "admission" | "adhesion" | "inclusion" | "entry" | "addition" => "accession",
         "admitted" => "admitted",
         "welcomed" | "welcomes" | "welcome" | "welcoming" => "welcomed-as",
         "expanded" | "expands" | "enlarged" | "enlarges" => "expanded",

@@ -40,7 +40,7 @@ use commwatch_plugin_sdk::{
     Event, NewAlert, NewSpan, Outcome, Output, Severity, SpanView, Stage, export_stage,
 };
 
-use clause::{Dropped, Found, Org, Reader, Role};
+use clause::{ANTECEDENT, Dropped, Found, Org, Reader, Role};
 use plugin_text_support::Tokens;
 
 /// Configuration (`config` table of the stage).
@@ -229,6 +229,7 @@ impl Accession {
     ) -> Result<(), String> {
         let tokens = self.tokens.list();
         let name = |i: usize| match self.tokens.entity(i) {
+            _ if i == ANTECEDENT => "(the country named before)".to_string(),
             Some(e) => sentence_spans[e].id.to_string(),
             None => raw[tokens[i].range.clone()].to_string(),
         };
@@ -438,7 +439,7 @@ impl Stage for Accession {
             }
             for d in &dropped {
                 for &m in &d.members {
-                    if let Some(e) = self.tokens.entity(m) {
+                    if let Some(e) = self.tokens.entity(m).filter(|_| m != ANTECEDENT) {
                         pending.push(sentence_spans[e].id);
                     }
                 }
@@ -457,10 +458,22 @@ impl Stage for Accession {
                 let cue = self.tokens.list()[f.cue_tokens.0].range.start
                     ..self.tokens.list()[f.cue_tokens.1].range.end;
                 for &m in &f.members {
-                    let Some(e) = self.tokens.entity(m) else {
-                        continue;
+                    let member = if m == ANTECEDENT {
+                        // The country named last before the sentence.
+                        match spans
+                            .iter()
+                            .rev()
+                            .find(|s| s.kind == "country" && s.end <= sentence.start)
+                        {
+                            Some(country) => *country,
+                            None => continue,
+                        }
+                    } else {
+                        let Some(e) = self.tokens.entity(m) else {
+                            continue;
+                        };
+                        sentence_spans[e]
                     };
-                    let member = sentence_spans[e];
                     let same = member.id == org.id
                         || org.span.as_ref().is_some_and(|o| o.start == member.start);
                     let repeat = accessions
@@ -529,6 +542,12 @@ mod tests {
             .collect()
     }
 
+    /// A tagged entity of a test: (text, kind, id).
+    type Tag<'a> = (&'a str, &'a str, &'a str);
+
+    /// An expected (organization, member) pair.
+    type Pair<'a> = (&'a str, &'a str);
+
     fn p(org: &str, member: &str) -> (String, String) {
         (org.to_string(), member.to_string())
     }
@@ -565,7 +584,7 @@ mod tests {
 
     #[test]
     fn subjects_objects_and_ordinals() {
-        let cases: &[(&str, &[(&str, &str, &str)], &[(&str, &str)])] = &[
+        let cases: &[(&str, &[Tag<'_>], &[Pair<'_>])] = &[
             (
                 "Finland and Sweden have both joined NATO.",
                 &[
@@ -626,7 +645,7 @@ mod tests {
     fn pending_hoped_for_negated_and_other_senses_do_not_fire() {
         let nato = ("NATO", "organization", "nato");
         let sweden = ("Sweden", "country", "SE");
-        let cases: &[(&str, &[(&str, &str, &str)])] = &[
+        let cases: &[(&str, &[Tag<'_>])] = &[
             (
                 "Sweden will join NATO as soon as possible.",
                 &[sweden, nato],

@@ -363,8 +363,7 @@ impl Stage for RegionalThreat {
             {
                 let holder = spans.last().map_or("", |s| s.id);
                 let names_places = !self.lexicon.names_not_places.iter().any(|g| g == holder);
-                if in_name && last.kind == EntKind::Group && span.end <= last.end && names_places
-                {
+                if in_name && last.kind == EntKind::Group && span.end <= last.end && names_places {
                     inner.push(span);
                     last.inner.1 = inner.len();
                     any_place = true;
@@ -483,7 +482,15 @@ impl Stage for RegionalThreat {
                     e.form = read::form(raw.get(e.start..e.end).unwrap_or(""), span.label);
                 }
             }
-            self.read_sentence(raw, sentence, &ents, first_ent, &bounds, &not_groups, carried);
+            self.read_sentence(
+                raw,
+                sentence,
+                &ents,
+                first_ent,
+                &bounds,
+                &not_groups,
+                carried,
+            );
             if let Some(actor) = self.last_actor {
                 carry = Some((actor, number));
             }
@@ -497,7 +504,11 @@ impl Stage for RegionalThreat {
                     None => {
                         let (s, e) = (f.actor.first, f.actor.last);
                         let text = &raw[s..e];
-                        (NewSpan::new(s, e, "actor", "generic", text), "generic", text)
+                        (
+                            NewSpan::new(s, e, "actor", "generic", text),
+                            "generic",
+                            text,
+                        )
                     }
                 };
                 alerts.push(Alert {
@@ -522,8 +533,7 @@ impl Stage for RegionalThreat {
         let mut kept: Vec<&Alert<'_>> = Vec::new();
         for a in &alerts {
             let k = key(a);
-            if a.group == "generic" && alerts.iter().any(|b| b.group != "generic" && key(b) == k)
-            {
+            if a.group == "generic" && alerts.iter().any(|b| b.group != "generic" && key(b) == k) {
                 continue;
             }
             if seen.iter().any(|&(sk, g)| sk == k && g == a.group) {

@@ -52,9 +52,11 @@ pub(crate) fn form(text: &str, label: &str) -> Form {
         return Form::Name;
     }
     let stem = |w: &str| -> bool {
-        ["an", "ian", "ean", "ese", "i", "ish", "ch", "ic", "ern", "ine", "ite", "ot", "be"]
-            .iter()
-            .any(|s| w.ends_with(s))
+        [
+            "an", "ian", "ean", "ese", "i", "ish", "ch", "ic", "ern", "ine", "ite", "ot", "be",
+        ]
+        .iter()
+        .any(|s| w.ends_with(s))
     };
     if let Some(singular) = last.strip_suffix('s')
         && stem(singular)
@@ -238,9 +240,8 @@ impl<'a> Reader<'a> {
     }
 
     fn is_place(&self, i: usize) -> bool {
-        self.ent(i).is_some_and(|e| {
-            matches!(e.kind, EntKind::Country | EntKind::Region | EntKind::Place)
-        })
+        self.ent(i)
+            .is_some_and(|e| matches!(e.kind, EntKind::Country | EntKind::Region | EntKind::Place))
     }
 
     /// The token before `i` in the same clause, skipping words of `skip` and quotes.
@@ -432,15 +433,17 @@ impl<'a> Reader<'a> {
                 if self.toks[k].is(SOLIDARITY) {
                     Some(k)
                 } else if self.word(k).ends_with("ly") {
-                    self.prev(k, AUXILIARY).filter(|&v| self.toks[v].is(SOLIDARITY))
+                    self.prev(k, AUXILIARY)
+                        .filter(|&v| self.toks[v].is(SOLIDARITY))
                 } else {
                     None
                 }
             });
             if let Some(v) = verb {
-                let attacks = self.toks.iter().any(|o| {
-                    o.clause == t.clause && o.is(TOWARD_HEAD | THREAT_NOUN | ATTACK_VERB)
-                });
+                let attacks = self
+                    .toks
+                    .iter()
+                    .any(|o| o.clause == t.clause && o.is(TOWARD_HEAD | THREAT_NOUN | ATTACK_VERB));
                 return attacks.then_some(Reading::Is(Role::Faces, v));
             }
         }
@@ -462,11 +465,15 @@ impl<'a> Reader<'a> {
         }
         if t.is(FROM) {
             let k = self.prev(j, 0)?;
-            return self.toks[k].is(LAUNCH).then_some(Reading::IsNot(Not::Origin));
+            return self.toks[k]
+                .is(LAUNCH)
+                .then_some(Reading::IsNot(Not::Origin));
         }
         if t.is(BY) {
             let k = self.prev(j, 0)?;
-            return self.toks[k].is(BACKER).then_some(Reading::IsNot(Not::Backer));
+            return self.toks[k]
+                .is(BACKER)
+                .then_some(Reading::IsNot(Not::Backer));
         }
         if t.is(CONTROL) && near_actor(j) {
             return Some(Reading::Is(Role::Controlled, j));
@@ -548,7 +555,9 @@ impl<'a> Reader<'a> {
         // "Gaza-based militants".
         if t.punct() == Some(b'-') {
             let m = self.next(n, 0)?;
-            let actor = self.next(m, 0).is_some_and(|a| actors.iter().any(|x| x.first == a));
+            let actor = self
+                .next(m, 0)
+                .is_some_and(|a| actors.iter().any(|x| x.first == a));
             return (self.toks[m].is(BASED) && actor).then_some(Reading::Is(Role::Locative, m));
         }
         if t.is(POSSESSIVE) {
@@ -647,7 +656,8 @@ impl<'a> Reader<'a> {
                         .map(Reading::IsNot)
                 });
                 // "in Russia's war": the preposition governs what the place has, not the place.
-                let possessed = |k: usize| self.next(k, 0).is_some_and(|n| self.toks[n].is(POSSESSIVE));
+                let possessed =
+                    |k: usize| self.next(k, 0).is_some_and(|n| self.toks[n].is(POSSESSIVE));
                 let governed = !possessed(i) && !possessed(list.last);
                 let reading = reading
                     .or(own_after)
@@ -660,10 +670,8 @@ impl<'a> Reader<'a> {
         }
         // "X … to defend itself": the nearest place before.
         for (d, t) in self.toks.iter().enumerate() {
-            let reflexive = t.is(DEFEND)
-                && self
-                    .next(d, 0)
-                    .is_some_and(|r| self.toks[r].is(REFLEXIVE));
+            let reflexive =
+                t.is(DEFEND) && self.next(d, 0).is_some_and(|r| self.toks[r].is(REFLEXIVE));
             let self_defense = self.word(d).eq_ignore_ascii_case("self")
                 && self.toks.get(d + 1).and_then(Tok::punct) == Some(b'-')
                 && self.toks.get(d + 2).is_some_and(|n| n.is(DEFEND))
@@ -733,9 +741,9 @@ impl<'a> Reader<'a> {
             if let Some(a) = apposition {
                 out.retain(|f| f.place != Place::Entity(a));
             }
-            let after_apposition = out.iter().any(|f| {
-                f.apposition.is_some() && f.apposition == self.toks[i].entity()
-            });
+            let after_apposition = out
+                .iter()
+                .any(|f| f.apposition.is_some() && f.apposition == self.toks[i].entity());
             if after_apposition {
                 continue;
             }

@@ -61,7 +61,10 @@ fn places(out: &Emitted) -> Vec<(String, String)> {
         .iter()
         .map(|a| {
             let place = a.label("region").or(a.label("country")).unwrap_or("");
-            (place.to_string(), a.label("group").unwrap_or("").to_string())
+            (
+                place.to_string(),
+                a.label("group").unwrap_or("").to_string(),
+            )
         })
         .collect()
 }
@@ -170,7 +173,10 @@ fn no_non_state_armed_actor_no_alert() {
         ),
         (
             "The Sinaloa Cartel attacked police in Mexico.",
-            &[("Sinaloa Cartel", "group", "sinaloa-cartel"), ("Mexico", "country", "MX")][..],
+            &[
+                ("Sinaloa Cartel", "group", "sinaloa-cartel"),
+                ("Mexico", "country", "MX"),
+            ][..],
         ),
     ] {
         check(raw, spans, &[]);
@@ -295,10 +301,7 @@ fn places_from_the_gazetteer_map_to_their_country_and_appositions_merge() {
     assert_eq!(out.alerts[1].label("place"), Some("Peshawar"));
     assert!(out.alerts[1].evidence.iter().any(|e| e.id == "PK"));
     // Without its country, a place is still reported, with no country.
-    let mut ev = event(
-        "Militants attacked Gao.",
-        &[("Gao", "place", "gao")],
-    );
+    let mut ev = event("Militants attacked Gao.", &[("Gao", "place", "gao")]);
     ev.sentences = vec![0..ev.raw.len()];
     let out = run(&mut stage(), &ev).unwrap();
     assert_eq!(out.alerts.len(), 1);
@@ -323,7 +326,11 @@ fn regions_and_countries_inside_a_group_s_name_are_places() {
         places(&out),
         pairs(&[("west-africa", "iswap"), ("SO", "isis-somalia")])
     );
-    assert!(out.alerts.iter().all(|a| a.label("role") == Some("in-name")));
+    assert!(
+        out.alerts
+            .iter()
+            .all(|a| a.label("role") == Some("in-name"))
+    );
     assert_eq!(
         out.alerts[0].label("region_path"),
         Some("africa/sub-saharan-africa/west-africa")
@@ -348,7 +355,11 @@ fn regions_and_countries_inside_a_group_s_name_are_places() {
     let ev = event(
         raw,
         &[
-            ("Economic Community of West African States", "organization", "ecowas"),
+            (
+                "Economic Community of West African States",
+                "organization",
+                "ecowas",
+            ),
             ("West African", "region_in_name", "west-africa"),
         ],
     );
@@ -357,7 +368,8 @@ fn regions_and_countries_inside_a_group_s_name_are_places() {
 
 #[test]
 fn one_alert_per_actor_and_place_and_named_groups_before_generic_actors() {
-    let raw = "ISIS attacks in Iraq continue. Terrorists attacked a market in Iraq. ISIS threatens Iraq.";
+    let raw =
+        "ISIS attacks in Iraq continue. Terrorists attacked a market in Iraq. ISIS threatens Iraq.";
     check(
         raw,
         &[
@@ -412,45 +424,79 @@ fn region_paths_follow_the_smallest_region_containing_each_and_countries_the_dee
     assert_eq!(path("gulf-of-aden"), "gulf-of-aden");
 }
 
-
 /// Times `process` on the events of a JSONL file of pipeline output (spans and sentences
 /// included): `RT_BENCH=out.jsonl cargo test --release -p regional-threat -- --ignored bench`.
 #[test]
 #[ignore]
 fn bench_process() {
     use commwatch_plugin_sdk::testing::{TestEvent, TestSpan, run};
-    let Ok(path) = std::env::var("RT_BENCH") else { return };
+    let Ok(path) = std::env::var("RT_BENCH") else {
+        return;
+    };
     let text = std::fs::read_to_string(path).unwrap();
     let mut events = Vec::new();
     for line in text.lines() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
         let raw = v["raw"].as_str().unwrap().to_string();
-        let spans = v["spans"].as_array().unwrap().iter().map(|s| TestSpan {
-            start: s["start"].as_u64().unwrap() as usize,
-            end: s["end"].as_u64().unwrap() as usize,
-            kind: s["kind"].as_str().unwrap().into(),
-            id: s["id"].as_str().unwrap().into(),
-            label: s["label"].as_str().unwrap().into(),
-            detail: s.get("detail").and_then(|d| d.as_str()).map(Into::into),
-        }).collect();
-        let sentences = v["sentences"].as_array().unwrap().iter()
-            .map(|r| r[0].as_u64().unwrap() as usize..r[1].as_u64().unwrap() as usize).collect();
-        events.push(TestEvent { raw, spans, sentences, ..TestEvent::default() });
+        let spans = v["spans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| TestSpan {
+                start: s["start"].as_u64().unwrap() as usize,
+                end: s["end"].as_u64().unwrap() as usize,
+                kind: s["kind"].as_str().unwrap().into(),
+                id: s["id"].as_str().unwrap().into(),
+                label: s["label"].as_str().unwrap().into(),
+                detail: s.get("detail").and_then(|d| d.as_str()).map(Into::into),
+            })
+            .collect();
+        let sentences = v["sentences"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r[0].as_u64().unwrap() as usize..r[1].as_u64().unwrap() as usize)
+            .collect();
+        events.push(TestEvent {
+            raw,
+            spans,
+            sentences,
+            ..TestEvent::default()
+        });
     }
     let regions = std::env::var("RT_REGIONS").unwrap_or_else(|_| "{}".into());
     let mut stage = RegionalThreat::new(&regions).unwrap();
     let mut empty = TestEvent::default();
     let start = std::time::Instant::now();
-    for e in &events { run(&mut stage, e).unwrap(); }
+    for e in &events {
+        run(&mut stage, e).unwrap();
+    }
     let _ = start.elapsed();
     let t0 = std::time::Instant::now();
     let mut alerts = 0;
-    for _ in 0..5 { for e in &events { alerts += run(&mut stage, e).unwrap().alerts.len(); } }
+    for _ in 0..5 {
+        for e in &events {
+            alerts += run(&mut stage, e).unwrap().alerts.len();
+        }
+    }
     let t = t0.elapsed().as_secs_f64() / (5 * events.len()) as f64;
     // The harness alone (an event with the same spans, no text to read).
     empty.raw = String::new();
     let t1 = std::time::Instant::now();
-    for _ in 0..5 { for e in &events { let mut x = e.clone(); x.spans.clear(); x.sentences.clear(); std::hint::black_box(run(&mut stage, &x).unwrap()); } }
+    for _ in 0..5 {
+        for e in &events {
+            let mut x = e.clone();
+            x.spans.clear();
+            x.sentences.clear();
+            std::hint::black_box(run(&mut stage, &x).unwrap());
+        }
+    }
     let base = t1.elapsed().as_secs_f64() / (5 * events.len()) as f64;
-    eprintln!("BENCH {} events: {:.1} us/doc (harness without spans {:.1} us), {} alerts/pass", events.len(), t * 1e6, base * 1e6, alerts / 5);
+    eprintln!(
+        "BENCH {} events: {:.1} us/doc (harness without spans {:.1} us), {} alerts/pass",
+        events.len(),
+        t * 1e6,
+        base * 1e6,
+        alerts / 5
+    );
 }

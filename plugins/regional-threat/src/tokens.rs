@@ -253,7 +253,8 @@ mod tests {
 
     #[test]
     fn entities_words_possessives_and_clauses() {
-        let raw = "Iranian-backed Houthis hit Israel’s north; al-Qa'ida’s men — Hamas’ grip, but not";
+        let raw =
+            "Iranian-backed Houthis hit Israel’s north; al-Qa'ida’s men — Hamas’ grip, but not";
         let find = |s: &str| {
             let start = raw.find(s).unwrap();
             (start, start + s.len())

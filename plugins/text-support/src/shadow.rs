@@ -16,7 +16,9 @@
 //! ASCII letters are lowercased, so that a case-insensitive pattern can be searched as its
 //! lowercase, case-sensitive, ASCII-only twin (`(?-u)`, literals in lowercase, `[a-z]` for a
 //! case-insensitive `[A-Z]`), whose prefilter then looks for a handful of literals instead of
-//! every mix of their cases.
+//! every mix of their cases. On ASCII this is commwatch's own folding (`commwatch_core::fold`,
+//! which the rules stage and the tagger match on); plugins see only the SDK, not that crate, so
+//! the byte-level scheme here is its own, and a property test checks that the two agree.
 //!
 //! This holds for patterns built from ASCII literals matched case-insensitively, `\b`, `\w`,
 //! `\d`, `[A-Z]`, `-` and `\s` only under `+` (a run of whitespace of any length matches the
@@ -406,6 +408,30 @@ mod tests {
             .collect();
         assert_eq!(on_text, on_stand_in);
         assert_eq!(on_text.len(), 10);
+    }
+
+    proptest::proptest! {
+        /// Every ASCII character of a text is, in its stand-in, what commwatch's fold makes of it:
+        /// a pure ASCII text's stand-in is its fold.
+        #[test]
+        fn ascii_is_lowercased_as_commwatch_folds_it(
+            text in r"([\x00-\x7F]{0,24}\PC{0,2}){0,5}"
+        ) {
+            let mut s = Shadow::new();
+            // KELVIN SIGN and LONG S refuse a stand-in; the others have one.
+            let Some(stand_in) = stand_in(&mut s, &text) else {
+                let refusing = text.contains(['\u{212A}', '\u{17F}']);
+                proptest::prop_assert!(refusing);
+                return Ok(());
+            };
+            for (at, c) in text.char_indices().filter(|(_, c)| c.is_ascii()) {
+                let folded = commwatch_core::fold::fold_pattern(c.encode_utf8(&mut [0; 4]));
+                proptest::prop_assert_eq!(&stand_in[at..at + 1], folded.as_str(), "{:?}", c);
+            }
+            if text.is_ascii() {
+                proptest::prop_assert_eq!(stand_in, commwatch_core::fold::fold(&text).text);
+            }
+        }
     }
 
     /// The only non-ASCII characters that case-insensitive ASCII letters match are the two the

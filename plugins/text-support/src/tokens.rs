@@ -351,7 +351,8 @@ mod tests {
 
     #[test]
     fn ordinals_in_words_and_digits() {
-        let cases: &[(&[&str], Option<(u32, usize)>)] = &[
+        type Reading = Option<(u32, usize)>;
+        let cases: &[(&[&str], Reading)] = &[
             (&["31st", "ally"], Some((31, 1))),
             (&["thirty-second", "member"], Some((32, 1))),
             (&["thirty", "second", "member"], Some((32, 2))),

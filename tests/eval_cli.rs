@@ -1,0 +1,413 @@
+//! `commwatch eval` on a small labelled fixture: eight passages of the bundled example
+//! communiqués (tests/fixtures/eval/labels.jsonl), labelled by docs/labelling.md, run through the
+//! default pipeline with the bundled plugins.
+//!
+//! The expected numbers were counted by hand from the labels and what the default pipeline
+//! raises on each passage (the cases, in file order):
+//!
+//! | # | passage | accession gold / alerts | threat places gold / alert places |
+//! | - | --- | --- | --- |
+//! | 1 | coalition, new members | CF CD MR YE in d-isis-coalition / the same four | — / — |
+//! | 2 | coalition, Africa | — / — | africa east-africa MZ sahel sub-saharan-africa / sahel east-africa |
+//! | 3 | Finland newest Ally | nato:FI / — ("congratulated Finland on becoming our newest NATO Ally") | — / — |
+//! | 4 | NATO applications | — (application) / — | — / US FI SE ("threats to our shared security") |
+//! | 5 | Hungary ratifies | nato:FI ("recently joined our Alliance") / nato:FI | — / — |
+//! | 6 | Fiji joins IPEF | ipef:FJ / — | — / — |
+//! | 7 | Somalia attack | — / — | SO / US horn-of-africa (region first: "Horn of Africa (Somalia)") |
+//! | 8 | Zimbabwe sanctions | — / — | — / — |
+//!
+//! - `new_member_accession.case`: TP 2 (1, 5), FP 0, FN 2 (3, 6).
+//! - `new_member_accession.pair`: 7 gold, 5 predicted; TP 5, FP 0, FN 2 (nato:FI in 3,
+//!   ipef:FJ); `member` the same without organizations.
+//! - `regional_threat.case`: TP 2 (2, 7), FP 1 (4), FN 0.
+//! - `regional_threat.place`: 6 gold, 7 predicted; TP 2 (sahel, east-africa), FP 5 (US, FI, SE;
+//!   US, horn-of-africa), FN 4 (africa, MZ, sub-saharan-africa; SO).
+//! - entities: countries 25 gold, all found, nothing else; organizations 8 gold, 7 found (not the
+//!   anaphoric "The Coalition" of 2); groups isis twice.
+//! - `rules`: case 7 says sanctions and attack_on_forces_or_facilities do not fire, case 8 that
+//!   sanctions does: sanctions TP 1 (8), the rest true negatives.
+//!
+//! The accession and threat figures are the bundled plugins' at the time of writing: a plugin
+//! change that changes them changes this test (`commwatch eval tests/fixtures/eval/labels.jsonl
+//! --errors` lists every difference from the labels).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use common::{commwatch, text};
+
+const LABELS: &str = "tests/fixtures/eval/labels.jsonl";
+
+/// `commwatch eval` with the bundled plugins and every file the pipeline could write pointed
+/// into `dir` (which must stay empty: eval writes nothing).
+fn eval(dir: &Path, args: &[&str]) -> Output {
+    let mut cmd = commwatch();
+    cmd.arg("eval").args(args);
+    cmd.args(common::default_pipeline_overrides(dir));
+    for (key, file) in [
+        ("sinks.alerts.path", "alerts.jsonl"),
+        ("pipeline.dead_letter", "dead-letter.jsonl"),
+    ] {
+        cmd.arg("--set")
+            .arg(format!("{key}={}", dir.join(file).display()));
+    }
+    cmd.output().unwrap()
+}
+
+fn files_in(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect()
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+/// (cases, TP, FP, FN) of a metric in the JSON report.
+fn counts(metric: &serde_json::Value) -> (u64, u64, u64, u64) {
+    let n = |k: &str| {
+        metric[k]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{k} in {metric}"))
+    };
+    (n("cases"), n("tp"), n("fp"), n("fn"))
+}
+
+#[test]
+fn eval_scores_the_fixture_as_counted_by_hand() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = tempfile::tempdir().unwrap();
+    let json = out_dir.path().join("eval.json");
+    let output = eval(
+        dir.path(),
+        &[LABELS, "--errors", "--json", json.to_str().unwrap()],
+    );
+    let (stdout, stderr) = text(&output);
+    assert!(
+        output.status.success(),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    assert_eq!(
+        files_in(dir.path()),
+        Vec::<PathBuf>::new(),
+        "eval wrote nothing"
+    );
+
+    // The table.
+    let row = |name: &str| {
+        stdout
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(name))
+            .unwrap_or_else(|| panic!("no row {name} in\n{stdout}"))
+            .split_whitespace()
+            .skip(1)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert!(stdout.starts_with("8 case(s) from tests/fixtures/eval/labels.jsonl"));
+    assert_eq!(
+        row("new_member_accession.case"),
+        "8 2 0 2 1.000 0.500 0.667"
+    );
+    assert_eq!(
+        row("new_member_accession.pair"),
+        "8 5 0 2 1.000 0.714 0.833"
+    );
+    assert_eq!(
+        row("new_member_accession.member"),
+        "8 5 0 2 1.000 0.714 0.833"
+    );
+    assert_eq!(row("regional_threat.case"), "8 2 1 0 0.667 1.000 0.800");
+    assert_eq!(row("regional_threat.place"), "8 2 5 4 0.286 0.333 0.308");
+    assert_eq!(row("countries"), "8 25 0 0 1.000 1.000 1.000");
+    assert_eq!(row("organizations"), "8 7 0 1 1.000 0.875 0.933");
+    assert_eq!(row("groups"), "8 2 0 0 1.000 1.000 1.000");
+    assert_eq!(row("rules.sanctions"), "2 1 0 0 1.000 1.000 1.000");
+    assert_eq!(row("rules.attack_on_forces_or_facilities"), "1 0 0 0 — — —");
+    // Other rules: how many cases each fired on.
+    assert_eq!(row("accession_mentioned"), "4");
+    assert_eq!(row("threat_mentioned"), "1");
+    assert_eq!(row("sanctions"), "1");
+
+    // The error listing: 2 + 2 + 2 accession, 1 + 9 threat, 1 organization.
+    assert!(stdout.contains("\nerrors (17)\n"), "stdout:\n{stdout}");
+    let somalia = "wh-2022-10-30-statement-by-national-security-advisor-jake-sullivan-on-the-terrorist-attack-in-somalia#0";
+    let block = stdout
+        .split("\n\n")
+        .find(|b| b.contains("value      horn-of-africa\n"))
+        .unwrap_or_else(|| panic!("no horn-of-africa block in\n{stdout}"));
+    assert_eq!(
+        block,
+        format!(
+            "false positive  regional_threat.place  {somalia}
+  value      horn-of-africa
+  gold       SO
+  predicted  US, horn-of-africa
+  alert      Threat reported in Horn of Africa (Somalia)
+  evidence   \"attack\" \"Somali\"
+  passage    The United States strongly condemns yesterday’s tragic terrorist attack in Mogadishu that killed an estimated 100 people and wounded approximately 300 more, and in particular its heinous targeting of the Somali Ministry of Education and first responders. We send our deepest condolences to the Somali people and to all those…"
+        )
+    );
+    let fiji = "wh-2022-05-26-statement-by-national-security-advisor-jake-sullivan-on-fiji-joining-the-indo-pacific-economic-framework-for-prosperity#0";
+    assert!(
+        stdout.contains(&format!(
+            "false negative  new_member_accession.case  {fiji}\n  gold       ipef:FJ\n  predicted  (none)\n  passage    President Biden welcomes Fiji’s decision to join"
+        )),
+        "stdout:\n{stdout}"
+    );
+    assert!(
+        stdout.contains("false positive  regional_threat.case  wh-2022-05-18-statement-by-president-biden-on-the-applications-to-nato-by-finland-and-sweden#2\n  gold       (none)\n  predicted  US, FI, SE\n  alert      Threat reported in United States\n  evidence   \"United States\" \"threats\"\n"),
+        "stdout:\n{stdout}"
+    );
+
+    // The JSON holds the same.
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report["cases"], 8);
+    assert_eq!(
+        counts(&report["new_member_accession"]["case"]),
+        (8, 2, 0, 2)
+    );
+    assert_eq!(
+        counts(&report["new_member_accession"]["pair"]),
+        (8, 5, 0, 2)
+    );
+    assert_eq!(
+        counts(&report["new_member_accession"]["member"]),
+        (8, 5, 0, 2)
+    );
+    assert_eq!(counts(&report["regional_threat"]["case"]), (8, 2, 1, 0));
+    assert_eq!(counts(&report["regional_threat"]["place"]), (8, 2, 5, 4));
+    assert_eq!(counts(&report["countries"]), (8, 25, 0, 0));
+    assert_eq!(counts(&report["organizations"]), (8, 7, 0, 1));
+    assert_eq!(counts(&report["groups"]), (8, 2, 0, 0));
+    let place = &report["regional_threat"]["place"];
+    assert!((place["precision"].as_f64().unwrap() - 2.0 / 7.0).abs() < 1e-12);
+    assert!((place["recall"].as_f64().unwrap() - 2.0 / 6.0).abs() < 1e-12);
+    assert!((place["f1"].as_f64().unwrap() - 4.0 / 13.0).abs() < 1e-12);
+    let rules = report["rules"].as_array().unwrap();
+    let rule = |id: &str| rules.iter().find(|r| r["rule"] == id).unwrap().clone();
+    assert_eq!(rule("accession_mentioned")["firing_cases"], 4);
+    assert_eq!(
+        rule("accession_mentioned")["labelled"],
+        serde_json::Value::Null
+    );
+    assert_eq!(counts(&rule("sanctions")["labelled"]), (2, 1, 0, 0));
+    assert_eq!(rule("attack_on_forces_or_facilities")["firing_cases"], 0);
+    assert_eq!(
+        rule("attack_on_forces_or_facilities")["labelled"]["precision"],
+        serde_json::Value::Null
+    );
+    let errors = report["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 17);
+    let somalia_fn = errors
+        .iter()
+        .find(|e| {
+            e["metric"] == "regional_threat.place"
+                && e["kind"] == "false_negative"
+                && e["value"] == "SO"
+        })
+        .unwrap();
+    assert_eq!(somalia_fn["gold"], serde_json::json!(["SO"]));
+    assert_eq!(
+        somalia_fn["predicted"],
+        serde_json::json!(["US", "horn-of-africa"])
+    );
+    let horn = errors
+        .iter()
+        .find(|e| e["value"] == "horn-of-africa")
+        .unwrap();
+    assert_eq!(horn["kind"], "false_positive");
+    assert_eq!(
+        horn["evidence"],
+        serde_json::json!([{"summary": "Threat reported in Horn of Africa (Somalia)", "quotes": ["attack", "Somali"]}])
+    );
+    assert_eq!(report["unprocessed"], serde_json::json!([]));
+    assert_eq!(report["thresholds"], serde_json::json!([]));
+}
+
+#[test]
+fn eval_split_keeps_the_records_of_that_split() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = eval(dir.path(), &[LABELS, "--split", "test"]);
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "stderr:\n{stderr}");
+    // Cases 5 to 8: Hungary found, Fiji missed.
+    assert!(stdout.starts_with("4 case(s) from tests/fixtures/eval/labels.jsonl, split test"));
+    assert!(
+        stdout.contains("\nnew_member_accession.case                 4     1     0     1     1.000   0.500   0.667\n"),
+        "stdout:\n{stdout}"
+    );
+}
+
+#[test]
+fn eval_exits_1_naming_the_thresholds_not_met_and_0_when_all_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let met = write(
+        files.path(),
+        "met.toml",
+        "[new_member_accession]\ncase_precision = 0.95\n\n[countries]\nprecision = 0.99\nrecall = 0.99\n\n[rules.sanctions]\nrecall = 1\n",
+    );
+    let output = eval(dir.path(), &[LABELS, "--thresholds", &met]);
+    let (stdout, stderr) = text(&output);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    assert!(
+        stdout.contains("thresholds: 4 met, 0 not met"),
+        "stdout:\n{stdout}"
+    );
+
+    let failed = write(
+        files.path(),
+        "failed.toml",
+        "[new_member_accession]\ncase_precision = 0.95\ncase_recall = 0.90\n\n[regional_threat]\nplace_precision = 0.9\n\n[rules.attack_on_forces_or_facilities]\nprecision = 0.5\n",
+    );
+    let json = files.path().join("eval.json");
+    let output = eval(
+        dir.path(),
+        &[
+            LABELS,
+            "--thresholds",
+            &failed,
+            "--json",
+            json.to_str().unwrap(),
+        ],
+    );
+    let (stdout, stderr) = text(&output);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    assert!(
+        stdout.contains("thresholds: 1 met, 3 not met"),
+        "stdout:\n{stdout}"
+    );
+    assert!(
+        stdout.contains("  FAIL new_member_accession.case_recall               0.500 < 0.9\n"),
+        "stdout:\n{stdout}"
+    );
+    assert!(
+        stdout.contains("  FAIL regional_threat.place_precision                0.286 < 0.9\n"),
+        "stdout:\n{stdout}"
+    );
+    assert!(
+        stdout.contains("  FAIL rules.attack_on_forces_or_facilities.precision undefined (nothing was predicted), threshold 0.5\n"),
+        "stdout:\n{stdout}"
+    );
+    assert!(
+        stderr.contains("threshold(s) not met: new_member_accession.case_recall, regional_threat.place_precision, rules.attack_on_forces_or_facilities.precision"),
+        "stderr:\n{stderr}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let checks = report["thresholds"].as_array().unwrap();
+    assert_eq!(checks.len(), 4);
+    assert_eq!(checks[0]["key"], "new_member_accession.case_precision");
+    assert_eq!(checks[0]["met"], true);
+    assert_eq!(checks[1]["key"], "new_member_accession.case_recall");
+    assert_eq!(checks[1]["value"], 0.5);
+    assert_eq!(checks[1]["met"], false);
+    assert_eq!(
+        files_in(dir.path()),
+        Vec::<PathBuf>::new(),
+        "eval wrote nothing"
+    );
+}
+
+#[test]
+fn eval_exits_2_on_bad_labels_and_bad_thresholds() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let good = std::fs::read_to_string(common::root().join(LABELS)).unwrap();
+    let first = good.lines().next().unwrap();
+    let labels = write(
+        files.path(),
+        "bad.jsonl",
+        &format!(
+            "{first}\n{{\"id\": \"x\", \"text\": \"Mali.\", \"countrys\": [\"ML\"]}}\n{{\"id\": \"y\", \"text\": \"Mali.\", \"countries\": \"ML\"\n"
+        ),
+    );
+    let output = eval(dir.path(), &[&labels]);
+    let (stdout, stderr) = text(&output);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    assert!(stdout.is_empty());
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "stderr:\n{stderr}");
+    assert!(
+        lines[0].starts_with(&format!("error: {labels}:2: unknown field `countrys`"))
+            && lines[0].ends_with("(did you mean \"countries\"?)"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].starts_with(&format!(
+            "error: {labels}:3: not valid JSON (column 46): EOF while parsing an object"
+        )),
+        "{}",
+        lines[1]
+    );
+
+    let thresholds = write(
+        files.path(),
+        "t.toml",
+        "[new_member_accession]\ncase_precison = 0.95\n\n[countries]\nrecall = 99\n",
+    );
+    let output = eval(dir.path(), &[LABELS, "--thresholds", &thresholds]);
+    let (stdout, stderr) = text(&output);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    assert_eq!(
+        stderr,
+        format!(
+            "error: {thresholds}: countries.recall: expected a number between 0 and 1, found 99\n\
+             error: {thresholds}: new_member_accession.case_precison: unknown threshold; expected one of case_precision, case_recall, case_f1, pair_precision, pair_recall, pair_f1, member_precision, member_recall, member_f1, member_labels (did you mean \"case_precision\"?)\n"
+        )
+    );
+    assert_eq!(
+        files_in(dir.path()),
+        Vec::<PathBuf>::new(),
+        "eval wrote nothing"
+    );
+}
+
+/// The labelled test split (tests/eval/test.jsonl) against the thresholds the project commits
+/// to (tests/eval/thresholds.toml). When the bundled plugins were last measured, 1 of the 8
+/// thresholds was met (new_member_accession.case_precision 0.958); see docs/eval.md.
+#[test]
+#[ignore = "the bundled plugins do not reach tests/eval/thresholds.toml yet (run `commwatch eval tests/eval/test.jsonl --thresholds tests/eval/thresholds.toml`); enable once they do"]
+fn eval_test_split_meets_thresholds() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = eval(
+        dir.path(),
+        &[
+            "tests/eval/test.jsonl",
+            "--thresholds",
+            "tests/eval/thresholds.toml",
+            "--errors",
+        ],
+    );
+    let (stdout, stderr) = text(&output);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+}
