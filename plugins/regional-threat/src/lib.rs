@@ -117,6 +117,17 @@ pub struct RegionalThreat {
     actor_patterns: usize,
 }
 
+/// The entities of the document, for reading one of its sentences.
+struct Doc<'a> {
+    ents: &'a [Ent],
+    /// The index of the first entity that may lie in the sentence.
+    first_ent: usize,
+    /// Each entity's (start, end).
+    bounds: &'a [(usize, usize)],
+    /// Whether each entity is a group that is not a non-state armed actor.
+    not_groups: &'a [bool],
+}
+
 /// A finding of the document, with what its alert needs.
 struct Alert<'a> {
     finding: Finding,
@@ -482,15 +493,13 @@ impl Stage for RegionalThreat {
                     e.form = read::form(raw.get(e.start..e.end).unwrap_or(""), span.label);
                 }
             }
-            self.read_sentence(
-                raw,
-                sentence,
-                &ents,
+            let doc = Doc {
+                ents: &ents,
                 first_ent,
-                &bounds,
-                &not_groups,
-                carried,
-            );
+                bounds: &bounds,
+                not_groups: &not_groups,
+            };
+            self.read_sentence(raw, sentence, &doc, carried);
             if let Some(actor) = self.last_actor {
                 carry = Some((actor, number));
             }
@@ -555,17 +564,14 @@ impl RegionalThreat {
         &mut self,
         raw: &str,
         sentence: Range<usize>,
-        ents: &[Ent],
-        first_ent: usize,
-        bounds: &[(usize, usize)],
-        not_groups: &[bool],
+        doc: &Doc<'_>,
         carried: Option<Actor>,
     ) {
         tokens::tokenize(
             raw,
             sentence,
-            bounds,
-            first_ent,
+            doc.bounds,
+            doc.first_ent,
             &self.lexicon,
             &mut self.lower,
             &mut self.toks,
@@ -574,8 +580,8 @@ impl RegionalThreat {
             lexicon: &self.lexicon,
             raw,
             toks: &self.toks,
-            ents,
-            not_groups,
+            ents: doc.ents,
+            not_groups: doc.not_groups,
         };
         reader.actors(&mut self.actors);
         self.findings.clear();

@@ -225,9 +225,11 @@ struct List {
 }
 
 /// A role or a reason against, with the token that cues it.
+#[derive(Clone, Copy)]
 enum Reading {
     Is(Role, usize),
-    IsNot(Not),
+    /// Dropped, and why (read in a debugger; the alert needs only the roles kept).
+    IsNot(#[allow(dead_code)] Not),
 }
 
 impl<'a> Reader<'a> {
@@ -661,8 +663,8 @@ impl<'a> Reader<'a> {
                 let governed = !possessed(i) && !possessed(list.last);
                 let reading = reading
                     .or(own_after)
-                    .or_else(|| before.as_ref().filter(|_| governed).map(copy))
-                    .or_else(|| after.as_ref().map(copy));
+                    .or_else(|| before.as_ref().filter(|_| governed).copied())
+                    .or(after);
                 if let Some(r) = reading {
                     found.push((i, r));
                 }
@@ -800,13 +802,6 @@ impl<'a> Reader<'a> {
             .filter(|a| !named || a.entity.is_some())
             .min_by_key(|a| distance(a))
             .copied()
-    }
-}
-
-fn copy(r: &Reading) -> Reading {
-    match *r {
-        Reading::Is(role, cue) => Reading::Is(role, cue),
-        Reading::IsNot(not) => Reading::IsNot(not),
     }
 }
 

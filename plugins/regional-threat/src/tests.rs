@@ -302,7 +302,7 @@ fn places_from_the_gazetteer_map_to_their_country_and_appositions_merge() {
     assert!(out.alerts[1].evidence.iter().any(|e| e.id == "PK"));
     // Without its country, a place is still reported, with no country.
     let mut ev = event("Militants attacked Gao.", &[("Gao", "place", "gao")]);
-    ev.sentences = vec![0..ev.raw.len()];
+    ev.sentences = std::iter::once(0..ev.raw.len()).collect();
     let out = run(&mut stage(), &ev).unwrap();
     assert_eq!(out.alerts.len(), 1);
     assert_eq!(out.alerts[0].label("country"), None);
