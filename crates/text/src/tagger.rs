@@ -1964,6 +1964,16 @@ mod tests {
                 span("group", "isis-sinai", "ISIS-Sinai", None),
             ]
         );
+        // "American" in the OAS's name is the Americas, not the United States.
+        assert_eq!(
+            spans_of("the Organization of American States"),
+            [span(
+                "organization",
+                "oas",
+                "Organization of American States",
+                None
+            )]
+        );
         // `tag` reports mentions only, disjoint.
         assert_eq!(id_list("ISIS-Somalia"), ["isis-somalia"]);
         // The names inside a name follow the usual rules: capitals, whole words.

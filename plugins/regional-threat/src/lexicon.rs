@@ -2,6 +2,31 @@
 //! actor phrases.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// FNV-1a: words are short, and looked up for every word of the sentences read.
+#[derive(Default)]
+pub(crate) struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+type Words = HashMap<Box<str>, u64, BuildHasherDefault<Fnv>>;
 
 /// The word lists, as written in the plugin.
 pub(crate) const LEXICON: &str = include_str!("../data/lexicon.toml");
@@ -53,6 +78,8 @@ pub(crate) mod class {
     pub const WITH: u64 = 1 << 39;
     pub const BASED: u64 = 1 << 40;
     pub const CAPTIVE: u64 = 1 << 41;
+    /// The first word of an actor phrase.
+    pub const ACTOR_START: u64 = 1 << 42;
 
     /// The `[words]` lists, by name.
     pub const WORD_LISTS: &[(&str, u64)] = &[
@@ -115,15 +142,19 @@ impl Pattern {
         }
     }
 
+    /// Whether `word` matches, ignoring ASCII case.
     pub(crate) fn matches(&self, word: &str) -> bool {
         match self {
-            Pattern::Exact(w) => &**w == word,
-            Pattern::Prefix(p) => word.starts_with(&**p),
+            Pattern::Exact(w) => w.eq_ignore_ascii_case(word),
+            Pattern::Prefix(p) => word
+                .as_bytes()
+                .get(..p.len())
+                .is_some_and(|start| start.eq_ignore_ascii_case(p.as_bytes())),
         }
     }
 
     /// The literal every match starts with.
-    pub(crate) fn stem(&self) -> &str {
+    fn stem(&self) -> &str {
         match self {
             Pattern::Exact(w) | Pattern::Prefix(w) => w,
         }
@@ -133,8 +164,10 @@ impl Pattern {
 /// The word lists, ready to look words up.
 #[derive(Debug)]
 pub(crate) struct Lexicon {
-    exact: HashMap<Box<str>, u64>,
+    exact: Words,
     prefixes: Vec<(Box<str>, u64)>,
+    /// `prefixes` by their first byte.
+    by_first: Vec<Vec<(Box<str>, u64)>>,
     /// Generic actor phrases, each a sequence of words.
     pub generic: Vec<Vec<Pattern>>,
     /// Weak actor phrases (kidnappings, hostages).
@@ -171,8 +204,9 @@ impl Lexicon {
     pub(crate) fn parse(text: &str) -> Result<Lexicon, String> {
         let file: File = toml::from_str(text).map_err(|e| format!("lexicon: {e}"))?;
         let mut lexicon = Lexicon {
-            exact: HashMap::new(),
+            exact: Words::default(),
             prefixes: Vec::new(),
+            by_first: Vec::new(),
             generic: Vec::new(),
             weak: Vec::new(),
             held: Vec::new(),
@@ -212,6 +246,23 @@ impl Lexicon {
         lexicon.generic = phrases(&file.actors.generic)?;
         lexicon.weak = phrases(&file.actors.weak)?;
         lexicon.held = phrases(&file.actors.held)?;
+        let starts: Vec<String> = lexicon
+            .generic
+            .iter()
+            .chain(&lexicon.weak)
+            .chain(&lexicon.held)
+            .map(|p| match &p[0] {
+                Pattern::Exact(w) => w.to_string(),
+                Pattern::Prefix(w) => format!("{w}*"),
+            })
+            .collect();
+        for word in starts {
+            lexicon.add(&word, class::ACTOR_START)?;
+        }
+        lexicon.by_first = vec![Vec::new(); 256];
+        for (prefix, bits) in &lexicon.prefixes {
+            lexicon.by_first[usize::from(prefix.as_bytes()[0])].push((prefix.clone(), *bits));
+        }
         Ok(lexicon)
     }
 
@@ -232,22 +283,32 @@ impl Lexicon {
     /// The classes of a lowercase word.
     pub(crate) fn classes(&self, word: &str) -> u64 {
         let mut bits = self.exact.get(word).copied().unwrap_or(0);
-        for (prefix, bit) in &self.prefixes {
-            if word.starts_with(&**prefix) {
-                bits |= bit;
+        if let Some(&first) = word.as_bytes().first() {
+            for (prefix, bit) in &self.by_first[usize::from(first)] {
+                if word.starts_with(&**prefix) {
+                    bits |= bit;
+                }
             }
         }
         bits
     }
 
-    /// The literals every actor phrase starts with (for a first scan of the document).
+    /// For each actor phrase, the literal that its longest word starts with: a sentence with
+    /// an actor has one of these at the start of a word (a first scan of the document).
     pub(crate) fn actor_stems(&self) -> Vec<String> {
         let mut stems: Vec<String> = self
             .generic
             .iter()
             .chain(&self.weak)
             .chain(&self.held)
-            .map(|p| p[0].stem().to_string())
+            .map(|p| {
+                let longest = p
+                    .iter()
+                    .rev()
+                    .max_by_key(|w| w.stem().len())
+                    .expect("a phrase has a word");
+                longest.stem().to_string()
+            })
             .collect();
         stems.sort();
         stems.dedup();

@@ -117,6 +117,17 @@ pub struct RegionalThreat {
     actor_patterns: usize,
 }
 
+/// The entities of the document, for reading one of its sentences.
+struct Doc<'a> {
+    ents: &'a [Ent],
+    /// The index of the first entity that may lie in the sentence.
+    first_ent: usize,
+    /// Each entity's (start, end).
+    bounds: &'a [(usize, usize)],
+    /// Whether each entity is a group that is not a non-state armed actor.
+    not_groups: &'a [bool],
+}
+
 /// A finding of the document, with what its alert needs.
 struct Alert<'a> {
     finding: Finding,
@@ -374,12 +385,8 @@ impl Stage for RegionalThreat {
                 continue;
             };
             any_place |= matches!(kind, EntKind::Country | EntKind::Region | EntKind::Place);
-            let form = match kind {
-                EntKind::Country | EntKind::Region => {
-                    read::form(raw.get(span.start..span.end).unwrap_or(""), span.label)
-                }
-                _ => Form::Name,
-            };
+            // Read when the sentence is (see `read_sentence`).
+            let form = Form::Name;
             let country = if kind == EntKind::Place {
                 span.detail.and_then(code)
             } else {
@@ -414,22 +421,14 @@ impl Stage for RegionalThreat {
         }
         let bounds: Vec<(usize, usize)> = ents.iter().map(|e| (e.start, e.end)).collect();
         // Where actor words (true) and words of self-defence (false) may start, in order.
-        let hits: Vec<(usize, bool)> = self
-            .actor_stems
-            .find_iter(raw)
-            .map(|m| (m.start(), m.pattern().as_usize() < self.actor_patterns))
-            .collect();
+        let bytes = raw.as_bytes();
         // The last actor read, and the number of its sentence.
         let mut carry: Option<(Actor, usize)> = None;
         let mut alerts: Vec<Alert<'_>> = Vec::new();
         let mut first_ent = 0;
-        let mut first_hit = 0;
         for (number, sentence) in event.sentence_ranges().into_iter().enumerate() {
             while first_ent < ents.len() && ents[first_ent].start < sentence.start {
                 first_ent += 1;
-            }
-            while first_hit < hits.len() && hits[first_hit].0 < sentence.start {
-                first_hit += 1;
             }
             let in_sentence = ents[first_ent..]
                 .iter()
@@ -445,11 +444,22 @@ impl Stage for RegionalThreat {
                     EntKind::Other => {}
                 }
             }
-            let in_sentence = hits[first_hit..].iter().take_while(|h| h.0 < sentence.end);
+            // Actor words (and words of self-defence) at the start of a word, in the sentences
+            // that name a place.
             let (mut actor_word, mut defence) = (false, false);
-            for &(_, actor) in in_sentence {
-                actor_word |= actor;
-                defence |= !actor;
+            // (A named group is an actor already.)
+            if place && !group {
+                for m in self.actor_stems.find_iter(&raw[sentence.clone()]) {
+                    let at = sentence.start + m.start();
+                    if at > 0 && bytes[at - 1].is_ascii_alphanumeric() {
+                        continue;
+                    }
+                    if m.pattern().as_usize() < self.actor_patterns {
+                        actor_word = true;
+                    } else {
+                        defence = true;
+                    }
+                }
             }
             let carried = carry
                 .filter(|&(_, n)| n + 2 >= number)
@@ -475,15 +485,21 @@ impl Stage for RegionalThreat {
                 }
                 continue;
             }
-            self.read_sentence(
-                raw,
-                sentence,
-                &ents,
+            for (e, span) in ents[first_ent..].iter_mut().zip(&spans[first_ent..]) {
+                if e.start >= sentence.end {
+                    break;
+                }
+                if matches!(e.kind, EntKind::Country | EntKind::Region) {
+                    e.form = read::form(raw.get(e.start..e.end).unwrap_or(""), span.label);
+                }
+            }
+            let doc = Doc {
+                ents: &ents,
                 first_ent,
-                &bounds,
-                &not_groups,
-                carried,
-            );
+                bounds: &bounds,
+                not_groups: &not_groups,
+            };
+            self.read_sentence(raw, sentence, &doc, carried);
             if let Some(actor) = self.last_actor {
                 carry = Some((actor, number));
             }
@@ -548,17 +564,14 @@ impl RegionalThreat {
         &mut self,
         raw: &str,
         sentence: Range<usize>,
-        ents: &[Ent],
-        first_ent: usize,
-        bounds: &[(usize, usize)],
-        not_groups: &[bool],
+        doc: &Doc<'_>,
         carried: Option<Actor>,
     ) {
         tokens::tokenize(
             raw,
             sentence,
-            bounds,
-            first_ent,
+            doc.bounds,
+            doc.first_ent,
             &self.lexicon,
             &mut self.lower,
             &mut self.toks,
@@ -567,8 +580,8 @@ impl RegionalThreat {
             lexicon: &self.lexicon,
             raw,
             toks: &self.toks,
-            ents,
-            not_groups,
+            ents: doc.ents,
+            not_groups: doc.not_groups,
         };
         reader.actors(&mut self.actors);
         self.findings.clear();

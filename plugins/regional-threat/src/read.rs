@@ -36,10 +36,13 @@ pub(crate) fn form(text: &str, label: &str) -> Form {
     let text = text.trim();
     let last = text.rsplit([' ', '-']).next().unwrap_or(text);
     let label_last = label.rsplit([' ', '-']).next().unwrap_or(label);
-    let (lower_text, lower_label) = (text.to_ascii_lowercase(), label.to_ascii_lowercase());
-    let contains_label = lower_text
-        .match_indices(&lower_label)
-        .any(|(at, _)| !lower_text[at + lower_label.len()..].starts_with(char::is_alphabetic));
+    let (t, l) = (text.as_bytes(), label.as_bytes());
+    let contains_label = !l.is_empty()
+        && (0..t.len().saturating_sub(l.len()) + 1).any(|at| {
+            t.len() >= l.len()
+                && t[at..at + l.len()].eq_ignore_ascii_case(l)
+                && !t.get(at + l.len()).is_some_and(u8::is_ascii_alphabetic)
+        });
     if last.eq_ignore_ascii_case(label_last)
         || contains_label
         || !last.chars().any(|c| c.is_lowercase())
@@ -222,9 +225,11 @@ struct List {
 }
 
 /// A role or a reason against, with the token that cues it.
+#[derive(Clone, Copy)]
 enum Reading {
     Is(Role, usize),
-    IsNot(Not),
+    /// Dropped, and why (read in a debugger; the alert needs only the roles kept).
+    IsNot(#[allow(dead_code)] Not),
 }
 
 impl<'a> Reader<'a> {
@@ -309,10 +314,10 @@ impl<'a> Reader<'a> {
                 i += 1;
                 continue;
             }
-            let Kind::Word(_) = t.kind else {
+            if !t.is(ACTOR_START) {
                 i += 1;
                 continue;
-            };
+            }
             let found = self
                 .phrase(i, &self.lexicon.generic)
                 .map(|last| (last, false))
@@ -376,7 +381,7 @@ impl<'a> Reader<'a> {
                 }
                 match self.toks.get(j) {
                     Some(t) if matches!(t.kind, Kind::Word(_)) => {
-                        if !pattern.matches(&self.word(j).to_ascii_lowercase()) {
+                        if !pattern.matches(self.word(j)) {
                             continue 'phrases;
                         }
                     }
@@ -658,8 +663,8 @@ impl<'a> Reader<'a> {
                 let governed = !possessed(i) && !possessed(list.last);
                 let reading = reading
                     .or(own_after)
-                    .or_else(|| before.as_ref().filter(|_| governed).map(copy))
-                    .or_else(|| after.as_ref().map(copy));
+                    .or_else(|| before.as_ref().filter(|_| governed).copied())
+                    .or(after);
                 if let Some(r) = reading {
                     found.push((i, r));
                 }
@@ -673,7 +678,11 @@ impl<'a> Reader<'a> {
                 && self.toks.get(d + 1).and_then(Tok::punct) == Some(b'-')
                 && self.toks.get(d + 2).is_some_and(|n| n.is(DEFEND))
                 || matches!(t.kind, Kind::Word(_))
-                    && self.word(d).to_ascii_lowercase().starts_with("self-defen");
+                    && self
+                        .word(d)
+                        .as_bytes()
+                        .get(..10)
+                        .is_some_and(|w| w.eq_ignore_ascii_case(b"self-defen"));
             if !(reflexive || self_defense) {
                 continue;
             }
@@ -793,13 +802,6 @@ impl<'a> Reader<'a> {
             .filter(|a| !named || a.entity.is_some())
             .min_by_key(|a| distance(a))
             .copied()
-    }
-}
-
-fn copy(r: &Reading) -> Reading {
-    match *r {
-        Reading::Is(role, cue) => Reading::Is(role, cue),
-        Reading::IsNot(not) => Reading::IsNot(not),
     }
 }
 

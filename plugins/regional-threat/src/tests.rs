@@ -302,7 +302,7 @@ fn places_from_the_gazetteer_map_to_their_country_and_appositions_merge() {
     assert!(out.alerts[1].evidence.iter().any(|e| e.id == "PK"));
     // Without its country, a place is still reported, with no country.
     let mut ev = event("Militants attacked Gao.", &[("Gao", "place", "gao")]);
-    ev.sentences = vec![0..ev.raw.len()];
+    ev.sentences = std::iter::once(0..ev.raw.len()).collect();
     let out = run(&mut stage(), &ev).unwrap();
     assert_eq!(out.alerts.len(), 1);
     assert_eq!(out.alerts[0].label("country"), None);
@@ -422,4 +422,81 @@ fn region_paths_follow_the_smallest_region_containing_each_and_countries_the_dee
     // A sea is no country's home, though Somalia is on its coast.
     assert_eq!(stage.countries["SO"].0, path("east-africa"));
     assert_eq!(path("gulf-of-aden"), "gulf-of-aden");
+}
+
+/// Times `process` on the events of a JSONL file of pipeline output (spans and sentences
+/// included): `RT_BENCH=out.jsonl cargo test --release -p regional-threat -- --ignored bench`.
+#[test]
+#[ignore]
+fn bench_process() {
+    use commwatch_plugin_sdk::testing::{TestEvent, TestSpan, run};
+    let Ok(path) = std::env::var("RT_BENCH") else {
+        return;
+    };
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut events = Vec::new();
+    for line in text.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let raw = v["raw"].as_str().unwrap().to_string();
+        let spans = v["spans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| TestSpan {
+                start: s["start"].as_u64().unwrap() as usize,
+                end: s["end"].as_u64().unwrap() as usize,
+                kind: s["kind"].as_str().unwrap().into(),
+                id: s["id"].as_str().unwrap().into(),
+                label: s["label"].as_str().unwrap().into(),
+                detail: s.get("detail").and_then(|d| d.as_str()).map(Into::into),
+            })
+            .collect();
+        let sentences = v["sentences"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r[0].as_u64().unwrap() as usize..r[1].as_u64().unwrap() as usize)
+            .collect();
+        events.push(TestEvent {
+            raw,
+            spans,
+            sentences,
+            ..TestEvent::default()
+        });
+    }
+    let regions = std::env::var("RT_REGIONS").unwrap_or_else(|_| "{}".into());
+    let mut stage = RegionalThreat::new(&regions).unwrap();
+    let mut empty = TestEvent::default();
+    let start = std::time::Instant::now();
+    for e in &events {
+        run(&mut stage, e).unwrap();
+    }
+    let _ = start.elapsed();
+    let t0 = std::time::Instant::now();
+    let mut alerts = 0;
+    for _ in 0..5 {
+        for e in &events {
+            alerts += run(&mut stage, e).unwrap().alerts.len();
+        }
+    }
+    let t = t0.elapsed().as_secs_f64() / (5 * events.len()) as f64;
+    // The harness alone (an event with the same spans, no text to read).
+    empty.raw = String::new();
+    let t1 = std::time::Instant::now();
+    for _ in 0..5 {
+        for e in &events {
+            let mut x = e.clone();
+            x.spans.clear();
+            x.sentences.clear();
+            std::hint::black_box(run(&mut stage, &x).unwrap());
+        }
+    }
+    let base = t1.elapsed().as_secs_f64() / (5 * events.len()) as f64;
+    eprintln!(
+        "BENCH {} events: {:.1} us/doc (harness without spans {:.1} us), {} alerts/pass",
+        events.len(),
+        t * 1e6,
+        base * 1e6,
+        alerts / 5
+    );
 }
