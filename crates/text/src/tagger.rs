@@ -381,20 +381,20 @@ impl Tagger {
             scratch: String::new(),
         };
         let haystack = canonical.text.as_str();
-        self.scan_range(&mut scan, haystack, 0..haystack.len(), inside, None, out);
+        self.scan_range(&mut scan, haystack, 0..haystack.len(), inside, false, out);
     }
 
-    /// Tags the names that lie wholly inside canonical `range`: every name when `within` is
-    /// `None`, else only the countries and regions inside the name of the tag `within` (an
-    /// index in `out`), as [`Tag::in_name`] tags. With `inside`, each organization or group
-    /// tagged is searched that way before the scan goes on.
+    /// Tags the names that lie wholly inside canonical `range`: every name, or with `in_name`
+    /// only countries and regions, as [`Tag::in_name`] tags (`range` is then the text of the
+    /// organization or group tagged last). With `inside` (and not `in_name`), each organization
+    /// or group tagged is searched that way before the scan goes on.
     fn scan_range<'t>(
         &'t self,
         scan: &mut Scan<'_>,
         haystack: &str,
         range: std::ops::Range<usize>,
         inside: bool,
-        within: Option<usize>,
+        in_name: bool,
         out: &mut Vec<Tag<'t>>,
     ) {
         let mut at = range.start;
@@ -415,12 +415,11 @@ impl Tagger {
             }
             let (mut end, mut pattern) = (m.end(), m.pattern().as_usize());
             loop {
-                if let Some(tag) = self.evaluate(scan, start, end, pattern, within.is_some(), out) {
+                if let Some(tag) = self.evaluate(scan, start, end, pattern, in_name, out) {
                     out.push(tag);
                     at = end;
-                    if inside && within.is_none() && self.info[tag.index].holds_names {
-                        let holder = out.len() - 1;
-                        self.scan_range(scan, haystack, start..end, false, Some(holder), out);
+                    if inside && !in_name && self.info[tag.index].holds_names {
+                        self.scan_range(scan, haystack, start..end, false, true, out);
                     }
                     break;
                 }
