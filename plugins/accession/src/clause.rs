@@ -553,6 +553,9 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
                 "joined" | "joins" | "joining" | "rejoined" | "rejoins" | "re-joined"
                 | "re-joins" => self.joined(i),
                 "became" | "becomes" | "becoming" | "become" => self.became(i),
+                // "Croatia is now a full member of the EU".
+                "now" if i > 0 && self.is(i - 1, &["is", "are"]) => self.became(i),
+                "acceded" | "accedes" | "entered" | "enters" => self.acceded(i),
                 "accession" | "admission" | "adhesion" | "inclusion" | "entry" | "addition" => {
                     self.accession(i)
                 }
@@ -649,6 +652,14 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             return Err("\"is joining\": under way, not done");
         }
         let mut members = self.subject(i);
+        if members.is_empty() && i > 0 && self.is(i - 1, &["since", "after", "upon"]) {
+            // "Since joining NATO in 2004, Estonia has …": the subject follows the phrase.
+            if let Some(comma) =
+                (after..(after + 8).min(self.t.len())).find(|&k| self.is(k, &[","]))
+            {
+                members = self.list_forward(comma + 1);
+            }
+        }
         let mut first = i;
         if members.is_empty() && self.generic_subject(i) {
             members = self.list_after(after);
@@ -683,6 +694,28 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         Ok(Some(Found {
             cue: "became-member",
             cue_tokens: (i, end.saturating_sub(1).max(i)),
+            members: self.subject(i),
+            org,
+        }))
+    }
+
+    /// "X acceded to the WTO", "X entered NATO": like "joined", with "to" after "acceded" (what
+    /// follows must still be an organization: "acceded to the Convention" is not one).
+    fn acceded(&self, i: usize) -> Result<Option<Found>, &'static str> {
+        let mut j = i + 1;
+        if self.is(i, &["acceded", "accedes"]) {
+            if !self.is(j, &["to"]) {
+                return Ok(None);
+            }
+            j += 1;
+        }
+        let Some((org, after)) = self.object_org(j) else {
+            return Ok(None);
+        };
+        self.check_head_object(after)?;
+        Ok(Some(Found {
+            cue: "joined",
+            cue_tokens: (i, i),
             members: self.subject(i),
             org,
         }))

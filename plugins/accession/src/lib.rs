@@ -630,6 +630,29 @@ mod tests {
                 &[("alliance-for-development-and-democracy", "EC")],
             ),
             (
+                "Since joining NATO in 2004, Estonia has hosted Allied troops.",
+                &[
+                    ("NATO", "organization", "nato"),
+                    ("Estonia", "country", "EE"),
+                ],
+                &[("nato", "EE")],
+            ),
+            (
+                "Kazakhstan acceded to the WTO in 2015; Croatia is now a full member of the EU.",
+                &[
+                    ("Kazakhstan", "country", "KZ"),
+                    ("WTO", "organization", "wto"),
+                    ("Croatia", "country", "HR"),
+                    ("EU", "organization", "eu"),
+                ],
+                &[("wto", "KZ"), ("eu", "HR")],
+            ),
+            (
+                "Kazakhstan acceded to the Convention.",
+                &[("Kazakhstan", "country", "KZ")],
+                &[],
+            ),
+            (
                 "Together with our newest Ally, Finland, we stand united.",
                 &[("Finland", "country", "FI")],
                 &[],
