@@ -679,13 +679,8 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
 
     /// "X became (has become) the Nth / a full member (of ORG)", "X became a NATO Ally".
     fn became(&self, i: usize) -> Result<Option<Found>, &'static str> {
-        let mut aux = i;
-        while aux > 0 && self.is(aux - 1, ADVERBS) {
-            aux -= 1;
-        }
-        if self.word(i) == "become" && !self.is(aux.wrapping_sub(1), &["has", "have", "had"]) {
-            return Err("\"become\" without an auxiliary: not (yet) done");
-        }
+        // Bare "become" is a plural present ("Finland and Sweden become members") or follows a
+        // word that [`Reader::pending`] reads ("will become", "to become").
         let mut j = i + 1;
         while self.is(j, ADVERBS) {
             j += 1;
@@ -752,7 +747,7 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             let list = self.list_forward(j + 1);
             if let Some(&last) = list.last() {
                 members = list;
-                j = last + 1;
+                j = self.after_item(last);
             }
         }
         if self.is(j, &["to", "into"])
@@ -852,7 +847,7 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         let Some(&last) = members.last() else {
             return Ok(None);
         };
-        let mut j = last + 1;
+        let mut j = self.after_item(last);
         let mut org = None;
         if self.is(j, &["to", "into"]) {
             if let Some((o, after)) = self.object_org(j + 1) {
@@ -1278,6 +1273,16 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         Org::Unsaid
     }
 
+    /// The token after the list item at `k`, over an acronym in parentheses after it ("the
+    /// African Union (AU)").
+    fn after_item(&self, k: usize) -> usize {
+        if self.is(k + 1, &["("]) && self.is(k + 3, &[")"]) {
+            k + 4
+        } else {
+            k + 1
+        }
+    }
+
     /// Whether token `k` starts an ordinal number.
     fn ordinal_at(&self, k: usize) -> bool {
         plugin_text_support::ordinal(&[self.word(k), self.word(k + 1), self.word(k + 2)]).is_some()
@@ -1328,11 +1333,7 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
                 break;
             }
             list.push(j);
-            j += 1;
-            // "the African Union (AU)": an acronym in parentheses after the name.
-            if self.is(j, &["("]) && self.is(j + 2, &[")"]) {
-                j += 3;
-            }
+            j = self.after_item(j);
             let mut separated = false;
             while self.is(j, &[",", "and", "&"])
                 || (self.is(j, &["as"]) && self.is(j + 1, &["well"]) && self.is(j + 2, &["as"]))

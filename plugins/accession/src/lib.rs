@@ -95,6 +95,15 @@ const STEMS: &[&str] = &[
     "allies",
     "partner",
     "participant",
+    "inclusion",
+    "entry",
+    "addition",
+    "acced",
+    "enter",
+    "adhesion",
+    "making",
+    "made",
+    "makes",
 ];
 
 /// Parses a severity name.
@@ -419,12 +428,6 @@ impl Stage for Accession {
                 .filter(|sp| sp.end <= sentence.end)
                 .copied()
                 .collect();
-            if !sentence_spans
-                .iter()
-                .any(|sp| sp.kind == "country" || sp.kind == "organization")
-            {
-                continue;
-            }
             self.tokens.tokenize(raw, sentence.clone(), &sentence_spans);
             found.clear();
             dropped.clear();
