@@ -390,6 +390,7 @@ const PENDING_BEFORE: &[&str] = &[
     "steps",
     "progress",
     "without",
+    "event",
     "favour",
     "favor",
     "voted",
@@ -628,10 +629,11 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             self.check_head_object(after)?;
             // "joins the OIC, the Alliance of Civilizations and those Member States that …":
             // joining others in a stance, not an organization as a member.
+            let (_, clause_end) = self.clause(after);
             if self.is(after, &[",", "and"])
-                && (after + 1..(after + 4).min(self.t.len())).any(|k| {
-                    self.role(k) == Some(Role::Member)
-                        || self.is(k, &["those", "other", "fellow", "all", "many"])
+                && (after + 1..clause_end.min(after + 14)).any(|k| {
+                    (k < after + 4 && self.role(k) == Some(Role::Member))
+                        || self.is(k, &["those", "other", "fellow", "many"])
                 })
             {
                 return Err("joined others in a stance, not an organization");
@@ -724,7 +726,7 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         let mut end = i;
         // Before: "X's (ORG) accession", "ORG's … X's".
         let mut k = i;
-        if k > 0 && self.role(k - 1) == Some(Role::Organization) && self.word(k - 2) == "'s" {
+        if k > 1 && self.role(k - 1) == Some(Role::Organization) && self.word(k - 2) == "'s" {
             org = Org::Entity(k - 1);
             k -= 1;
         }
@@ -1074,8 +1076,9 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         if j > 0 && self.is(j - 1, &["the"]) {
             for skip in 1..=2 {
                 let head = j + skip;
-                if (j..head).all(|k| self.t.entity(k).is_none() && !self.t.list()[k].capital)
-                    && self.t.list().get(head).is_some_and(|t| t.capital)
+                if (j..head).all(|k| {
+                    self.t.entity(k).is_none() && self.t.list().get(k).is_some_and(|t| !t.capital)
+                }) && self.t.list().get(head).is_some_and(|t| t.capital)
                     && let Some(word) = ORG_HEADS.iter().find(|&&h| h == self.word(head))
                     && !self.t.list().get(head + 1).is_some_and(|t| t.capital)
                 {
@@ -1111,6 +1114,8 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
                 && let Some(h) = ORG_HEADS.iter().find(|&&h| h == word)
                 && start > 0
                 && self.is(start - 1, &["the"])
+                // "the group of gas-exporting countries" describes; it names no organization.
+                && !self.is(start + 1, &["of"])
             {
                 return Some((Org::Anaphor(h, start), start + 1));
             } else {

@@ -770,6 +770,117 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// Whatever the sentence — cue words, entities, punctuation in any order, cut anywhere —
+        /// reading it neither panics nor reports a member that is not a tagged entity.
+        #[test]
+        fn any_sentence_reads_without_panic(words in proptest::collection::vec(0usize..WORDS.len(), 0..12)) {
+            let mut raw = String::new();
+            let mut spans = Vec::new();
+            for &w in &words {
+                let (text, kind) = WORDS[w];
+                if !raw.is_empty() {
+                    raw.push(' ');
+                }
+                if let Some(kind) = kind {
+                    spans.push(TestSpan {
+                        start: raw.len(),
+                        end: raw.len() + text.len(),
+                        kind: kind.into(),
+                        id: text.to_ascii_lowercase(),
+                        label: text.into(),
+                        detail: None,
+                    });
+                }
+                raw.push_str(text);
+            }
+            let ev = TestEvent { raw: raw.clone(), spans, ..TestEvent::default() };
+            let mut stage = Accession::new(r#"{"explain": true}"#).unwrap();
+            let out = run(&mut stage, &ev).unwrap();
+            for alert in &out.alerts {
+                let member = alert.label("member").unwrap();
+                proptest::prop_assert!(ev.spans.iter().any(|s| s.id == member), "{raw}");
+            }
+        }
+    }
+
+    #[test]
+    fn sentences_cut_short_after_a_cue_read_without_panic() {
+        // Each once panicked: a lookahead past the last token, a lookbehind before the first.
+        for raw in [
+            "Finland joined the new",
+            "NATO accession",
+            "Finland joined the big new",
+        ] {
+            let spans: Vec<Tag<'_>> = [
+                ("Finland", "country", "FI"),
+                ("NATO", "organization", "nato"),
+            ]
+            .into_iter()
+            .filter(|(t, _, _)| raw.contains(t))
+            .collect();
+            assert!(pairs(raw, &spans).is_empty(), "{raw}");
+        }
+    }
+
+    /// The vocabulary of [`any_sentence_reads_without_panic`]: words and tagged entities.
+    const WORDS: &[(&str, Option<&str>)] = &[
+        ("joined", None),
+        ("joining", None),
+        ("became", None),
+        ("become", None),
+        ("the", None),
+        ("a", None),
+        ("as", None),
+        ("of", None),
+        ("to", None),
+        ("and", None),
+        (",", None),
+        ("(", None),
+        (")", None),
+        ("-", None),
+        ("new", None),
+        ("newest", None),
+        ("member", None),
+        ("members", None),
+        ("Ally", None),
+        ("31st", None),
+        ("thirty-first", None),
+        ("one", None),
+        ("hundred", None),
+        ("accession", None),
+        ("admission", None),
+        ("admitted", None),
+        ("was", None),
+        ("has", None),
+        ("welcomed", None),
+        ("making", None),
+        ("expanded", None),
+        ("include", None),
+        ("its", None),
+        ("it", None),
+        ("country", None),
+        ("since", None),
+        ("Coalition", None),
+        ("coalition", None),
+        ("Initiative", None),
+        ("group", None),
+        ("will", None),
+        ("not", None),
+        ("now", None),
+        ("is", None),
+        ("acceded", None),
+        ("'s", None),
+        (".", None),
+        ("Finland", Some("country")),
+        ("Sweden", Some("country")),
+        ("NATO", Some("organization")),
+        ("AU", Some("organization")),
+        ("Biden", Some("person")),
+    ];
+
     #[test]
     fn rejects_a_bad_severity() {
         assert!(Accession::new(r#"{"severity":"urgent"}"#).is_err());
