@@ -390,7 +390,6 @@ const PENDING_BEFORE: &[&str] = &[
     "steps",
     "progress",
     "without",
-    "event",
     "favour",
     "favor",
     "voted",
@@ -1391,9 +1390,14 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
     fn pending(&self, first: usize, last: usize) -> Option<&'static str> {
         let (start, end) = self.clause(first);
         let before_from = start.max(first.saturating_sub(14));
-        if let Some(k) = (before_from..first).find(|&k| self.is(k, PENDING_BEFORE)) {
-            let _ = k;
+        if (before_from..first).any(|k| self.is(k, PENDING_BEFORE)) {
             return Some("pending, hoped-for, negated or conditional (before the cue)");
+        }
+        // "in the event that Ukraine becomes a member": a condition.
+        if (before_from.max(2)..first)
+            .any(|k| self.is(k, &["event"]) && self.is(k - 1, &["the"]) && self.is(k - 2, &["in"]))
+        {
+            return Some("conditional (\"in the event\")");
         }
         let mut k = first;
         while k > 0 && self.is(k - 1, ADVERBS) {
