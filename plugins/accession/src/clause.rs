@@ -1057,6 +1057,11 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
     /// The organization at `j` (after an optional determiner): an entity, "the Coalition", or a
     /// capitalised name ending in an organization word. Returns it and the token after it.
     fn object_org(&self, mut j: usize) -> Option<(Org, usize)> {
+        // "admitted to (full) membership in the United Nations": the organization follows.
+        let full = usize::from(self.is(j, &["full"]));
+        if self.is(j + full, &["membership"]) && self.is(j + full + 1, &["of", "in"]) {
+            j += full + 2;
+        }
         if self.is(j, &["the", "this", "our"]) {
             j += 1;
         }

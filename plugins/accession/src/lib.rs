@@ -651,6 +651,14 @@ mod tests {
                 &[("wto", "KZ"), ("eu", "HR")],
             ),
             (
+                "Bhutan was admitted to membership in the United Nations in 1971.",
+                &[
+                    ("Bhutan", "country", "BT"),
+                    ("United Nations", "organization", "un"),
+                ],
+                &[("un", "BT")],
+            ),
+            (
                 "Kazakhstan acceded to the Convention.",
                 &[("Kazakhstan", "country", "KZ")],
                 &[],
