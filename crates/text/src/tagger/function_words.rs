@@ -7,45 +7,266 @@
 //! to the folded text. Every word of every document is looked at here, so the lookup is built
 //! for the common case, a word that is no function word: two table lookups and no branch.
 
+use std::ops::Range;
+
 use commwatch_core::{OffsetMap, OffsetMapBuilder};
 
+use super::TaggerError;
 use crate::fold::fold;
+use crate::gazetteer::Gazetteer;
+use crate::normalize::Normalizer;
+use crate::words::WordList;
 
-/// The function words that may stand in for one another inside a name, as folded words.
+/// The function words and articles of a gazetteer ([`WordList::FunctionWords`],
+/// [`WordList::Articles`]), folded, and the tables that find them, built once with the tagger.
 ///
-/// Word-spinning sites and machine translations swap the small words inside long names
-/// ("Democratic Republic *from* the Congo", "Islamic State *within* Iraq and Syria", "defeat
-/// *associated with* Daesh"). Inside a name, any of these (a multi-word entry counts as one)
-/// matches any other, with or without an article after it (see [`ARTICLES`]).
-pub const FUNCTION_WORDS: [&str; 23] = [
-    "of",
-    "from",
-    "for",
-    "in",
-    "on",
-    "to",
-    "at",
-    "with",
-    "by",
-    "within",
-    "into",
-    "among",
-    "over",
-    "across",
-    "regarding",
-    "against",
-    "upon",
-    "towards",
-    "toward",
-    "through",
-    "under",
-    "associated with",
-    "contrary to",
-];
+/// Inside a name, any function word (an entry of several words counts as one) matches any
+/// other, with or without an article after it.
+#[derive(Clone, Debug)]
+pub(super) struct FunctionWords {
+    /// By byte value, a number for each first byte of a function word (from 1), or 0. At most
+    /// 179 bytes start a UTF-8 character, so the numbers fit.
+    group: [u8; 256],
+    /// By [`group`](Self::group) of a word's first byte and by its second byte (a space or 0
+    /// for a one-byte word): bit `n` set when the first word of an entry starts with those bytes
+    /// and is `n` bytes long (`n` = 15 for 15 bytes or more).
+    shapes: Box<[[u16; 256]]>,
+    /// The entries, by group: `entries[by_group[g]]` start with a byte of group `g`.
+    entries: Box<[Entry]>,
+    by_group: Box<[Range<usize>]>,
+    /// The length of the longest first word of an entry.
+    longest: usize,
+    /// The articles, longest first.
+    articles: Box<[Box<[u8]>]>,
+}
 
-/// Articles that may follow a function word, or be missing, inside a name ("Republic of Congo",
-/// "Coalition for the particular Sahel").
-pub const ARTICLES: [&str; 4] = ["the particular", "the", "an", "a"];
+/// A function word, split at its first space.
+#[derive(Clone, Debug)]
+struct Entry {
+    /// Its first word.
+    first: Box<[u8]>,
+    /// The rest, with the space before it ("` with`" of "associated with"); empty for a word.
+    rest: Box<[u8]>,
+}
+
+impl FunctionWords {
+    /// Folds the function words and articles of `gazetteer` (normalized first, like text) and
+    /// builds the tables.
+    pub(super) fn new(
+        gazetteer: &Gazetteer,
+        normalizer: &Normalizer,
+    ) -> Result<FunctionWords, TaggerError> {
+        let folded = |list: WordList| {
+            gazetteer
+                .words(list)
+                .iter()
+                .map(|word| {
+                    let folded = fold(&normalizer.normalize(word).text).text;
+                    let folded = folded.trim();
+                    if folded.is_empty() {
+                        return Err(TaggerError::EmptyWord {
+                            list,
+                            word: word.clone(),
+                        });
+                    }
+                    Ok(Box::<[u8]>::from(folded.as_bytes()))
+                })
+                .collect::<Result<Vec<_>, _>>()
+        };
+        let mut entries: Vec<Entry> = folded(WordList::FunctionWords)?
+            .into_iter()
+            .map(|word| {
+                let split = first_word(&word).len();
+                Entry {
+                    first: word[..split].into(),
+                    rest: word[split..].into(),
+                }
+            })
+            .collect();
+        let mut group = [0u8; 256];
+        let mut groups = 1;
+        for entry in &entries {
+            let b = usize::from(entry.first[0]);
+            if group[b] == 0 {
+                // See `group`: fewer than 256 groups.
+                group[b] = groups as u8;
+                groups += 1;
+            }
+        }
+        let mut shapes = vec![[0u16; 256]; groups].into_boxed_slice();
+        for entry in &entries {
+            let row = &mut shapes[usize::from(group[usize::from(entry.first[0])])];
+            let len = entry.first.len();
+            match entry.first.get(1) {
+                Some(&second) => row[usize::from(second)] |= 1 << len.min(15),
+                // A one-byte word is followed by a space or by the end of the text.
+                None => {
+                    row[usize::from(b' ')] |= 1 << 1;
+                    row[0] |= 1 << 1;
+                }
+            }
+        }
+        entries.sort_by_key(|e| group[usize::from(e.first[0])]);
+        let mut by_group = Vec::with_capacity(groups);
+        let mut start = 0;
+        for g in 0..groups {
+            let end = start
+                + entries[start..]
+                    .iter()
+                    .take_while(|e| usize::from(group[usize::from(e.first[0])]) == g)
+                    .count();
+            by_group.push(start..end);
+            start = end;
+        }
+        let longest = entries.iter().map(|e| e.first.len()).max().unwrap_or(0);
+        let mut articles = folded(WordList::Articles)?;
+        articles.sort_by_key(|a| std::cmp::Reverse(a.len()));
+        Ok(FunctionWords {
+            group,
+            shapes,
+            entries: entries.into(),
+            by_group: by_group.into(),
+            longest,
+            articles: articles.into(),
+        })
+    }
+
+    /// Rewrites every run of a function word with an optional article after it as `of`, on whole
+    /// space-separated words of a folded text. Names and text are both canonicalized, so names
+    /// match whatever function words the text uses.
+    pub(super) fn canonicalize(&self, folded: &str) -> Canonical {
+        let bytes = folded.as_bytes();
+        // English prose has a run to rewrite every 50 bytes or so, and two segments per run.
+        let runs = folded.len() / 48 + 1;
+        let mut rewriter = Rewriter {
+            words: self,
+            folded,
+            out: String::with_capacity(folded.len()),
+            map: OffsetMapBuilder::with_capacity(2 * runs + 1),
+            runs: Vec::with_capacity(runs),
+            copied_from: 0,
+        };
+        // Words start at 0 and after every space; a run of function words covers whole words, and
+        // the word after it starts after the space that ends it.
+        let mut word_start = 0;
+        // Per 64 bytes: the words that may be function words, gathered without a branch per word
+        // (which would be mispredicted for one word in seven), then rewritten in order.
+        let mut candidates = [(0, 0); 64];
+        for (index, chunk) in bytes.chunks(64).enumerate() {
+            let mut spaces = match <&[u8; 64]>::try_from(chunk) {
+                Ok(full) => space_mask(full),
+                Err(_) => chunk
+                    .iter()
+                    .enumerate()
+                    .fold(0, |m, (k, &b)| m | (u64::from(b == b' ') << k)),
+            };
+            let mut found = 0;
+            while spaces != 0 {
+                let space = index * 64 + spaces.trailing_zeros() as usize;
+                spaces &= spaces - 1;
+                candidates[found] = (word_start, space);
+                found += usize::from(self.may_be_function_word(bytes, word_start, space));
+                word_start = space + 1;
+            }
+            for &(at, word_end) in &candidates[..found] {
+                rewriter.word(at, word_end);
+            }
+        }
+        if word_start < bytes.len() && self.may_be_function_word(bytes, word_start, bytes.len()) {
+            rewriter.word(word_start, bytes.len());
+        }
+        rewriter.finish()
+    }
+
+    /// False when the word `text[at..word_end]` cannot start a run of function words: its first
+    /// two bytes and its length are those of no entry's first word. Two table lookups and no
+    /// branch, so that the many words that are no function word cost next to nothing.
+    #[inline]
+    fn may_be_function_word(&self, text: &[u8], at: usize, word_end: usize) -> bool {
+        let len = word_end - at;
+        let group = self.group[usize::from(text[at])];
+        // A one-byte word has a space after it, or nothing (0).
+        let second = text.get(at + 1).copied().unwrap_or(0);
+        self.shapes[usize::from(group)][usize::from(second)] >> len.min(15) & 1 != 0
+    }
+
+    /// The end of the run "function word \[article\]" starting at word start `at`, if one
+    /// starts there: the longest entry that the text has there, whole words, and after it the
+    /// longest article that a space and something more follow.
+    #[inline]
+    pub(super) fn function_run(&self, text: &str, at: usize) -> Option<usize> {
+        let rest = text.as_bytes().get(at..)?;
+        // A longer word is no function word: look no further.
+        let word = first_word(&rest[..rest.len().min(self.longest + 1)]);
+        self.function_run_at(text, at, at + word.len())
+    }
+
+    /// [`function_run`](Self::function_run) for the word `text[at..word_end]` (`word_end` is
+    /// the next space or the end of the text).
+    #[inline]
+    fn function_run_at(&self, text: &str, at: usize, word_end: usize) -> Option<usize> {
+        let bytes = text.as_bytes();
+        let word = &bytes[at..word_end];
+        let group = self.group[usize::from(*word.first()?)];
+        let mut end = None;
+        for entry in &self.entries[self.by_group[usize::from(group)].clone()] {
+            if *entry.first != *word {
+                continue;
+            }
+            let entry_end = word_end + entry.rest.len();
+            if bytes[word_end..].starts_with(&entry.rest)
+                && matches!(bytes.get(entry_end), None | Some(b' '))
+            {
+                end = end.max(Some(entry_end));
+            }
+        }
+        let end = end?;
+        // An article after it, itself followed by a space and something more.
+        if bytes.get(end) != Some(&b' ') {
+            return Some(end);
+        }
+        let start = end + 1;
+        let after = self.articles.iter().find_map(|article| {
+            let e = start + article.len();
+            (bytes[start..].starts_with(article)
+                && bytes.get(e) == Some(&b' ')
+                && e + 1 < bytes.len())
+            .then_some(e)
+        });
+        Some(after.unwrap_or(end))
+    }
+
+    /// Calls `f` with each word of a name or matched text (split at spaces) that is not a function
+    /// word or its article. `folded` is a buffer for the folded text.
+    pub(super) fn for_each_content_word<'t>(
+        &self,
+        text: &'t str,
+        folded: &mut String,
+        mut f: impl FnMut(&'t str),
+    ) {
+        // Folding works character by character and never makes or removes a space, so the folded
+        // text splits into the folded words, in order.
+        folded.clear();
+        if text.is_ascii() {
+            folded.push_str(text);
+            folded.make_ascii_lowercase();
+        } else {
+            folded.push_str(&fold(text).text);
+        }
+        let mut offset = 0;
+        let mut run_end = None;
+        for (word, folded_word) in text.split(' ').zip(folded.split(' ')) {
+            let covered = run_end.is_some_and(|end| offset < end);
+            if !covered {
+                run_end = self.function_run(folded, offset);
+                if run_end.is_none() {
+                    f(word);
+                }
+            }
+            offset += folded_word.len() + 1;
+        }
+    }
+}
 
 /// A folded text with its function words collapsed, and the map back to the folded text.
 pub(super) struct Canonical {
@@ -56,54 +277,9 @@ pub(super) struct Canonical {
     pub(super) runs: Vec<usize>,
 }
 
-/// Rewrites every run of a function word (see [`FUNCTION_WORDS`]) with an optional article
-/// after it (see [`ARTICLES`]) as `of`, on whole space-separated words of a folded text. Names
-/// and text are both canonicalized, so names match whatever function words the text uses.
-pub(super) fn canonicalize(folded: &str) -> Canonical {
-    let bytes = folded.as_bytes();
-    // English prose has a run to rewrite every 50 bytes or so, and two segments per run.
-    let runs = folded.len() / 48 + 1;
-    let mut rewriter = Rewriter {
-        folded,
-        out: String::with_capacity(folded.len()),
-        map: OffsetMapBuilder::with_capacity(2 * runs + 1),
-        runs: Vec::with_capacity(runs),
-        copied_from: 0,
-    };
-    // Words start at 0 and after every space; a run of function words covers whole words, and
-    // the word after it starts after the space that ends it.
-    let mut word_start = 0;
-    // Per 64 bytes: the words that may be function words, gathered without a branch per word
-    // (which would be mispredicted for one word in seven), then rewritten in order.
-    let mut candidates = [(0, 0); 64];
-    for (index, chunk) in bytes.chunks(64).enumerate() {
-        let mut spaces = match <&[u8; 64]>::try_from(chunk) {
-            Ok(full) => space_mask(full),
-            Err(_) => chunk
-                .iter()
-                .enumerate()
-                .fold(0, |m, (k, &b)| m | (u64::from(b == b' ') << k)),
-        };
-        let mut found = 0;
-        while spaces != 0 {
-            let space = index * 64 + spaces.trailing_zeros() as usize;
-            spaces &= spaces - 1;
-            candidates[found] = (word_start, space);
-            found += usize::from(may_be_function_word(bytes, word_start, space));
-            word_start = space + 1;
-        }
-        for &(at, word_end) in &candidates[..found] {
-            rewriter.word(at, word_end);
-        }
-    }
-    if word_start < bytes.len() && may_be_function_word(bytes, word_start, bytes.len()) {
-        rewriter.word(word_start, bytes.len());
-    }
-    rewriter.finish()
-}
-
-/// The output of [`canonicalize`] as it is written.
+/// The output of [`FunctionWords::canonicalize`] as it is written.
 struct Rewriter<'a> {
+    words: &'a FunctionWords,
     folded: &'a str,
     out: String,
     map: OffsetMapBuilder,
@@ -122,7 +298,7 @@ impl Rewriter<'_> {
         if at < self.copied_from {
             return;
         }
-        match function_run_at(self.folded, at, word_end) {
+        match self.words.function_run_at(self.folded, at, word_end) {
             // A lone "of" stays as it is: nothing to rewrite.
             Some(end) if &self.folded.as_bytes()[at..end] == b"of" => {}
             Some(end) => {
@@ -148,79 +324,6 @@ impl Rewriter<'_> {
     }
 }
 
-/// False when the word `text[at..word_end]` cannot start a run of function words: its first two
-/// bytes and its length are those of no [`FUNCTION_WORDS`] entry's first word. Two table lookups
-/// and no branch, so that the many words that are no function word cost next to nothing.
-#[inline]
-fn may_be_function_word(text: &[u8], at: usize, word_end: usize) -> bool {
-    let len = word_end - at;
-    let group = FUNCTION_GROUP[usize::from(text[at])];
-    // Any byte will do for words shorter than two bytes: no shape has their length.
-    let second = text.get(at + 1).copied().unwrap_or(0);
-    FUNCTION_SHAPES[usize::from(group)][usize::from(second)] >> len.min(15) & 1 != 0
-}
-
-/// The first letters of the [`FUNCTION_WORDS`], by byte value.
-static FUNCTION_INITIAL: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut i = 0;
-    while i < FUNCTION_WORDS.len() {
-        table[FUNCTION_WORDS[i].as_bytes()[0] as usize] = true;
-        i += 1;
-    }
-    table
-};
-
-/// Number of distinct first letters of the [`FUNCTION_WORDS`], plus one.
-const FUNCTION_GROUPS: usize = {
-    let mut seen = [false; 256];
-    let mut groups = 1;
-    let mut i = 0;
-    while i < FUNCTION_WORDS.len() {
-        let b = FUNCTION_WORDS[i].as_bytes()[0] as usize;
-        if !seen[b] {
-            seen[b] = true;
-            groups += 1;
-        }
-        i += 1;
-    }
-    groups
-};
-
-/// By byte value, a number for each first letter of the [`FUNCTION_WORDS`] (from 1), or 0.
-static FUNCTION_GROUP: [u8; 256] = {
-    let mut table = [0; 256];
-    let mut next = 1;
-    let mut i = 0;
-    while i < FUNCTION_WORDS.len() {
-        let b = FUNCTION_WORDS[i].as_bytes()[0] as usize;
-        if table[b] == 0 {
-            table[b] = next;
-            next += 1;
-        }
-        i += 1;
-    }
-    table
-};
-
-/// By [`FUNCTION_GROUP`] of a word's first byte and by its second byte: bit `n` set when the
-/// first word of a [`FUNCTION_WORDS`] entry starts with those two bytes and is `n` bytes long.
-static FUNCTION_SHAPES: [[u16; 256]; FUNCTION_GROUPS] = {
-    let mut table = [[0; 256]; FUNCTION_GROUPS];
-    let mut i = 0;
-    while i < FUNCTION_WORDS.len() {
-        let word = FUNCTION_WORDS[i].as_bytes();
-        let mut len = 0;
-        while len < word.len() && word[len] != b' ' {
-            len += 1;
-        }
-        assert!(2 <= len && len < 16);
-        table[FUNCTION_GROUP[word[0] as usize] as usize][word[1] as usize] |= 1 << len;
-        i += 1;
-    }
-    table
-};
-
 /// Bit `k` set when `chunk[k]` is a space.
 #[inline]
 fn space_mask(chunk: &[u8; 64]) -> u64 {
@@ -239,80 +342,6 @@ fn space_mask(chunk: &[u8; 64]) -> u64 {
     mask
 }
 
-/// The end of the run "function word \[article\]" starting at word start `at`, if one starts
-/// there. The article is taken only when a word follows it.
-///
-/// Equivalent to trying every entry of [`FUNCTION_WORDS`] and [`ARTICLES`] with [`words_at`] and
-/// keeping the longest, but looks at the word at `at` once instead of comparing 27 strings at
-/// every word of every document.
-#[inline]
-pub(super) fn function_run(text: &str, at: usize) -> Option<usize> {
-    let rest = text.as_bytes().get(at..)?;
-    // No function word is longer than 10 bytes: look no further.
-    let word = first_word(&rest[..rest.len().min(11)]);
-    function_run_at(text, at, at + word.len())
-}
-
-/// [`function_run`] for the word `text[at..word_end]` (`word_end` is the next space or the end
-/// of the text).
-#[inline]
-fn function_run_at(text: &str, at: usize, word_end: usize) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let word = &bytes[at..word_end];
-    if !word
-        .first()
-        .is_some_and(|&b| FUNCTION_INITIAL[usize::from(b)])
-    {
-        return None;
-    }
-    let end = match *word {
-        [b'o', b'f'] | [b'i', b'n'] | [b'o', b'n'] | [b't', b'o'] | [b'a', b't'] | [b'b', b'y'] => {
-            word_end
-        }
-        [_, _, _] if word == b"for" => word_end,
-        [_, _, _, _] if matches!(word, b"from" | b"with" | b"into" | b"over" | b"upon") => word_end,
-        [_, _, _, _, _] if matches!(word, b"among" | b"under") => word_end,
-        [_, _, _, _, _, _] if matches!(word, b"within" | b"across" | b"toward") => word_end,
-        [_, _, _, _, _, _, _] if matches!(word, b"against" | b"towards" | b"through") => word_end,
-        [_, _, _, _, _, _, _, _, _] if word == b"regarding" => word_end,
-        [_, _, _, _, _, _, _, _, _, _] if word == b"associated" => {
-            second_word_is(bytes, word_end, b"with")?
-        }
-        [_, _, _, _, _, _, _, _] if word == b"contrary" => second_word_is(bytes, word_end, b"to")?,
-        _ => return None,
-    };
-    debug_assert_eq!(
-        Some(end),
-        FUNCTION_WORDS
-            .iter()
-            .filter_map(|w| words_at(text, at, w))
-            .max()
-    );
-    // An article after it, itself followed by a space and something more.
-    if bytes.get(end) != Some(&b' ') {
-        return Some(end);
-    }
-    let start = end + 1;
-    let rest = &bytes[start..];
-    let article_end = |len: usize| {
-        let e = start + len;
-        (bytes.get(e) == Some(&b' ') && e + 1 < bytes.len()).then_some(e)
-    };
-    let after = if rest.starts_with(b"the ") {
-        rest.starts_with(b"the particular")
-            .then(|| article_end(14))
-            .flatten()
-            .or_else(|| article_end(3))
-    } else if rest.starts_with(b"an ") {
-        article_end(2)
-    } else if rest.starts_with(b"a ") {
-        article_end(1)
-    } else {
-        None
-    };
-    Some(after.unwrap_or(end))
-}
-
 /// The bytes of `text` up to its first space (all of it when there is none).
 fn first_word(text: &[u8]) -> &[u8] {
     // Words are short: a plain loop beats setting up a vectorized search.
@@ -320,60 +349,51 @@ fn first_word(text: &[u8]) -> &[u8] {
     &text[..len]
 }
 
-/// When `text[at..]` is a space and then exactly the word `word` (followed by a space or the end
-/// of the text), the end of that word.
-fn second_word_is(text: &[u8], at: usize, word: &[u8]) -> Option<usize> {
-    let rest = text.get(at..)?.strip_prefix(b" ")?;
-    (first_word(rest) == word).then_some(at + 1 + word.len())
-}
-
-/// The end of `words` if the text at `at` is exactly those words, ending at a word end.
-#[cfg_attr(not(debug_assertions), allow(dead_code))]
-fn words_at(text: &str, at: usize, words: &str) -> Option<usize> {
-    let rest = text.get(at..)?;
-    let end = at + words.len();
-    (rest.starts_with(words) && matches!(text.as_bytes().get(end), None | Some(b' ')))
-        .then_some(end)
-}
-
-/// Calls `f` with each word of a name or matched text (split at spaces) that is not a function
-/// word or its article. `folded` is a buffer for the folded text.
-pub(super) fn for_each_content_word<'t>(
-    text: &'t str,
-    folded: &mut String,
-    mut f: impl FnMut(&'t str),
-) {
-    // Folding works character by character and never makes or removes a space, so the folded
-    // text splits into the folded words, in order.
-    folded.clear();
-    if text.is_ascii() {
-        folded.push_str(text);
-        folded.make_ascii_lowercase();
-    } else {
-        folded.push_str(&fold(text).text);
-    }
-    let mut offset = 0;
-    let mut run_end = None;
-    for (word, folded_word) in text.split(' ').zip(folded.split(' ')) {
-        let covered = run_end.is_some_and(|end| offset < end);
-        if !covered {
-            run_end = function_run(folded, offset);
-            if run_end.is_none() {
-                f(word);
-            }
-        }
-        offset += folded_word.len() + 1;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use std::sync::OnceLock;
+
+    /// Words a user file adds in [`extended`]: a phrase sharing a first word with a bundled
+    /// entry, a one-letter function word, a word folded from diacritics, a two-word article.
+    const ADDED: &str = r#"
+[function_words]
+words = ["in respect of", "à", "Über", "versus"]
+[articles]
+words = ["this", "the said"]
+"#;
+
+    /// The bundled lists, compiled.
+    fn bundled() -> &'static FunctionWords {
+        static WORDS: OnceLock<FunctionWords> = OnceLock::new();
+        WORDS.get_or_init(|| compile(&Gazetteer::default()))
+    }
+
+    /// The bundled lists and [`ADDED`], compiled.
+    fn extended() -> &'static FunctionWords {
+        static WORDS: OnceLock<FunctionWords> = OnceLock::new();
+        WORDS.get_or_init(|| match Gazetteer::from_toml_str(ADDED, "added.toml") {
+            Ok(g) => compile(&g),
+            Err(e) => panic!("{e}"),
+        })
+    }
+
+    fn compile(gazetteer: &Gazetteer) -> FunctionWords {
+        match FunctionWords::new(gazetteer, &Normalizer::new()) {
+            Ok(words) => words,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// The folded entries of a list, as the definition reads them.
+    fn folded(gazetteer: &Gazetteer, list: WordList) -> Vec<String> {
+        gazetteer.words(list).iter().map(|w| fold(w).text).collect()
+    }
 
     #[test]
     fn collapses_function_words_and_articles() {
-        let c = |s: &str| canonicalize(s).text;
+        let c = |s: &str| bundled().canonicalize(s).text;
         assert_eq!(
             c("democratic republic from the congo"),
             "democratic republic of congo"
@@ -386,10 +406,63 @@ mod tests {
         assert_eq!(c("of"), "of");
         assert_eq!(c("the end of the"), "the end of the");
         assert_eq!(c("often info ofx"), "often info ofx");
+        // Added words: phrases, one letter, folded, articles of two words.
+        let c = |s: &str| extended().canonicalize(s).text;
+        assert_eq!(c("rights in respect of the sahel"), "rights of sahel");
+        assert_eq!(c("rights in the sahel"), "rights of sahel");
+        assert_eq!(c("coalition uber this sahel"), "coalition of sahel");
+        assert_eq!(c("coalition a the said sahel"), "coalition of sahel");
+        assert_eq!(c("a"), "of");
     }
 
-    /// [`canonicalize`] as first written: every word of the text tried with [`function_run`].
-    fn canonicalize_reference(folded: &str) -> Canonical {
+    #[test]
+    fn rejects_words_empty_once_normalized() -> Result<(), String> {
+        let g = Gazetteer::from_toml_str("[articles]\nwords = [\"\u{200B}\"]\n", "t.toml")
+            .map_err(|e| e.to_string())?;
+        let e = FunctionWords::new(&g, &Normalizer::new())
+            .map(|_| ())
+            .map_err(|e| e.to_string());
+        assert_eq!(
+            e,
+            Err("[articles] \"\\u{200b}\" is empty once normalized".into())
+        );
+        Ok(())
+    }
+
+    /// The end of `words` if the text at `at` is exactly those words, ending at a word end.
+    fn words_at(text: &str, at: usize, words: &str) -> Option<usize> {
+        let rest = text.get(at..)?;
+        let end = at + words.len();
+        (rest.starts_with(words) && matches!(text.as_bytes().get(end), None | Some(b' ')))
+            .then_some(end)
+    }
+
+    /// [`FunctionWords::function_run`] by its definition: the longest entry of `words` at `at`,
+    /// then the longest of `articles` that a space and something more follow.
+    fn function_run_reference(
+        words: &[String],
+        articles: &[String],
+        text: &str,
+        at: usize,
+    ) -> Option<usize> {
+        let end = words.iter().filter_map(|w| words_at(text, at, w)).max()?;
+        let after = (text.as_bytes().get(end) == Some(&b' '))
+            .then(|| {
+                articles
+                    .iter()
+                    .filter_map(|a| words_at(text, end + 1, a))
+                    .filter(|&e| e + 1 < text.len())
+                    .max()
+            })
+            .flatten();
+        Some(after.unwrap_or(end))
+    }
+
+    /// [`FunctionWords::canonicalize`] by its definition: every word of the text tried with
+    /// [`function_run_reference`].
+    fn canonicalize_reference(gazetteer: &Gazetteer, folded: &str) -> Canonical {
+        let words = self::folded(gazetteer, WordList::FunctionWords);
+        let articles = self::folded(gazetteer, WordList::Articles);
         let mut out = String::new();
         let mut map = OffsetMapBuilder::new();
         let mut copied_from = 0;
@@ -397,7 +470,7 @@ mod tests {
         while at < folded.len() {
             let word_end = folded[at..].find(' ').map_or(folded.len(), |i| at + i);
             if at >= copied_from
-                && let Some(end) = function_run(folded, at)
+                && let Some(end) = function_run_reference(&words, &articles, folded, at)
             {
                 out.push_str(&folded[copied_from..at]);
                 map.copied(at - copied_from);
@@ -425,34 +498,69 @@ mod tests {
         }
     }
 
+    /// Words of folded text: every function word and article, bundled or added, and near
+    /// misses.
+    fn word() -> impl Strategy<Value = String> {
+        let added = match Gazetteer::from_toml_str(ADDED, "added.toml") {
+            Ok(g) => g,
+            Err(e) => panic!("{e}"),
+        };
+        let mut lists = folded(&added, WordList::FunctionWords);
+        lists.extend(folded(&added, WordList::Articles));
+        prop_oneof![
+            prop::sample::select(lists),
+            prop::sample::select(vec![
+                "of",
+                "off",
+                "o",
+                "wit",
+                "withins",
+                "regardin",
+                "toward s",
+                "",
+                "é",
+                "ün",
+                "associated",
+                "contrary",
+                "the",
+                "thé",
+                "congo",
+                "a a",
+                "x",
+                "in respect",
+                "this",
+                "the said",
+                "respect of",
+            ])
+            .prop_map(str::to_owned),
+            "[a-z]{1,12}",
+        ]
+    }
+
     proptest! {
-        /// The word-at-a-time canonicalization equals the definition: every word tried.
+        /// The word-at-a-time canonicalization equals the definition: every word tried, with
+        /// the bundled lists and with words added.
         #[test]
         fn canonicalize_matches_its_definition(
-            words in prop::collection::vec(
-                prop_oneof![
-                    prop::sample::select(FUNCTION_WORDS.to_vec()).prop_map(str::to_owned),
-                    prop::sample::select(ARTICLES.to_vec()).prop_map(str::to_owned),
-                    prop::sample::select(vec![
-                        "of", "off", "o", "wit", "withins", "regardin", "toward s", "", "é", "ün",
-                        "associated", "contrary", "the", "thé", "congo", "a a", "x",
-                    ]).prop_map(str::to_owned),
-                    "[a-z]{1,12}",
-                ],
-                0..40,
-            ),
+            words in prop::collection::vec(word(), 0..40),
             separators in prop::collection::vec(
                 prop::sample::select(vec![" ", " ", " ", "  ", "-"]),
                 40,
             ),
+            added in any::<bool>(),
         ) {
             let text: String = words
                 .iter()
                 .zip(&separators)
                 .flat_map(|(w, s)| [w.as_str(), s])
                 .collect();
-            let fast = canonicalize(&text);
-            let reference = canonicalize_reference(&text);
+            let (compiled, gazetteer) = if added {
+                (extended(), Gazetteer::from_toml_str(ADDED, "added.toml").map_err(|e| TestCaseError::fail(e.to_string()))?)
+            } else {
+                (bundled(), Gazetteer::default())
+            };
+            let fast = compiled.canonicalize(&text);
+            let reference = canonicalize_reference(&gazetteer, &text);
             prop_assert_eq!(&fast.text, &reference.text);
             prop_assert_eq!(&fast.map, &reference.map);
             prop_assert_eq!(&fast.runs, &reference.runs);
@@ -461,13 +569,19 @@ mod tests {
         /// The canonical text maps onto the whole folded text, word for word.
         #[test]
         fn canonical_maps_onto_the_folded_text(s in "[a-z ]{0,40}|((of|the|in|a|x|associated|with) ){0,8}") {
-            let c = canonicalize(&s);
+            let c = bundled().canonicalize(&s);
             prop_assert_eq!(c.map.norm_len(), c.text.len());
             prop_assert_eq!(c.map.raw_len(), s.len());
             prop_assert!(c.text.len() <= s.len());
             // Words other than function words and articles survive, in order.
-            let small: Vec<&str> = FUNCTION_WORDS.iter().chain(&ARTICLES).flat_map(|w| w.split(' ')).collect();
-            let kept = |t: &str| t.split(' ').filter(|w| !w.is_empty() && !small.contains(w)).map(str::to_owned).collect::<Vec<_>>();
+            let gazetteer = Gazetteer::default();
+            let lists = [WordList::FunctionWords, WordList::Articles];
+            let small: Vec<String> = lists
+                .iter()
+                .flat_map(|&l| folded(&gazetteer, l))
+                .flat_map(|w| w.split(' ').map(str::to_owned).collect::<Vec<_>>())
+                .collect();
+            let kept = |t: &str| t.split(' ').filter(|w| !w.is_empty() && !small.iter().any(|s| s == w)).map(str::to_owned).collect::<Vec<_>>();
             prop_assert_eq!(kept(&c.text), kept(&s));
         }
     }

@@ -4,7 +4,7 @@
 //! pipeline tags every communiqué, so all names of all entities are compiled into one
 //! Aho-Corasick automaton and the text is scanned once. The automaton runs on a *folded* copy of
 //! the text (lowercase, no diacritics: [`crate::fold`]) in which the small words that
-//! word-spinners and translators swap are collapsed (see [`FUNCTION_WORDS`]); each match is
+//! word-spinners and translators swap are collapsed ([`WordList::FunctionWords`]); each match is
 //! mapped back to the normalized text, where the rules the automaton cannot express (whole
 //! words, capitals, exact acronyms, context) are checked, and from there to the raw bytes.
 //!
@@ -12,7 +12,8 @@
 //!
 //! One file per concern, so that each rule can be read, and changed, on its own:
 //!
-//! - this module: the [`Tagger`] API, compiling a gazetteer, and turning tags into spans;
+//! - this module: the [`Tagger`] API, compiling a gazetteer (its names and its word lists), and
+//!   turning tags into spans;
 //! - `scan`: the automaton scan, the rules checked at each match, and overlap resolution;
 //! - `function_words`: the folded text with runs of function words collapsed, which names and
 //!   text are both scanned as;
@@ -35,11 +36,12 @@ use commwatch_core::{Communique, FoldedText, Span, Symbol};
 use crate::fold::fold;
 use crate::gazetteer::{Ambiguity, Entity, Gazetteer};
 use crate::normalize::Normalizer;
+use crate::words::WordList;
 
-use function_words::canonicalize;
-pub use function_words::{ARTICLES, FUNCTION_WORDS};
+use context::ContextWords;
+use function_words::FunctionWords;
 use names::{Candidate, EntityInfo, Pattern, Patterns, Role, ascii_capitals, written_capitals};
-use titles::person_title;
+use titles::TitleWords;
 
 /// Up to this many distinct names the tagger scans with a DFA (about 2 KB of transitions per
 /// name); beyond, with the smaller and slower default automaton.
@@ -52,8 +54,9 @@ const MAX_DFA_PATTERNS: usize = 10_000;
 ///
 /// - **Folded match.** Case and diacritics do not matter to the automaton: "Moçambique",
 ///   "Mocambique" and "MOZAMBIQUE" are one spelling ([`crate::fold`]).
-/// - **Function words.** Inside a name, the words of [`FUNCTION_WORDS`] stand in for one another
-///   and an article after one of them may be added, swapped or dropped ([`ARTICLES`]): the name
+/// - **Function words.** Inside a name, the words of [`WordList::FunctionWords`] stand in for
+///   one another and an article after one of them may be added, swapped or dropped
+///   ([`WordList::Articles`]): the name
 ///   "Democratic Republic of the Congo" matches "Democratic Republic from the Congo" and
 ///   "Democratic Republic of Congo". Nowhere else does a word differ from the name.
 /// - **Whole words.** The characters around the match are not letters, digits or `_`: "Niger"
@@ -85,8 +88,11 @@ const MAX_DFA_PATTERNS: usize = 10_000;
 /// not mentions of the country or region: [`tag_event`](Self::tag_event) gives them the kinds
 /// [`COUNTRY_IN_NAME`] and [`REGION_IN_NAME`].
 ///
-/// Names are normalized with [`Normalizer`] when compiled, so they match text produced by it:
-/// tag [`NormalizedText::text`](commwatch_core::NormalizedText), not raw text.
+/// The rules' word lists are the gazetteer's ([`Gazetteer::words`]): the bundled ones and those
+/// its files add.
+///
+/// Names and words are normalized with [`Normalizer`] when compiled, so they match text produced
+/// by it: tag [`NormalizedText::text`](commwatch_core::NormalizedText), not raw text.
 #[derive(Clone, Debug)]
 pub struct Tagger {
     /// Unanchored scan for the leftmost-longest name (a DFA: the hot loop of tagging).
@@ -98,6 +104,35 @@ pub struct Tagger {
     entities: Vec<Entity>,
     /// Per entity (same index as `entities`), what tagging needs beyond the entity itself.
     info: Vec<EntityInfo>,
+    /// The function words and articles, as the tables that collapse them.
+    function_words: FunctionWords,
+    /// The word lists of the context rules.
+    context: ContextWords,
+    /// The word lists that find people's titles.
+    titles: TitleWords,
+}
+
+/// A word list of the gazetteer as the rules compare it with text: normalized like the text.
+#[derive(Clone, Debug)]
+struct WordSet(Box<[Box<str>]>);
+
+impl WordSet {
+    fn new(gazetteer: &Gazetteer, list: WordList, normalizer: &Normalizer) -> WordSet {
+        let words = gazetteer.words(list).iter();
+        WordSet(
+            words
+                .map(|w| normalizer.normalize(w).text.trim().into())
+                .collect(),
+        )
+    }
+
+    fn contains(&self, word: &str) -> bool {
+        self.0.iter().any(|w| **w == *word)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|w| &**w)
+    }
 }
 
 /// The span kind of a country named inside an organization's or a group's name ("Somalia" in
@@ -143,15 +178,26 @@ pub enum TaggerError {
         /// The name as written in the gazetteer.
         name: String,
     },
+    /// A function word or an article is nothing but characters the normalizer or folding
+    /// deletes.
+    #[error("[{}] {word:?} is empty once normalized", list.as_str())]
+    EmptyWord {
+        /// Its list.
+        list: WordList,
+        /// The word as written in the gazetteer.
+        word: String,
+    },
     /// The automaton could not be built (too many or too long names).
     #[error("cannot compile the gazetteer's names: {0}")]
     Build(#[from] aho_corasick::BuildError),
 }
 
 impl Tagger {
-    /// Compiles every name of every entity of `gazetteer` into one automaton.
+    /// Compiles every name of every entity of `gazetteer` into one automaton, and its word lists
+    /// into the tables of the rules.
     pub fn new(gazetteer: &Gazetteer) -> Result<Tagger, TaggerError> {
         let normalizer = Normalizer::new();
+        let function_words = FunctionWords::new(gazetteer, &normalizer)?;
         let entities: Vec<Entity> = gazetteer.entities().cloned().collect();
         let mut patterns = Patterns::default();
         for (index, entity) in entities.iter().enumerate() {
@@ -169,13 +215,14 @@ impl Tagger {
                         name: name.clone(),
                     });
                 }
-                let canonical = canonicalize(&folded).text;
+                let canonical = function_words.canonicalize(&folded).text;
                 // Context rules apply to matches of the label (person-name, us-state) or of an
                 // exact name (common-word) only.
                 let is_label = role != Role::Block && folded == label;
                 let has = |rule| entity.ambiguous().contains(&rule);
                 let folded_is_pattern = folded == canonical;
                 patterns.add(
+                    &function_words,
                     canonical,
                     Candidate {
                         entity: index,
@@ -184,8 +231,8 @@ impl Tagger {
                         person_name: is_label && has(Ambiguity::PersonName),
                         us_state: is_label && has(Ambiguity::UsState),
                         common_word: role == Role::Exact && has(Ambiguity::CommonWord),
-                        capitals: written_capitals(&written),
-                        ascii_capitals: ascii_capitals(&written),
+                        capitals: written_capitals(&function_words, &written),
+                        ascii_capitals: ascii_capitals(&function_words, &written),
                         written: written.into(),
                         folded: folded.into(),
                     },
@@ -220,6 +267,9 @@ impl Tagger {
             patterns: patterns.list,
             entities,
             info,
+            function_words,
+            context: ContextWords::new(gazetteer, &normalizer),
+            titles: TitleWords::new(gazetteer, &normalizer),
         })
     }
 
@@ -313,7 +363,9 @@ impl Tagger {
             } else {
                 holder = Some(tag.entity.id());
                 let detail = if &**tag.entity.kind() == "person" {
-                    person_title(text, &tags, i).map(|(s, e)| Symbol::from(&text[s..e]))
+                    self.titles
+                        .person_title(text, &tags, i)
+                        .map(|(s, e)| Symbol::from(&text[s..e]))
                 } else {
                     info.detail.clone()
                 };

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use commwatch_core::Symbol;
 
-use super::function_words::{canonicalize, for_each_content_word};
+use super::function_words::FunctionWords;
 use super::{COUNTRY_IN_NAME, PLACE, REGION_IN_NAME};
 use crate::gazetteer::Entity;
 
@@ -103,11 +103,11 @@ pub(super) struct Patterns {
 }
 
 impl Patterns {
-    pub(super) fn add(&mut self, canonical: String, candidate: Candidate) {
+    pub(super) fn add(&mut self, words: &FunctionWords, canonical: String, candidate: Candidate) {
         let index = match self.by_text.get(&canonical) {
             Some(&i) => i,
             None => {
-                let stable = canonicalize(&canonical).text == canonical;
+                let stable = words.canonicalize(&canonical).text == canonical;
                 self.list.push(Pattern {
                     canonical: canonical.as_str().into(),
                     stable,
@@ -125,9 +125,12 @@ impl Patterns {
 }
 
 /// Per content word of a name as written, whether each of its initials is uppercase.
-pub(super) fn written_capitals(written: &str) -> Box<[Box<[bool]>]> {
+pub(super) fn written_capitals(
+    function_words: &FunctionWords,
+    written: &str,
+) -> Box<[Box<[bool]>]> {
     let mut words = Vec::new();
-    for_each_content_word(written, &mut String::new(), |w| {
+    function_words.for_each_content_word(written, &mut String::new(), |w| {
         words.push(initials(w).map(char::is_uppercase).collect());
     });
     words.into()
@@ -136,10 +139,15 @@ pub(super) fn written_capitals(written: &str) -> Box<[Box<[bool]>]> {
 /// True when every capital that starts a word, or a part of a word after a non-alphanumeric
 /// character, in the written name (given as its [`written_capitals`]) stands over a letter that
 /// is not lowercase in `matched`, word for word of their content words.
-pub(super) fn capitals_match(capitals: &[Box<[bool]>], matched: &str, folded: &mut String) -> bool {
+pub(super) fn capitals_match(
+    function_words: &FunctionWords,
+    capitals: &[Box<[bool]>],
+    matched: &str,
+    folded: &mut String,
+) -> bool {
     let mut words = 0;
     let mut fits = true;
-    for_each_content_word(matched, folded, |word| {
+    function_words.for_each_content_word(matched, folded, |word| {
         fits = fits
             && capitals.get(words).is_some_and(|upper| {
                 upper
@@ -153,12 +161,12 @@ pub(super) fn capitals_match(capitals: &[Box<[bool]>], matched: &str, folded: &m
 }
 
 /// [`Candidate::ascii_capitals`] of a name as written.
-pub(super) fn ascii_capitals(written: &str) -> Option<u64> {
+pub(super) fn ascii_capitals(function_words: &FunctionWords, written: &str) -> Option<u64> {
     if !written.is_ascii() || written.len() > 64 {
         return None;
     }
     let mut upper = 0;
-    for_each_content_word(written, &mut String::new(), |word| {
+    function_words.for_each_content_word(written, &mut String::new(), |word| {
         let offset = word.as_ptr() as usize - written.as_ptr() as usize;
         let mut previous_alnum = false;
         for (i, b) in word.bytes().enumerate() {
@@ -191,10 +199,14 @@ pub(super) fn ascii_capitals_match(upper: u64, matched: &str) -> bool {
 /// [`capitals_match`] as first written, on the written name itself: the definition it is
 /// checked against in debug builds.
 #[cfg_attr(not(debug_assertions), allow(dead_code))]
-pub(super) fn capitals_match_reference(written: &str, matched: &str) -> bool {
+pub(super) fn capitals_match_reference(
+    function_words: &FunctionWords,
+    written: &str,
+    matched: &str,
+) -> bool {
     let content_words = |text| {
         let mut words = Vec::new();
-        for_each_content_word(text, &mut String::new(), |w| words.push(w));
+        function_words.for_each_content_word(text, &mut String::new(), |w| words.push(w));
         words
     };
     let w = content_words(written);

@@ -10,8 +10,7 @@
 use aho_corasick::{Anchored, Input};
 use commwatch_core::{FoldedText, OffsetCursor};
 
-use super::context::{all_caps_context, person_context, us_state_context};
-use super::function_words::canonicalize;
+use super::context::all_caps_context;
 use super::names::{
     Candidate, Role, ascii_capitals_match, capitals_match, capitals_match_reference,
 };
@@ -33,7 +32,7 @@ impl Tagger {
             let fresh = fold(text);
             return self.scan(text, &fresh, inside, out);
         }
-        let canonical = canonicalize(&folded.text);
+        let canonical = self.function_words.canonicalize(&folded.text);
         let mut scan = Scan {
             text,
             canonical: canonical.text.as_bytes(),
@@ -130,7 +129,7 @@ impl Tagger {
         // text spelled exactly like a stable pattern canonicalizes to it: no need to look. (The
         // automaton matched the pattern, so the canonical text at the match is the pattern.)
         let exact = pattern.stable && folded.as_bytes() == scan.canonical.get(start..end)?;
-        if !exact && canonicalize(folded).text != *pattern.canonical {
+        if !exact && self.function_words.canonicalize(folded).text != *pattern.canonical {
             return None;
         }
         let (ns, ne) = match &mut scan.to_text {
@@ -178,15 +177,23 @@ impl Tagger {
                             Some(upper) if matched.is_ascii() && is_written(c) => {
                                 ascii_capitals_match(upper, matched)
                             }
-                            _ => capitals_match(&c.capitals, matched, &mut scratch),
+                            _ => capitals_match(
+                                &self.function_words,
+                                &c.capitals,
+                                matched,
+                                &mut scratch,
+                            ),
                         };
-                        debug_assert_eq!(fits, capitals_match_reference(&c.written, matched));
+                        debug_assert_eq!(
+                            fits,
+                            capitals_match_reference(&self.function_words, &c.written, matched)
+                        );
                         fits
                     }
                 };
                 spelled
-                    && !(c.person_name && person_context(text, ns, ne, previous))
-                    && !(c.us_state && us_state_context(text, ns, ne, previous))
+                    && !(c.person_name && self.context.person_context(text, ns, ne, previous))
+                    && !(c.us_state && self.context.us_state_context(text, ns, ne, previous))
                     && !(c.common_word
                         && matched.chars().count() <= 3
                         && all_caps_context(text, ns, ne))
