@@ -487,6 +487,8 @@ fn matches_swapped_function_words_and_articles() {
         ]
     );
     assert_eq!(id_list("Coalition for Sahel"), ["coalition-for-the-sahel"]);
+    // Only articles may be added: "the particular" is no article, so this is no name.
+    assert_eq!(id_list("the Coalition for the particular Sahel"), ["sahel"]);
     // Only function words vary: other words must be the name's.
     assert!(id_list("Democratic Republic of the Kongo").is_empty());
 }
