@@ -578,6 +578,61 @@ fn finds_person_titles() {
 }
 
 #[test]
+fn a_gazetteer_file_extends_the_word_lists() -> Result<(), Box<dyn std::error::Error>> {
+    const ENTITIES: &str = r#"
+[[entity]]
+id = "TD"
+kind = "country"
+label = "Chad"
+names = ["Chad"]
+ambiguous = "person-name"
+[[entity]]
+id = "jane-doe"
+kind = "person"
+label = "Jane Doe"
+names = ["Jane Doe"]
+[[entity]]
+id = "ohr"
+kind = "organization"
+label = "Office of Human Rights"
+names = ["Office of Human Rights"]
+"#;
+    const WORDS: &str = r#"
+[title_heads]
+words = ["Ombudsman"]
+[not_surnames]
+words = ["Stadium"]
+[function_words]
+words = ["in respect of"]
+"#;
+    let text = "the Chad Stadium; Ombudsman Jane Doe; the Office in respect of Human Rights";
+    let found = |gazetteer: &Gazetteer| -> Result<Vec<(String, Option<String>)>, TaggerError> {
+        let mut event = Communique::new(None, Origin::default(), text.to_owned());
+        Tagger::new(gazetteer)?.tag_event(&mut event);
+        Ok(event
+            .spans
+            .iter()
+            .map(|s| (s.id.to_string(), s.detail.as_deref().map(str::to_owned)))
+            .collect())
+    };
+    // The bundled lists: "Chad Stadium" looks like a person, "Ombudsman" is no title head,
+    // "in respect of" no function word.
+    let bundled = Gazetteer::from_toml_str(ENTITIES, "entities.toml")?;
+    assert_eq!(found(&bundled)?, [("jane-doe".to_owned(), None)]);
+    // The same file with the word tables added.
+    let extended = Gazetteer::from_toml_str(&format!("{ENTITIES}{WORDS}"), "local.toml")?;
+    assert_eq!(
+        found(&extended)?,
+        [
+            ("TD".to_owned(), None),
+            ("jane-doe".to_owned(), Some("Ombudsman".to_owned())),
+            ("ohr".to_owned(), None),
+        ]
+    );
+    Ok(())
+}
+
+#[test]
 fn keeps_event_spans_sorted() {
     let mut event = Communique::new(None, Origin::default(), "Mali and Chad".to_owned());
     event.spans.push(Span {
