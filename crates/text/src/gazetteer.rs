@@ -6,6 +6,8 @@
 //! [`Gazetteer`]. Six lists ship inside the crate ([`Gazetteer::builtin`]): every ISO 3166-1
 //! country, the UN M49, geopolitical and maritime regions, international organizations, armed
 //! groups, senior officials, and places (capitals, cities, provinces) with their countries.
+//! A gazetteer also holds the word lists of the tagger's rules ([`WordList`]): every gazetteer
+//! starts with the bundled lists, and its files may add words to them.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -13,6 +15,8 @@ use std::path::{Path, PathBuf};
 
 use commwatch_core::Symbol;
 use serde::Deserialize;
+
+use crate::words::{WordList, Words};
 
 /// The bundled gazetteer files, in load order: (file name, TOML text).
 ///
@@ -196,15 +200,31 @@ fn push_unique(list: &mut Vec<String>, name: String) {
     }
 }
 
-/// A set of [`Entity`]s, in the order they were loaded.
+/// A set of [`Entity`]s, in the order they were loaded, and the word lists of the tagger's rules
+/// ([`WordList`]).
 ///
 /// Load order matters in one case: when two entities share a name (say "Georgia" as a country
 /// in one file and a US state in another), the tagger reports the one loaded first, always.
-#[derive(Clone, Debug, Default)]
+///
+/// Every gazetteer, [`Gazetteer::default`] (no entities) included, starts with the bundled word
+/// lists (`data/words.toml`); a file adds the words of its word-list tables to them.
+#[derive(Clone, Debug)]
 pub struct Gazetteer {
     entities: Vec<Entity>,
     /// kind → id → index in `entities`.
     index: HashMap<Symbol, HashMap<Symbol, usize>>,
+    words: Words,
+}
+
+impl Default for Gazetteer {
+    /// No entities, and the bundled word lists.
+    fn default() -> Gazetteer {
+        Gazetteer {
+            entities: Vec::new(),
+            index: HashMap::new(),
+            words: Words::bundled().clone(),
+        }
+    }
 }
 
 impl Gazetteer {
@@ -222,6 +242,8 @@ impl Gazetteer {
     /// - `places.toml`: capitals, cities, provinces, states and districts (kind `place`, slug
     ///   ids such as `borno`, `mogadishu`), each with `attributes.country`, its country's ISO
     ///   3166-1 alpha-2 code.
+    ///
+    /// Like every gazetteer, it has the bundled word lists of `words.toml` ([`WordList`]).
     pub fn builtin() -> Gazetteer {
         // The files are part of the crate and a unit test parses them, so failing here is a bug
         // in the build, not a condition a caller could handle.
@@ -235,17 +257,27 @@ impl Gazetteer {
         gazetteer
     }
 
-    /// Parses a gazetteer from TOML text. `origin` names the text (a file name) in errors.
+    /// Parses a gazetteer from TOML text: its entities, and the words its word-list tables add
+    /// to the bundled lists. `origin` names the text (a file name) in errors.
     ///
     /// Two entries with the same kind and id in one file are an error; across files use
     /// [`extend`](Self::extend), which merges them.
     pub fn from_toml_str(text: &str, origin: &str) -> Result<Gazetteer, GazetteerError> {
-        let file: FileDoc = toml::from_str(text).map_err(|e| GazetteerError::Parse {
+        let parse_error = |message: String| GazetteerError::Parse {
             origin: origin.to_owned(),
-            message: e.to_string(),
-        })?;
+            message,
+        };
+        let mut file: toml::Table =
+            toml::from_str(text).map_err(|e: toml::de::Error| parse_error(e.to_string()))?;
+        let entities: Vec<toml::Table> = match file.remove("entity") {
+            Some(value) => value
+                .try_into()
+                .map_err(|e: toml::de::Error| parse_error(format!("`entity`: {}", e.message())))?,
+            None => Vec::new(),
+        };
         let mut gazetteer = Gazetteer::default();
-        for (i, table) in file.entity.into_iter().enumerate() {
+        gazetteer.words.extend(&Words::from_tables(file, origin)?);
+        for (i, table) in entities.into_iter().enumerate() {
             let index = i + 1;
             let id = table
                 .get("id")
@@ -283,9 +315,11 @@ impl Gazetteer {
         Gazetteer::from_toml_str(&text, &path.display().to_string())
     }
 
-    /// Adds the entities of `other` after this gazetteer's. An entity whose kind and id already
-    /// exist adds its names to the existing one (which keeps its label and position).
+    /// Adds the entities of `other` after this gazetteer's, and its words to the word lists. An
+    /// entity whose kind and id already exist adds its names to the existing one (which keeps
+    /// its label and position).
     pub fn extend(&mut self, other: Gazetteer) {
+        self.words.extend(&other.words);
         for entity in other.entities {
             match self.position(&entity.kind, &entity.id) {
                 Some(i) => self.entities[i].absorb(entity),
@@ -307,6 +341,12 @@ impl Gazetteer {
     /// The entities in load order.
     pub fn entities(&self) -> impl ExactSizeIterator<Item = &Entity> {
         self.entities.iter()
+    }
+
+    /// The words of a word list of the tagger's rules: the bundled ones, then those the
+    /// gazetteer's files added.
+    pub fn words(&self, list: WordList) -> &[String] {
+        self.words.get(list)
     }
 
     /// The entity of this kind and id, if any.
@@ -339,7 +379,8 @@ pub enum GazetteerError {
         /// What the operating system said.
         error: std::io::Error,
     },
-    /// The text is not valid TOML, or has a top-level key other than `entity`.
+    /// The text is not valid TOML, or has a top-level key other than `entity` and the word
+    /// lists.
     #[error("{origin}: {message}")]
     Parse {
         /// The file name given to [`Gazetteer::from_toml_str`].
@@ -360,6 +401,17 @@ pub enum GazetteerError {
         /// What is wrong.
         problem: String,
     },
+    /// A word-list table is wrong: a misspelt key, an empty word, or a phrase in a list of
+    /// single words.
+    #[error("{origin}: [{}]: {problem}", list.as_str())]
+    Words {
+        /// The file name given to [`Gazetteer::from_toml_str`].
+        origin: String,
+        /// The list.
+        list: WordList,
+        /// What is wrong.
+        problem: String,
+    },
 }
 
 /// Formats an optional entity id as ` (id "CD")`.
@@ -372,15 +424,6 @@ impl fmt::Display for IdSuffix<'_> {
             None => Ok(()),
         }
     }
-}
-
-/// A gazetteer file: a list of `[[entity]]` tables, each checked on its own so that errors can
-/// name the entry.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileDoc {
-    #[serde(default)]
-    entity: Vec<toml::Table>,
 }
 
 /// One `[[entity]]` table as written.

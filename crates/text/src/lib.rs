@@ -10,7 +10,8 @@
 //! - [`Gazetteer`] holds named [`Entity`]s read from TOML files (format in `docs/gazetteer.md`);
 //!   [`Gazetteer::builtin`] bundles every ISO 3166-1 country, the UN M49, geopolitical and
 //!   maritime regions, international organizations, armed groups, senior officials and places
-//!   (capitals, cities, provinces) with their countries.
+//!   (capitals, cities, provinces) with their countries, and the word lists of the tagger's
+//!   rules ([`WordList`]: function words, titles, …), which gazetteer files may extend.
 //! - [`Analyzer`] runs the analysis before tagging in one call (`docs/text-analysis.md`): the
 //!   article inside a scraped page ([`find_content`]), its title, normalized text, sentences
 //!   ([`split_sentences`]), dates and dateline ([`DateFinder`]), publication date and language
@@ -64,6 +65,7 @@ mod normalize;
 pub mod recognize;
 pub mod sentences;
 mod tagger;
+mod words;
 
 pub use analyze::{Analyzer, DATE_KIND};
 pub use boilerplate::{Content, Title, TitleSource, find_content};
@@ -73,6 +75,5 @@ pub use language::detect_language;
 pub use normalize::Normalizer;
 pub use recognize::{Recognized, Recognizers};
 pub use sentences::split_sentences;
-pub use tagger::{
-    ARTICLES, COUNTRY_IN_NAME, FUNCTION_WORDS, PLACE, REGION_IN_NAME, Tag, Tagger, TaggerError,
-};
+pub use tagger::{COUNTRY_IN_NAME, PLACE, REGION_IN_NAME, Tag, Tagger, TaggerError};
+pub use words::WordList;
