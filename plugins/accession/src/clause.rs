@@ -583,6 +583,16 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
                             members: f.members,
                         });
                     } else if !f.members.is_empty() {
+                        // "joined the IMF and the World Bank": one finding per organization.
+                        if let (Org::Entity(k), "joined") = (&f.org, f.cue) {
+                            let mut n = k + 1;
+                            while self.is(n, &["and", ","])
+                                && let Some((org @ Org::Entity(_), next)) = self.object_org(n + 1)
+                            {
+                                found.push(Found { org, ..f.clone() });
+                                n = next;
+                            }
+                        }
                         found.push(f);
                     } else {
                         dropped.push(Dropped {
@@ -624,7 +634,14 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
                 .membership_role(j + 1)
                 .ok_or("joined as something else")?;
             (org, after)
-        } else if let Some((org, after)) = self.object_org(j) {
+        } else if let Some((org, mut after)) = self.object_org(j) {
+            // "joined the IMF and the World Bank": every organization of the list is joined
+            // (see [`Reader::read`]); what follows the list decides the sense of "joined".
+            while self.is(after, &["and", ","])
+                && let Some((Org::Entity(_), next)) = self.object_org(after + 1)
+            {
+                after = next;
+            }
             self.check_head_object(after)?;
             // "joins the OIC, the Alliance of Civilizations and those Member States that …":
             // joining others in a stance, not an organization as a member.
@@ -799,7 +816,11 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
 
     /// "X was (has been) admitted to ORG", "ORG admitted X", "newly admitted members X, Y".
     fn admitted(&self, i: usize) -> Result<Option<Found>, &'static str> {
-        if i > 0 && self.is(i - 1, AUXILIARIES) {
+        let mut aux = i;
+        while aux > 0 && self.is(aux - 1, ADVERBS) {
+            aux -= 1;
+        }
+        if aux > 0 && self.is(aux - 1, AUXILIARIES) {
             let members = self.subject(i);
             let mut j = i + 1;
             let mut role_org = Org::Unsaid;

@@ -659,6 +659,32 @@ mod tests {
                 &[("un", "BT")],
             ),
             (
+                "Kosovo joined the IMF and the World Bank in 2009.",
+                &[
+                    ("Kosovo", "country", "XK"),
+                    ("IMF", "organization", "imf"),
+                    ("World Bank", "organization", "world-bank"),
+                ],
+                &[("world-bank", "XK"), ("imf", "XK")],
+            ),
+            (
+                "Canada joined NATO and the EU in condemning the attack.",
+                &[
+                    ("Canada", "country", "CA"),
+                    ("NATO", "organization", "nato"),
+                    ("EU", "organization", "eu"),
+                ],
+                &[],
+            ),
+            (
+                "Timor-Leste was formally admitted as ASEAN's 11th member at the summit.",
+                &[
+                    ("Timor-Leste", "country", "TL"),
+                    ("ASEAN", "organization", "asean"),
+                ],
+                &[("asean", "TL")],
+            ),
+            (
                 "Kazakhstan acceded to the Convention.",
                 &[("Kazakhstan", "country", "KZ")],
                 &[],
