@@ -8,4 +8,4 @@ mod tokens;
 
 pub use shadow::{Shadow, StandIns, words};
 pub use spans::Spans;
-pub use tokens::{Kind as TokenKind, Token, Tokens, ordinal};
+pub use tokens::{Kind as TokenKind, Rules as TokenRules, Token, Tokens, ordinal};
