@@ -164,6 +164,13 @@ impl Tokens {
                 at = span.end;
                 continue;
             }
+            let c = raw[at..].chars().next().expect("in range");
+            let len = c.len_utf8();
+            if c.is_whitespace() {
+                line_start |= c == '\n';
+                at += len;
+                continue;
+            }
             let limit = spans
                 .get(first)
                 .map_or(range.end, |s| s.start.min(range.end));
@@ -173,24 +180,24 @@ impl Tokens {
             } else {
                 limit
             };
-            let c = raw[at..].chars().next().expect("in range");
-            let len = c.len_utf8();
-            if c.is_whitespace() {
-                line_start |= c == '\n';
-                at += len;
-                continue;
-            }
             let start = at;
             let lower_start = self.lower.len();
             if c.is_alphanumeric() {
                 // A word: letters and digits, with hyphens or apostrophes inside; "'s" apart.
-                let mut end = at;
-                for (i, ch) in raw[at..limit].char_indices() {
+                let bytes = raw.as_bytes();
+                let mut end = at + len;
+                loop {
+                    while end < limit && bytes[end].is_ascii_alphanumeric() {
+                        end += 1;
+                    }
+                    let Some(ch) = raw[end..limit].chars().next() else {
+                        break;
+                    };
+                    let after = end + ch.len_utf8();
                     if ch.is_alphanumeric() {
-                        end = at + i + ch.len_utf8();
+                        end = after;
                         continue;
                     }
-                    let after = at + i + ch.len_utf8();
                     let apostrophe = is_apostrophe::<R>(ch);
                     if apostrophe || (R::HYPHENATED_WORDS && matches!(ch, '-' | '\u{2011}')) {
                         let (next, possessive) = look_after(raw, after..ahead);
@@ -208,12 +215,18 @@ impl Tokens {
                     }
                     break;
                 }
-                for ch in raw[start..end].chars() {
-                    self.lower.push(match ch {
-                        '\u{2019}' | '\u{2018}' => '\'',
-                        '\u{2011}' => '-',
-                        c => c.to_ascii_lowercase(),
-                    });
+                let word = &raw[start..end];
+                if word.is_ascii() {
+                    self.lower.push_str(word);
+                    self.lower[lower_start..].make_ascii_lowercase();
+                } else {
+                    for ch in word.chars() {
+                        self.lower.push(match ch {
+                            '\u{2019}' | '\u{2018}' => '\'',
+                            '\u{2011}' => '-',
+                            c => c.to_ascii_lowercase(),
+                        });
+                    }
                 }
                 self.push_word(
                     start..end,
