@@ -2,7 +2,9 @@
 //! or hosting a threat from a **non-state armed actor** (docs/labelling.md).
 //!
 //! It reads what the tagging stage found (countries, regions, places, groups, organizations,
-//! people, sentences) and the words between them, sentence by sentence:
+//! people, sentences) and the words between them, sentence by sentence — as tokens, each entity
+//! one token, from the tokenizer the bundled plugins share (`plugin-text-support`), with the
+//! plugin's lexicon as its rules (`lexicon.rs`: word classes, clause words):
 //!
 //! 1. **An actor.** A sentence counts only when it names a non-state armed actor: a tagged
 //!    `group` (but not a state force or a cartel: `[actors] not_groups` in

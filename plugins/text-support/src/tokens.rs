@@ -27,7 +27,7 @@ pub enum Kind {
     /// Punctuation: one character that is neither a letter, a digit nor white space.
     Punct,
     /// An entity tagged by an earlier stage: its index in the spans given to
-    /// [`Tokens::tokenize`].
+    /// [`Tokens::tokenize`] (or [`Tokens::tokenize_with`]).
     Entity(usize),
 }
 
@@ -80,7 +80,8 @@ pub trait Rules {
     /// Whether apostrophes are read as in names ("Qa'ida", "Hamas’ grip"): the left quote ‘ is
     /// one too ("Iran‘s"); one stays inside a word only before a letter (not a digit); what
     /// follows it is looked at up to the end of the sentence, past the start of an entity; and
-    /// a lone one right after a word or entity that ends in s is a possessive "'s". If not,
+    /// a lone one right after a word or entity that ends in s, before no letter or digit, is a
+    /// possessive (a word whose lowercase form is "'s", as that of "’s" is). If not,
     /// apostrophes are ' and ’, one stays inside a word before a letter or digit, and what
     /// follows it is looked at up to the next entity.
     const NAME_APOSTROPHES: bool = false;
@@ -88,7 +89,8 @@ pub trait Rules {
     /// Whether punctuation is read by its class and the sentence cut into clauses. A
     /// punctuation token's lowercase form is then its class: `,` `;` `:` `(` `)` `/` `&` `.` `!`
     /// `?` themselves, `*` a bullet at the start of a line (`-`, `*`, `•`, `▪`, `·`), `-` a
-    /// hyphen or a dash between two words, `~` a dash with a space on either side, `"`
+    /// hyphen (`-`, U+2010, U+2011) or a dash (– — ―) with no space on either side, `~` such a
+    /// dash with a space on either side, `"`
     /// anything else (quotes, brackets, apostrophes that are not possessives); markdown emphasis
     /// and escapes (`*` `#` `_` `\`) are no token. A new clause starts at `;`, `:`, a spaced
     /// dash and a bullet (each the first token of its clause). If not, a punctuation token's
