@@ -1,8 +1,12 @@
 //! The plugin's word lists (`data/lexicon.toml`), read once: each word's classes as bits, and the
-//! actor phrases.
+//! actor phrases. They are also the rules its sentences are tokenized with (the shared
+//! tokenizer of `plugin-text-support`, [`TokenRules`]): words get their classes from here, and
+//! a sentence is cut into clauses at `;`, `:`, a spaced dash, a bullet and the `clause_word`s.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+
+use plugin_text_support::TokenRules;
 
 /// FNV-1a: words are short, and looked up for every word of the sentences read.
 #[derive(Default)]
@@ -69,7 +73,8 @@ pub(crate) mod class {
     pub const NOT_AFTER: u64 = 1 << 32;
     /// `[actors] state_context`.
     pub const STATE_CONTEXT: u64 = 1 << 33;
-    /// The possessive `'s` (or a lone apostrophe after a name), set by the tokenizer.
+    /// The possessive `'s` (or a lone apostrophe after a name), which the tokenizer gives as
+    /// the word "'s".
     pub const POSSESSIVE: u64 = 1 << 34;
     pub const WATER: u64 = 1 << 35;
     pub const ATTACK_VERB: u64 = 1 << 36;
@@ -316,6 +321,25 @@ impl Lexicon {
     }
 }
 
+/// How the plugin's sentences are tokenized: hyphens apart (actor phrases are matched across
+/// them: "counter-terrorism"), apostrophes as in names ("Qa'ida", "Hamas’ grip"), punctuation by
+/// class and clauses, each word with its classes.
+impl TokenRules for Lexicon {
+    const HYPHENATED_WORDS: bool = false;
+    const NAME_APOSTROPHES: bool = true;
+    const CLAUSES: bool = true;
+    const CLAUSE_WORDS: u64 = class::CLAUSE_WORD;
+
+    #[inline]
+    fn classes(&self, word: &str) -> u64 {
+        if word == "'s" {
+            class::POSSESSIVE
+        } else {
+            Lexicon::classes(self, word)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -329,6 +353,79 @@ mod tests {
         assert_eq!(lexicon.classes("zebra"), 0);
         assert!(lexicon.actor_stems().contains(&"terror".to_string()));
         assert!(lexicon.not_groups.contains(&"irgc".to_string()));
+    }
+
+    /// The tokens of `raw` read with the lexicon, each with its clause: entities as
+    /// `[index:text]`, possessives as `POSS`, other words as their text, punctuation as its
+    /// class.
+    fn show(raw: &str, entities: &[&str]) -> Vec<String> {
+        let lexicon = Lexicon::parse(LEXICON).unwrap();
+        let spans: Vec<commwatch_plugin_sdk::SpanView<'_>> = entities
+            .iter()
+            .map(|e| {
+                let start = raw.find(e).unwrap();
+                commwatch_plugin_sdk::SpanView {
+                    start,
+                    end: start + e.len(),
+                    kind: "group",
+                    id: "x",
+                    label: e,
+                    detail: None,
+                }
+            })
+            .collect();
+        let mut tokens = plugin_text_support::Tokens::default();
+        tokens.tokenize_with(raw, 0..raw.len(), &spans, 0, &lexicon);
+        (0..tokens.len())
+            .map(|i| {
+                let t = &tokens.list()[i];
+                let text = &raw[t.range.clone()];
+                let shown = match (t.entity(), tokens.punct(i)) {
+                    (Some(e), _) => format!("[{e}:{text}]"),
+                    (_, Some(p)) => p.to_string(),
+                    _ if t.is(class::POSSESSIVE) => "POSS".to_string(),
+                    _ => text.to_string(),
+                };
+                format!("{shown}{}", t.clause)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn sentences_read_with_the_lexicon() {
+        let raw =
+            "Iranian-backed Houthis hit Israel’s north; al-Qa'ida’s men — Hamas’ grip, but not";
+        assert_eq!(
+            show(raw, &["Iranian", "Houthis", "Israel", "al-Qa'ida", "Hamas"]),
+            [
+                "[0:Iranian]0",
+                "-0",
+                "backed0",
+                "[1:Houthis]0",
+                "hit0",
+                "[2:Israel]0",
+                "POSS0",
+                "north0",
+                ";1",
+                "[3:al-Qa'ida]1",
+                "POSS1",
+                "men1",
+                "~2",
+                "[4:Hamas]2",
+                "POSS2",
+                "grip2",
+                ",2",
+                "but3",
+                "not3",
+            ]
+        );
+        let raw = "Attacks:\n-   in Gaza and **Mali**\n* don't";
+        assert_eq!(
+            show(raw, &[]),
+            [
+                "Attacks0", ":1", "*2", "in2", "Gaza2", "and2", "Mali2", "*3", "don't3"
+            ]
+        );
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! or hosting a threat from a **non-state armed actor** (docs/labelling.md).
 //!
 //! It reads what the tagging stage found (countries, regions, places, groups, organizations,
-//! people, sentences) and the words between them, sentence by sentence:
+//! people, sentences) and the words between them, sentence by sentence — as tokens, each entity
+//! one token, from the tokenizer the bundled plugins share (`plugin-text-support`), with the
+//! plugin's lexicon as its rules (`lexicon.rs`: word classes, clause words):
 //!
 //! 1. **An actor.** A sentence counts only when it names a non-state armed actor: a tagged
 //!    `group` (but not a state force or a cartel: `[actors] not_groups` in
@@ -41,7 +43,6 @@
 
 mod lexicon;
 mod read;
-mod tokens;
 
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
@@ -52,8 +53,8 @@ use commwatch_plugin_sdk::{
 };
 
 use lexicon::{LEXICON, Lexicon};
+use plugin_text_support::Tokens;
 use read::{Actor, Ent, EntKind, Finding, Form, Place, Reader};
-use tokens::Tok;
 
 /// One region as the host passes it.
 #[derive(Debug, serde::Deserialize)]
@@ -106,8 +107,7 @@ pub struct RegionalThreat {
     watching: bool,
     severity: Severity,
     // Reused from call to call.
-    toks: Vec<Tok>,
-    lower: String,
+    tokens: Tokens,
     actors: Vec<Actor>,
     findings: Vec<Finding>,
     /// The actor of the sentence read last, with byte offsets.
@@ -122,8 +122,8 @@ struct Doc<'a> {
     ents: &'a [Ent],
     /// The index of the first entity that may lie in the sentence.
     first_ent: usize,
-    /// Each entity's (start, end).
-    bounds: &'a [(usize, usize)],
+    /// Each entity's span.
+    spans: &'a [SpanView<'a>],
     /// Whether each entity is a group that is not a non-state armed actor.
     not_groups: &'a [bool],
 }
@@ -350,8 +350,7 @@ impl Stage for RegionalThreat {
             by_id,
             countries,
             severity,
-            toks: Vec::new(),
-            lower: String::new(),
+            tokens: Tokens::default(),
             actors: Vec::new(),
             findings: Vec::new(),
             last_actor: None,
@@ -419,7 +418,6 @@ impl Stage for RegionalThreat {
                 ent.kind = EntKind::Other;
             }
         }
-        let bounds: Vec<(usize, usize)> = ents.iter().map(|e| (e.start, e.end)).collect();
         // Where actor words (true) and words of self-defence (false) may start, in order.
         let bytes = raw.as_bytes();
         // The last actor read, and the number of its sentence.
@@ -496,7 +494,7 @@ impl Stage for RegionalThreat {
             let doc = Doc {
                 ents: &ents,
                 first_ent,
-                bounds: &bounds,
+                spans: &spans,
                 not_groups: &not_groups,
             };
             self.read_sentence(raw, sentence, &doc, carried);
@@ -567,31 +565,18 @@ impl RegionalThreat {
         doc: &Doc<'_>,
         carried: Option<Actor>,
     ) {
-        tokens::tokenize(
-            raw,
-            sentence,
-            doc.bounds,
-            doc.first_ent,
-            &self.lexicon,
-            &mut self.lower,
-            &mut self.toks,
-        );
-        let reader = Reader {
-            lexicon: &self.lexicon,
-            raw,
-            toks: &self.toks,
-            ents: doc.ents,
-            not_groups: doc.not_groups,
-        };
+        self.tokens
+            .tokenize_with(raw, sentence, doc.spans, doc.first_ent, &self.lexicon);
+        let reader = Reader::new(&self.lexicon, raw, &self.tokens, doc.ents, doc.not_groups);
         reader.actors(&mut self.actors);
         self.findings.clear();
         reader.read(&self.actors, carried, &mut self.findings);
         // Actors by byte offsets (`first`, `last` = start, end), since tokens are reused.
-        let toks = &self.toks;
+        let toks = self.tokens.list();
         let in_bytes = |a: &mut Actor| {
             if !a.carried {
-                a.first = toks[a.first].start;
-                a.last = toks[a.last].end;
+                a.first = toks[a.first].range.start;
+                a.last = toks[a.last].range.end;
                 a.carried = true;
             }
         };

@@ -5,7 +5,7 @@
 //! right around the place (or around the list of places it belongs to: "in Iraq and Syria").
 
 use crate::lexicon::{Lexicon, Pattern, class::*};
-use crate::tokens::{Kind, Tok};
+use plugin_text_support::{Token, TokenKind as Kind, Tokens};
 
 /// What an entity of the document is, for this plugin.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -210,11 +210,14 @@ pub(crate) enum Place {
 
 /// The reading of one sentence.
 pub(crate) struct Reader<'a> {
-    pub lexicon: &'a Lexicon,
-    pub raw: &'a str,
-    pub toks: &'a [Tok],
-    pub ents: &'a [Ent],
-    pub not_groups: &'a [bool],
+    lexicon: &'a Lexicon,
+    raw: &'a str,
+    /// The sentence's tokens, read with the lexicon's rules (its classes and clauses).
+    tokens: &'a Tokens,
+    /// The same, as a list.
+    toks: &'a [Token],
+    ents: &'a [Ent],
+    not_groups: &'a [bool],
 }
 
 /// A maximal run of places in a row ("Iraq and northeast Syria", "Mali, Burkina Faso and
@@ -233,8 +236,32 @@ enum Reading {
 }
 
 impl<'a> Reader<'a> {
+    /// The reading of a sentence of `raw` tokenized into `tokens`, whose entity tokens are
+    /// indexes into `ents` (and `not_groups`).
+    pub(crate) fn new(
+        lexicon: &'a Lexicon,
+        raw: &'a str,
+        tokens: &'a Tokens,
+        ents: &'a [Ent],
+        not_groups: &'a [bool],
+    ) -> Self {
+        Reader {
+            lexicon,
+            raw,
+            tokens,
+            toks: tokens.list(),
+            ents,
+            not_groups,
+        }
+    }
+
     fn word(&self, i: usize) -> &'a str {
-        &self.raw[self.toks[i].start..self.toks[i].end]
+        &self.raw[self.toks[i].range.clone()]
+    }
+
+    /// The class of token `i` if it is punctuation (see `TokenRules::CLAUSES`).
+    fn punct(&self, i: usize) -> Option<char> {
+        self.tokens.punct(i)
     }
 
     fn ent(&self, i: usize) -> Option<&'a Ent> {
@@ -256,7 +283,7 @@ impl<'a> Reader<'a> {
             if t.clause != clause {
                 return None;
             }
-            if t.is(skip) || t.punct() == Some(b'"') {
+            if t.is(skip) || self.punct(j) == Some('"') {
                 continue;
             }
             return Some(j);
@@ -272,7 +299,7 @@ impl<'a> Reader<'a> {
             if t.clause != clause {
                 return None;
             }
-            if t.is(skip) || t.punct() == Some(b'"') {
+            if t.is(skip) || self.punct(j) == Some('"') {
                 j += 1;
                 continue;
             }
@@ -356,7 +383,7 @@ impl<'a> Reader<'a> {
         let Some(j) = self.prev(i, 0) else {
             return false;
         };
-        let j = if self.toks[j].punct() == Some(b'-') {
+        let j = if self.punct(j) == Some('-') {
             match self.prev(j, 0) {
                 Some(k) => k,
                 None => return false,
@@ -375,12 +402,12 @@ impl<'a> Reader<'a> {
             for (n, pattern) in phrase.iter().enumerate() {
                 if n > 0 {
                     j += 1;
-                    if self.toks.get(j).and_then(Tok::punct) == Some(b'-') {
+                    if self.punct(j) == Some('-') {
                         j += 1;
                     }
                 }
                 match self.toks.get(j) {
-                    Some(t) if matches!(t.kind, Kind::Word(_)) => {
+                    Some(t) if t.kind == Kind::Word => {
                         if !pattern.matches(self.word(j)) {
                             continue 'phrases;
                         }
@@ -396,9 +423,9 @@ impl<'a> Reader<'a> {
     /// The lists of places of the sentence.
     fn lists(&self, out: &mut Vec<List>) {
         out.clear();
-        let separator = |t: &Tok| {
-            matches!(t.punct(), Some(b',' | b'/' | b'&'))
-                || t.is(AND | LIST_WORD | DETERMINER | DIRECTION | LOCATIVE)
+        let separator = |j: usize| {
+            matches!(self.punct(j), Some(',' | '/' | '&'))
+                || self.toks[j].is(AND | LIST_WORD | DETERMINER | DIRECTION | LOCATIVE)
         };
         let mut i = 0;
         while i < self.toks.len() {
@@ -413,7 +440,7 @@ impl<'a> Reader<'a> {
                 if self.is_place(j) {
                     last = j;
                     j += 1;
-                } else if separator(&self.toks[j]) {
+                } else if separator(j) {
                     j += 1;
                 } else {
                     break;
@@ -486,18 +513,18 @@ impl<'a> Reader<'a> {
         }
         // "in Tinzawaten, Mali", "in Dapchi, Yobe State, Nigeria": places the tagger does not
         // know, then the place they are in.
-        if t.punct() == Some(b',') {
+        if self.punct(j) == Some(',') {
             let mut k = j;
             let mut names = 0;
             loop {
                 let w = self.prev(k, 0)?;
                 let tok = &self.toks[w];
-                let capital = matches!(tok.kind, Kind::Word(_))
-                    && self.word(w).starts_with(|c: char| c.is_uppercase());
+                let capital =
+                    tok.kind == Kind::Word && self.word(w).starts_with(|c: char| c.is_uppercase());
                 if capital && names < 4 {
                     names += 1;
                     k = w;
-                } else if tok.punct() == Some(b',') && names > 0 {
+                } else if self.punct(w) == Some(',') && names > 0 {
                     k = w;
                 } else {
                     break;
@@ -518,14 +545,15 @@ impl<'a> Reader<'a> {
         let n = self.next(i, 0)?;
         let t = &self.toks[n];
         // "Aden Adde International Airport": a longer name the place only begins.
-        let adjacent = self.raw[self.toks[i].end..t.start] == *" ";
+        let adjacent = self.raw[self.toks[i].range.end..t.range.start] == *" ";
         if adjacent
-            && matches!(t.kind, Kind::Word(0))
+            && t.kind == Kind::Word
+            && t.classes == 0
             && self.word(n).starts_with(|c: char| c.is_uppercase())
         {
             return Some(Not::NamePart);
         }
-        if t.punct() == Some(b'-') {
+        if self.punct(n) == Some('-') {
             let m = self.next(n, 0)?;
             return self.toks[m].is(BACKER).then_some(Not::Backer);
         }
@@ -555,7 +583,7 @@ impl<'a> Reader<'a> {
         let n = self.next(last, 0)?;
         let t = &self.toks[n];
         // "Gaza-based militants".
-        if t.punct() == Some(b'-') {
+        if self.punct(n) == Some('-') {
             let m = self.next(n, 0)?;
             let actor = self
                 .next(m, 0)
@@ -568,7 +596,7 @@ impl<'a> Reader<'a> {
                 return Some(Reading::Is(Role::Possessive, m));
             }
             let m2 = self.next(m, DETERMINER)?;
-            if matches!(self.toks[m].kind, Kind::Word(_)) && self.toks[m2].is(POSSESSIVE_HEAD) {
+            if self.toks[m].kind == Kind::Word && self.toks[m2].is(POSSESSIVE_HEAD) {
                 return Some(Reading::Is(Role::Possessive, m2));
             }
             return None;
@@ -580,7 +608,7 @@ impl<'a> Reader<'a> {
                 .find(|&k| self.toks[k].is(THREAT_NOUN));
             return threat.map(|k| Reading::Is(Role::Faces, k));
         }
-        if t.punct() == Some(b',') {
+        if self.punct(n) == Some(',') {
             let m = self.next(n, 0)?;
             if self.toks[m].is(WHERE) {
                 let clause = self.toks[m].clause;
@@ -607,8 +635,8 @@ impl<'a> Reader<'a> {
                     .then_some(Reading::Is(Role::Controlled, k));
             }
             let skip = t.is(AUXILIARY)
-                || t.punct() == Some(b',')
-                || (matches!(t.kind, Kind::Word(_)) && self.word(k).ends_with("ly"));
+                || self.punct(k) == Some(',')
+                || (t.kind == Kind::Word && self.word(k).ends_with("ly"));
             if !skip {
                 break;
             }
@@ -675,9 +703,9 @@ impl<'a> Reader<'a> {
             let reflexive =
                 t.is(DEFEND) && self.next(d, 0).is_some_and(|r| self.toks[r].is(REFLEXIVE));
             let self_defense = self.word(d).eq_ignore_ascii_case("self")
-                && self.toks.get(d + 1).and_then(Tok::punct) == Some(b'-')
+                && self.punct(d + 1) == Some('-')
                 && self.toks.get(d + 2).is_some_and(|n| n.is(DEFEND))
-                || matches!(t.kind, Kind::Word(_))
+                || t.kind == Kind::Word
                     && self
                         .word(d)
                         .as_bytes()
@@ -732,7 +760,7 @@ impl<'a> Reader<'a> {
                     let comma = self.next(i, 0)?;
                     let country = self.next(comma, 0)?;
                     let c = self.ent(country)?;
-                    (self.toks[comma].punct() == Some(b',')
+                    (self.punct(comma) == Some(',')
                         && c.kind == EntKind::Country
                         && c.code.is_some()
                         && c.code == ent.country)
@@ -752,7 +780,7 @@ impl<'a> Reader<'a> {
             out.push(Finding {
                 place: Place::Entity(self.toks[i].entity().expect("a place")),
                 role,
-                cue: (self.toks[cue].start, self.toks[cue].end),
+                cue: (self.toks[cue].range.start, self.toks[cue].range.end),
                 actor,
                 apposition,
             });
@@ -766,7 +794,7 @@ impl<'a> Reader<'a> {
                 out.push(Finding {
                     place: Place::InName(inner),
                     role: Role::InName,
-                    cue: (t.start, t.end),
+                    cue: (t.range.start, t.range.end),
                     actor: *actor,
                     apposition: None,
                 });

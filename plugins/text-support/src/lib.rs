@@ -1,6 +1,17 @@
-//! Text helpers shared by the bundled plugins (`accession`, `regional-threat`): what both need to
-//! run their regular expressions fast on real communiqués, and to read a sentence as tokens
-//! (entities as single tokens) when a pattern over characters is not enough, kept in one place.
+//! Text helpers for the bundled plugins, over the plugin SDK (plugins see only the SDK, not
+//! commwatch's own crates), kept in one place:
+//!
+//! - [`Tokens`]: a sentence as tokens, each tagged entity one token — the one tokenizer of both
+//!   bundled alerting plugins. `accession` reads its sentences with the plain reading
+//!   ([`Tokens::tokenize`]); `regional-threat` with its lexicon as the [`TokenRules`] (word
+//!   classes, clause words and clauses, hyphens apart, apostrophes as in names:
+//!   [`Tokens::tokenize_with`]). Each plugin's word lists stay in the plugin.
+//! - [`ordinal`]: the value of an ordinal number in words or digits ("thirty-second", "32nd"),
+//!   for `accession`.
+//! - [`Shadow`] and [`Spans`]: a lowercase ASCII stand-in of a text on which regular expressions
+//!   run at the speed of a DFA, and the spans of each sentence found by a forward walk — for a
+//!   plugin that matches patterns over characters (neither bundled plugin does since both read
+//!   tokens).
 
 mod shadow;
 mod spans;
@@ -8,4 +19,4 @@ mod tokens;
 
 pub use shadow::{Shadow, StandIns, words};
 pub use spans::Spans;
-pub use tokens::{Kind as TokenKind, Token, Tokens, ordinal};
+pub use tokens::{Kind as TokenKind, Rules as TokenRules, Token, Tokens, ordinal};
