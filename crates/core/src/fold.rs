@@ -19,10 +19,8 @@
 //!   `"İ"` → `"i"`, `"Ω"` → `"ω"`. Letters that do not decompose keep their identity apart from
 //!   case (`"ø"`, `"ł"` and `"ß"` are not transliterated).
 //!
-//! The bundled plugins search a lowercase ASCII stand-in of the text instead
-//! (`plugins/text-support`): plugins see only the SDK, not this crate, so it keeps its own
-//! byte-level scheme, which lowercases ASCII exactly as [`fold`] does (a property test there
-//! checks it).
+//! Plugins see only the SDK, not this crate: the bundled ones read sentences as tokens whose
+//! words they lowercase themselves (`plugins/text-support`).
 
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 

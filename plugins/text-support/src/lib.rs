@@ -8,15 +8,10 @@
 //!   [`Tokens::tokenize_with`]). Each plugin's word lists stay in the plugin.
 //! - [`ordinal`]: the value of an ordinal number in words or digits ("thirty-second", "32nd"),
 //!   for `accession`.
-//! - [`Shadow`] and [`Spans`]: a lowercase ASCII stand-in of a text on which regular expressions
-//!   run at the speed of a DFA, and the spans of each sentence found by a forward walk — for a
-//!   plugin that matches patterns over characters (neither bundled plugin does since both read
-//!   tokens).
+//!
+//! (The lowercase ASCII stand-in on which the plugins once ran regular expressions went with
+//! the regular expressions: both plugins now read tokens.)
 
-mod shadow;
-mod spans;
 mod tokens;
 
-pub use shadow::{Shadow, StandIns, words};
-pub use spans::Spans;
 pub use tokens::{Kind as TokenKind, Rules as TokenRules, Token, Tokens, ordinal};
