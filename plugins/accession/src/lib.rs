@@ -77,34 +77,51 @@ pub struct Accession {
 /// Anaphor heads that stand for any organization: resolved to the one named last before.
 const GENERIC_HEADS: &[&str] = &["organization", "organisation", "grouping", "body", "bloc"];
 
-/// Stems of the cue words (matched ignoring ASCII case).
+/// Stems of the cue words (matched in lowercase or capitalised, at the start of a word).
 const STEMS: &[&str] = &[
+    // Verbs of joining, the first VERB_STEMS: a cue on their own (with an organization after
+    // them), whose subject may be "it" or "the country".
     "join",
+    "rejoin",
+    "re-join",
     "becam",
     "becom",
-    "accession",
-    "admission",
     "admitted",
-    "welcom",
+    "acced",
+    "entered",
+    "enters",
     "expand",
     "enlarg",
-    "new",
-    "latest",
+    // Nouns of joining, and "welcomed": a cue with their member and organization.
+    "accession",
+    "admission",
+    "adhesion",
+    "inclusion",
+    "entry",
+    "addition",
+    "welcom",
+    // Membership nouns: every other cue ("newest Ally", "the 31st member", "making X the 30th
+    // Ally", "is now a full member") holds one.
     "member",
     "ally",
     "allies",
     "partner",
     "participant",
-    "inclusion",
-    "entry",
-    "addition",
-    "acced",
-    "enter",
-    "adhesion",
-    "making",
-    "made",
-    "makes",
 ];
+
+/// How many of [`STEMS`] are verbs: a sentence that names no entity is read only for one of
+/// them ("It joined the organisation 14 years ago"), as only a verb's subject can stand for a
+/// country named before.
+const VERB_STEMS: usize = 11;
+
+/// Whether the match at `start` begins a word: stems are word beginnings ("ally" in "Ally",
+/// "allies", never in "finally").
+fn starts_word(raw: &str, start: usize) -> bool {
+    raw[..start]
+        .chars()
+        .next_back()
+        .is_none_or(|c| !c.is_alphanumeric())
+}
 
 /// Parses a severity name.
 fn severity(name: Option<&str>) -> Result<Severity, String> {
@@ -371,10 +388,20 @@ impl Stage for Accession {
 
     fn new(config: &str) -> Result<Self, String> {
         let config: Config = commwatch_plugin_sdk::parse_config(config)?;
+        // Each stem in lowercase and capitalised (a cue in ALL-CAPS text is not read): matched
+        // as written, the automaton gets a SIMD prefilter that skips most of the text, where a
+        // case-insensitive one walks every byte.
+        let forms: Vec<String> = STEMS
+            .iter()
+            .flat_map(|s| {
+                let mut capital = s.to_string();
+                capital[..1].make_ascii_uppercase();
+                [s.to_string(), capital]
+            })
+            .collect();
         let stems = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostFirst)
-            .build(STEMS)
+            .build(&forms)
             .map_err(|e| e.to_string())?;
         Ok(Accession {
             severity: severity(config.severity.as_deref())?,
@@ -400,17 +427,23 @@ impl Stage for Accession {
             .collect();
         let sentences = event.sentence_ranges();
         // The sentences with a cue stem, found in one scan of the document.
-        let mut candidates: Vec<usize> = Vec::new();
+        // Each candidate: the sentence, and whether a verb stem is in it.
+        let mut candidates: Vec<(usize, bool)> = Vec::new();
         let mut s = 0;
         for m in self.stems.find_iter(raw) {
             while s < sentences.len() && sentences[s].end <= m.start() {
                 s += 1;
             }
-            if s < sentences.len()
-                && sentences[s].start <= m.start()
-                && candidates.last() != Some(&s)
+            if s >= sentences.len()
+                || sentences[s].start > m.start()
+                || !starts_word(raw, m.start())
             {
-                candidates.push(s);
+                continue;
+            }
+            let verb = m.pattern().as_usize() / 2 < VERB_STEMS;
+            match candidates.last_mut() {
+                Some((last, v)) if *last == s => *v |= verb,
+                _ => candidates.push((s, verb)),
             }
         }
         let mut found: Vec<Found> = Vec::new();
@@ -419,15 +452,27 @@ impl Stage for Accession {
         // Members of cues dropped as pending: a later "Croatia's accession marks…" restates
         // what the document said is still to come ("Croatia will become…").
         let mut pending: Vec<&str> = Vec::new();
-        for &s in &candidates {
+        let mut sentence_spans: Vec<SpanView<'_>> = Vec::new();
+        for &(s, verb) in &candidates {
             let sentence = sentences[s].clone();
             let first = spans.partition_point(|sp| sp.start < sentence.start);
             let last = spans.partition_point(|sp| sp.start < sentence.end);
-            let sentence_spans: Vec<SpanView<'_>> = spans[first..last]
+            sentence_spans.clear();
+            sentence_spans.extend(
+                spans[first..last]
+                    .iter()
+                    .filter(|sp| sp.end <= sentence.end)
+                    .copied(),
+            );
+            // A sentence that names no member or organization can only report "it joined"
+            // (a verb) for a country named before.
+            let names = sentence_spans
                 .iter()
-                .filter(|sp| sp.end <= sentence.end)
-                .copied()
-                .collect();
+                .any(|sp| sp.kind == "country" || sp.kind == "organization");
+            let country_before = spans[..first].iter().any(|sp| sp.kind == "country");
+            if !names && !(verb && country_before) {
+                continue;
+            }
             self.tokens.tokenize(raw, sentence.clone(), &sentence_spans);
             found.clear();
             dropped.clear();

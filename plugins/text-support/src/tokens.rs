@@ -421,12 +421,17 @@ pub fn ordinal(words: &[&str]) -> Option<(u32, usize)> {
     }
     // Words: a cardinal part ("one hundred and ninety") then an ordinal word ("third"); hyphens
     // split words ("thirty-first").
-    let mut parts: Vec<(&str, usize)> = Vec::new();
-    for (i, w) in words.iter().enumerate().take(6) {
-        for part in w.split('-') {
-            parts.push((part, i));
-        }
+    // Most words asked about are no number at all: reject them before reading further.
+    let head = first.split('-').next().unwrap_or(first);
+    if !is_number_word(head) {
+        return None;
     }
+    // Read lazily, without allocating.
+    let parts = words
+        .iter()
+        .enumerate()
+        .take(6)
+        .flat_map(|(i, w)| w.split('-').map(move |part| (part, i)));
     let mut total = 0u32;
     let mut current = 0u32;
     for (part, word_index) in parts {
@@ -461,6 +466,20 @@ pub fn ordinal(words: &[&str]) -> Option<(u32, usize)> {
         }
     }
     None
+}
+
+/// Whether `word` is one of the number words [`ordinal`] reads.
+fn is_number_word(word: &str) -> bool {
+    let lists: [&[&str]; 6] = [
+        &ORDINAL_UNITS,
+        &ORDINAL_TEENS,
+        &ORDINAL_TENS,
+        &CARDINAL_UNITS,
+        &CARDINAL_TEENS,
+        &CARDINAL_TENS,
+    ];
+    (3..=11).contains(&word.len())
+        && (lists.iter().any(|l| l.contains(&word)) || word == "hundredth" || word == "hundred")
 }
 
 const ORDINAL_UNITS: [&str; 9] = [
