@@ -470,7 +470,7 @@ impl Stage for Accession {
                 .iter()
                 .any(|sp| sp.kind == "country" || sp.kind == "organization");
             let country_before = spans[..first].iter().any(|sp| sp.kind == "country");
-            if !names && !(verb && country_before) {
+            if !(names || verb && country_before) {
                 continue;
             }
             self.tokens.tokenize(raw, sentence.clone(), &sentence_spans);
