@@ -225,7 +225,8 @@ fn ent_kind(kind: &str) -> Option<EntKind> {
         "region" => EntKind::Region,
         "place" => EntKind::Place,
         "group" => EntKind::Group,
-        "organization" | "person" => EntKind::Other,
+        "person" => EntKind::Person,
+        "organization" => EntKind::Other,
         _ => return None,
     })
 }
@@ -441,7 +442,7 @@ impl Stage for RegionalThreat {
                         group = true;
                         place |= e.inner.1 > e.inner.0;
                     }
-                    EntKind::Other => {}
+                    EntKind::Other | EntKind::Person => {}
                 }
             }
             // Actor words (and words of self-defence) at the start of a word, in the sentences
@@ -462,7 +463,7 @@ impl Stage for RegionalThreat {
                 }
             }
             let carried = carry
-                .filter(|&(_, n)| n + 2 >= number)
+                .filter(|&(actor, n)| n + 1 >= number || n + 2 >= number && actor.entity.is_some())
                 .map(|(actor, _)| actor);
             if !place || !(actor_word || group || (defence && carried.is_some())) {
                 // A named group with no place here may still be the one a place defends
