@@ -101,6 +101,7 @@ pub(crate) mod class {
     pub const NAME_WORD: u64 = 1 << 59;
     pub const FIGHT: u64 = 1 << 60;
     pub const HAVEN: u64 = 1 << 61;
+    pub const ELABORATION: u64 = 1 << 62;
 
     /// The `[words]` lists, by name.
     pub const WORD_LISTS: &[(&str, u64)] = &[
@@ -160,6 +161,7 @@ pub(crate) mod class {
         ("name_word", NAME_WORD),
         ("fight", FIGHT),
         ("haven", HAVEN),
+        ("elaboration", ELABORATION),
     ];
 }
 

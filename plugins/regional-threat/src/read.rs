@@ -1099,9 +1099,14 @@ impl<'a> Reader<'a> {
                         || noun_and_complement
                         || verb_and_object
                         || as_well_as;
+                    // A new noun phrase closed by a comma before the end is a parenthesis or an
+                    // item of a longer list whose end the place (or actor) completes ("… and the
+                    // re-emergence of unconstitutional changes of Government, civil strife and
+                    // armed conflicts across the Sahel").
+                    let closed = self.toks[n..to].iter().any(|x| x.punct() == Some(b','));
                     if !actor_follows && strong {
                         found = Some(Boundary::Strong);
-                    } else if !actor_follows && weak && !own_attack {
+                    } else if !actor_follows && weak && !own_attack && !closed {
                         found = Some(Boundary::Weak);
                     }
                 }
@@ -1184,6 +1189,15 @@ impl<'a> Reader<'a> {
         if matches!(role, Role::DefendsItself | Role::HomeSoil | Role::InName) {
             return true;
         }
+        // "the ongoing crisis in Gaza and … the release of all remaining hostages held by Hamas":
+        // hostages a named group holds place it in the place named where it happens
+        // (docs/labelling.md), whatever comes between, unless the place is named for aid.
+        if actor.entity.is_some()
+            && matches!(role, Role::Locative | Role::Of)
+            && self.holds_hostages(actor)
+        {
+            return true;
+        }
         if actor.last < first {
             // "… defeating terrorism, and we … stood with Iraq against this barbaric threat": the
             // threat named after the place is the actor's.
@@ -1228,12 +1242,29 @@ impl<'a> Reader<'a> {
                 // enhance the government's counterterrorism capabilities").
                 let linked = (from + 1..(from + 4).min(actor.first + 1)).any(|k| {
                     k == actor.first
-                        || self.toks[k].is(AGAINST | BY | FROM | BASED | RELATIVE | LIST_WORD)
+                        || self.toks[k].is(AGAINST | BY | FROM | BASED | RELATIVE | ELABORATION)
                 });
                 let coordinator = (from + 1..actor.first).any(|k| self.toks[k].is(AND));
                 linked || boundary.is_none() && !coordinator && actor.first <= from + 8
             }
         }
+    }
+
+    /// Whether the named group `actor` is said to hold hostages: "hostages held by Hamas",
+    /// "taken hostage by Hamas", "hostages … still being held by Hamas".
+    fn holds_hostages(&self, actor: &Actor) -> bool {
+        let clause = self.toks[actor.first].clause;
+        let Some(by) = self.prev(actor.first, DETERMINER) else {
+            return false;
+        };
+        if !self.toks[by].is(BY) {
+            return false;
+        }
+        (by.saturating_sub(5)..by).any(|k| {
+            self.toks[k].clause == clause
+                && self.is_word(k)
+                && self.word(k).to_ascii_lowercase().starts_with("hostage")
+        }) && (by.saturating_sub(4)..by).any(|k| self.toks[k].is(CAPTIVE))
     }
 
     /// The findings of the sentence, given its actors, and the actor of the sentence just
