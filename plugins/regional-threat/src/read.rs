@@ -1076,7 +1076,9 @@ impl<'a> Reader<'a> {
                             || self.toks[m].is(GROUP_NOUN)
                                 && (n..m).all(|x| self.toks[x].is(DETERMINER) || self.plain(x))
                     });
-                    let own_attack = self.toks[n..to]
+                    // "… as well as attacks against civil facilities in Jizan": the conjunct
+                    // opens with its own attack (within its first three words).
+                    let own_attack = self.toks[n..to.min(n + 3)]
                         .iter()
                         .any(|x| x.is(TOWARD_HEAD | ATTACK_VERB | THREAT_NOUN));
                     let nt = &self.toks[n];
@@ -1242,7 +1244,11 @@ impl<'a> Reader<'a> {
                 // enhance the government's counterterrorism capabilities").
                 let linked = (from + 1..(from + 4).min(actor.first + 1)).any(|k| {
                     k == actor.first
-                        || self.toks[k].is(AGAINST | BY | FROM | BASED | RELATIVE | ELABORATION)
+                        || self.toks[k].is(AGAINST | BY | FROM | BASED | RELATIVE)
+                        || self.toks[k].is(ELABORATION)
+                            && self.next(k, 0).is_some_and(|n| {
+                                self.toks[n].is(DETERMINER) || self.plain(n) || n == actor.first
+                            })
                 });
                 let coordinator = (from + 1..actor.first).any(|k| self.toks[k].is(AND));
                 linked || boundary.is_none() && !coordinator && actor.first <= from + 8
