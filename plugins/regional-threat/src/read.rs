@@ -644,6 +644,27 @@ impl<'a> Reader<'a> {
                     break;
                 }
             }
+            // "…, the United States will reevaluate": a place after a comma, then a word that
+            // is no separator, is the subject of a new clause, not the list's last place.
+            if places.len() > 1 {
+                let follows = self.toks.get(last + 1).is_some_and(|t| {
+                    matches!(t.kind, Kind::Word(_))
+                        && t.clause == self.toks[first].clause
+                        && !t.is(AND | LIST_WORD | LOCATIVE | TO | ON | OF | WITH | BY | FROM | POSSESSIVE)
+                });
+                let prev = places[places.len() - 2];
+                let comma = (prev + 1..last)
+                    .all(|k| self.toks[k].punct() == Some(b',') || self.toks[k].is(DETERMINER))
+                    && (prev + 1..last).any(|k| self.toks[k].punct() == Some(b','));
+                let apposition = self.ent(last).is_some_and(|b| {
+                    self.ent(prev)
+                        .is_some_and(|a| b.code.is_some() && (b.code == a.country || b.code == a.code))
+                });
+                if follows && comma && !apposition {
+                    places.pop();
+                    last = prev;
+                }
+            }
             if places.len() > 1 && !joined {
                 let apposition = places.windows(2).all(|w| {
                     let (a, b) = (self.ent(w[0]), self.ent(w[1]));
@@ -1197,6 +1218,7 @@ impl<'a> Reader<'a> {
         if actor.entity.is_some()
             && matches!(role, Role::Locative | Role::Of)
             && self.holds_hostages(actor)
+            && !self.within_before(cue, 8, AID)
         {
             return true;
         }
@@ -1242,9 +1264,17 @@ impl<'a> Reader<'a> {
                 // ("in Iraq against ISIS", "events in the Middle East, in particular …"), or the
                 // actor a few words on with no coordinator between ("deployed to Lebanon to
                 // enhance the government's counterterrorism capabilities").
+                // "by" with a verb in -ing is a means ("including by addressing the root causes
+                // of … terrorism"), not an agent.
+                let means = |k: usize| {
+                    self.toks[k].is(BY)
+                        && self
+                            .next(k, 0)
+                            .is_some_and(|n| self.is_word(n) && self.word(n).ends_with("ing"))
+                };
                 let linked = (from + 1..(from + 4).min(actor.first + 1)).any(|k| {
                     k == actor.first
-                        || self.toks[k].is(AGAINST | BY | FROM | BASED | RELATIVE)
+                        || self.toks[k].is(AGAINST | BY | FROM | BASED | RELATIVE) && !means(k)
                         || self.toks[k].is(ELABORATION)
                             && self.next(k, 0).is_some_and(|n| {
                                 self.toks[n].is(DETERMINER) || self.plain(n) || n == actor.first
