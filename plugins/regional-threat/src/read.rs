@@ -1085,7 +1085,14 @@ impl<'a> Reader<'a> {
                 && self.word(k + 2).eq_ignore_ascii_case("as");
             let coordinator = as_well_as
                 || t.is(AND) && self.is_word(k) && !self.word(k).eq_ignore_ascii_case("&");
-            if coordinator {
+            // "… on UAE and its rejection of violent extremism", "Iran and its proxies": the
+            // conjunct goes on about the place just named.
+            let continuation = coordinator
+                && !as_well_as
+                && k > 0
+                && self.is_place(k - 1)
+                && self.toks.get(k + 1).is_some_and(|n| n.is(OUR));
+            if coordinator && !continuation {
                 let end = if as_well_as { k + 2 } else { k };
                 let mut n = end + 1;
                 while n < to && (self.toks[n].punct() == Some(b',') || self.toks[n].punct() == Some(b'"')) {
@@ -1280,7 +1287,10 @@ impl<'a> Reader<'a> {
                                 self.toks[n].is(DETERMINER) || self.plain(n) || n == actor.first
                             })
                 });
-                let coordinator = (from + 1..actor.first).any(|k| self.toks[k].is(AND));
+                let coordinator = (from + 1..actor.first).any(|k| {
+                    self.toks[k].is(AND)
+                        && !(k == last + 1 && self.toks.get(k + 1).is_some_and(|n| n.is(OUR)))
+                });
                 linked || boundary.is_none() && !coordinator && actor.first <= from + 8
             }
         }
