@@ -1226,6 +1226,7 @@ impl<'a> Reader<'a> {
             && matches!(role, Role::Locative | Role::Of)
             && self.holds_hostages(actor)
             && !self.within_before(cue, 8, AID)
+            && !self.talks_at(cue, first, last, actor)
         {
             return true;
         }
@@ -1246,6 +1247,31 @@ impl<'a> Reader<'a> {
                     return false;
                 }
             }
+            // "to fight terror, protect civilians, and maintain democracy in Israel": a generic
+            // actor fought as a topic reaches only a place right after it ("the fight against
+            // terrorism in the Sahel", "… in general and in the Sahel").
+            if actor.entity.is_none()
+                && self
+                    .prev(actor.first, AGAINST | DETERMINER)
+                    .is_some_and(|p| self.toks[p].is(FIGHT))
+                && (actor.last + 1..first).any(|k| {
+                    self.toks[k].punct() == Some(b',')
+                        || self.toks[k].is(AND)
+                            && !self.toks.get(k + 1).is_some_and(|n| n.is(LOCATIVE))
+                })
+            {
+                return false;
+            }
+            // "the first convoy of humanitarian assistance since Hamas's attack … crossed the
+            // border into Gaza": an actor inside what modifies the aid the place is named for.
+            if (0..actor.first).any(|k| {
+                self.toks[k].clause == self.toks[first].clause
+                    && self.toks[k].is(AID)
+                    && !self.toks.get(k + 1).is_some_and(|n| n.is(PEOPLE))
+            }) && matches!(role, Role::Locative | Role::Attacked | Role::Of)
+            {
+                return false;
+            }
             return self.boundary(actor.last + 1, first, actors, false).is_none();
         }
         if actor.first <= last {
@@ -1253,6 +1279,9 @@ impl<'a> Reader<'a> {
         }
         // The actor comes after the list. A place that opens the clause is read from the comma
         // after it ("In West Africa, we face persistent terrorist threats").
+        if self.talks_at(cue, first, last, actor) {
+            return false;
+        }
         let from = cue.max(last);
         let comma = (role == Role::Locative && cue < first)
             .then(|| self.fronted(cue, last))
@@ -1265,7 +1294,7 @@ impl<'a> Reader<'a> {
         match role {
             Role::Where => !(cue..actor.first).any(|k| self.toks[k].is(VENUE | DISCUSS | AID)),
             Role::Faces | Role::Liberated | Role::Controlled | Role::Fights | Role::Haven => true,
-            _ if comma.is_some() => !(cue..actor.first).any(|k| self.toks[k].is(VENUE | DISCUSS)),
+            _ if comma.is_some() => true,
             _ => {
                 // A preposition, a relative pronoun or an elaboration right after the place
                 // ("in Iraq against ISIS", "events in the Middle East, in particular …"), or the
@@ -1281,7 +1310,11 @@ impl<'a> Reader<'a> {
                 };
                 let linked = (from + 1..(from + 4).min(actor.first + 1)).any(|k| {
                     k == actor.first
-                        || self.toks[k].is(AGAINST | BY | FROM | BASED | RELATIVE) && !means(k)
+                        || self.toks[k].is(AGAINST | BY | FROM | BASED) && !means(k)
+                        // A relative pronoun right after the place ("facilities in Iraq and Syria
+                        // that the militia use"), not a "that" after a verb.
+                        || self.toks[k].is(RELATIVE)
+                            && (from + 1..k).all(|m| self.toks[m].punct() == Some(b','))
                         || self.toks[k].is(ELABORATION)
                             && self.next(k, 0).is_some_and(|n| {
                                 self.toks[n].is(DETERMINER) || self.plain(n) || n == actor.first
@@ -1294,6 +1327,17 @@ impl<'a> Reader<'a> {
                 linked || boundary.is_none() && !coordinator && actor.first <= from + 8
             }
         }
+    }
+
+    /// Whether the locative at `cue` opens the clause of the list `first..=last` and a word of
+    /// talks or meetings comes before the actor: "In Mauritania, the delegations will discuss …
+    /// terrorist groups", "In Doha, he will also focus on … hostages held by Hamas".
+    fn talks_at(&self, cue: usize, first: usize, last: usize, actor: &Actor) -> bool {
+        cue < first
+            && actor.first > last
+            && self.toks[cue].is(LOCATIVE)
+            && self.fronted(cue, last).is_some()
+            && (cue..actor.first).any(|k| self.toks[k].is(VENUE | DISCUSS))
     }
 
     /// Whether the named group `actor` is said to hold hostages: "hostages held by Hamas",
