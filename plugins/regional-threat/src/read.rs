@@ -507,6 +507,13 @@ impl<'a> Reader<'a> {
                 if !captor {
                     return true;
                 }
+            } else if self.word(i).to_ascii_lowercase().starts_with("hostage")
+                && !self.word(i).contains('-')
+                && self.toks.get(i + 1).and_then(Tok::punct) != Some(b'-')
+            {
+                // "all hostages held in Gaza": hostages with no group named are no actor
+                // (docs/labelling.md); "hostages held by Hamas" have their group.
+                return true;
             }
         }
         self.denied(i)
@@ -1204,7 +1211,7 @@ impl<'a> Reader<'a> {
     ///   that the militia use"), or the place opens the clause ("In Africa, terrorism …"),
     ///   with no word of talks between ("In Mauritania, the delegations will discuss …"), and
     ///   nothing between them starts a new clause.
-    /// - Never a group whose clause is about its policies (women's rights, schools,
+    /// - Never a named group whose clause is about its policies (women's rights, schools,
     ///   restrictions) and not violence.
     fn governs(&self, actor: &Actor, first: usize, last: usize, role: Role, cue: usize, actors: &[Actor]) -> bool {
         let clause = self.toks[actor.first].clause;
@@ -1213,7 +1220,7 @@ impl<'a> Reader<'a> {
             .toks
             .iter()
             .any(|t| t.clause == clause && t.is(TOWARD_HEAD | ATTACK_VERB | THREAT_NOUN | VIOLENT | CAPTIVE));
-        if policy && !violence {
+        if actor.entity.is_some() && policy && !violence {
             return false;
         }
         if matches!(role, Role::DefendsItself | Role::HomeSoil | Role::InName) {
