@@ -102,6 +102,7 @@ pub(crate) mod class {
     pub const FIGHT: u64 = 1 << 60;
     pub const HAVEN: u64 = 1 << 61;
     pub const ELABORATION: u64 = 1 << 62;
+    pub const TEMPORAL: u64 = 1 << 63;
 
     /// The `[words]` lists, by name.
     pub const WORD_LISTS: &[(&str, u64)] = &[
@@ -162,6 +163,7 @@ pub(crate) mod class {
         ("fight", FIGHT),
         ("haven", HAVEN),
         ("elaboration", ELABORATION),
+        ("temporal", TEMPORAL),
     ];
 }
 

@@ -466,7 +466,12 @@ impl<'a> Reader<'a> {
             return true;
         }
         if let Some(n) = after {
-            if self.toks[n].is(NOT_BEFORE) {
+            let adjective_then = self
+                .plain(n)
+                .then(|| self.next(n, 0))
+                .flatten()
+                .is_some_and(|m| self.toks[m].is(NOT_BEFORE));
+            if self.toks[n].is(NOT_BEFORE) || adjective_then {
                 return true;
             }
             // "the terror of Russian bombardments".
@@ -1019,12 +1024,22 @@ impl<'a> Reader<'a> {
         let elsewhere = (actor.last + 1..self.toks.len())
             .take_while(|&m| self.toks[m].clause == clause)
             .any(|m| self.is_place(m));
-        // A generic actor is the place's own fight ("in its fight against terrorism", "Nigeria's
-        // fight against terrorism"), not the world's ("cooperates in the fight against terrorism").
+        // A generic actor is the place's own fight, where it is supported ("Burkina Faso in its
+        // fight against terrorism"), not the world's ("cooperates in the fight against
+        // terrorism", "Cuba's efforts to fight terrorism").
         let own = self.prev(cue, 0).is_some_and(|p| {
-            self.toks[p].is(POSSESSIVE)
-                || self.toks[p].is(OUR)
-                || self.plain(p) && self.prev(p, 0).is_some_and(|q| self.toks[q].is(POSSESSIVE | OUR))
+            let p = if self.plain(p) {
+                match self.prev(p, 0) {
+                    Some(q) => q,
+                    None => return false,
+                }
+            } else {
+                p
+            };
+            self.toks[p].is(OUR)
+                && self
+                    .prev(p, 0)
+                    .is_some_and(|q| self.is_word(q) && self.word(q).eq_ignore_ascii_case("in"))
         });
         if actor.entity.is_none() && self.toks[cue].is(FIGHT) && !own {
             return None;
@@ -1219,7 +1234,7 @@ impl<'a> Reader<'a> {
         let violence = self
             .toks
             .iter()
-            .any(|t| t.clause == clause && t.is(TOWARD_HEAD | ATTACK_VERB | THREAT_NOUN | VIOLENT | CAPTIVE));
+            .any(|t| t.clause == clause && t.is(ATTACK_VERB | THREAT_NOUN | VIOLENT | CAPTIVE));
         if actor.entity.is_some() && policy && !violence {
             return false;
         }
@@ -1331,7 +1346,10 @@ impl<'a> Reader<'a> {
                     self.toks[k].is(AND)
                         && !(k == last + 1 && self.toks.get(k + 1).is_some_and(|n| n.is(OUR)))
                 });
-                linked || boundary.is_none() && !coordinator && actor.first <= from + 8
+                // "… the people of Afghanistan with electricity since the Taliban came to
+                // power": an adverbial of time between them.
+                let temporal = (from + 1..actor.first).any(|k| self.toks[k].is(TEMPORAL));
+                linked || boundary.is_none() && !coordinator && !temporal && actor.first <= from + 8
             }
         }
     }
