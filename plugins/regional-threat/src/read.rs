@@ -465,6 +465,16 @@ impl<'a> Reader<'a> {
         if self.capitalized(i) && self.in_a_name(i, last) {
             return true;
         }
+        // "… the Extraordinary Session of the African Union Assembly on terrorism": the topic of
+        // a named meeting or office.
+        if let Some(p) = self.prev(i, 0)
+            && (self.toks[p].is(OF | ON) || self.word(p).eq_ignore_ascii_case("for"))
+            && let Some(q) = self.prev(p, 0)
+            && self.capitalized(q)
+            && self.in_a_name(q, q)
+        {
+            return true;
+        }
         if let Some(n) = after {
             let adjective_then = self
                 .plain(n)
@@ -1234,7 +1244,7 @@ impl<'a> Reader<'a> {
         let violence = self
             .toks
             .iter()
-            .any(|t| t.clause == clause && t.is(ATTACK_VERB | THREAT_NOUN | VIOLENT | CAPTIVE));
+            .any(|t| t.clause == clause && t.is(ATTACK_VERB | THREAT_NOUN | VIOLENT));
         if actor.entity.is_some() && policy && !violence {
             return false;
         }
@@ -1252,22 +1262,26 @@ impl<'a> Reader<'a> {
         {
             return true;
         }
+        // A war, an invasion, an aggression is a state's: a generic actor does not place where
+        // it is waged ("terrorist threats … the war in Ukraine"), nor a named group unless the
+        // war is said to be its own ("the aggression against Iraq created ISIS").
+        let head = match role {
+            Role::Locative => self.prev(cue, DETERMINER | DIRECTION),
+            Role::Of | Role::Attacked => Some(cue),
+            _ => None,
+        };
+        if let Some(h) = head.filter(|&h| self.toks[h].is(STATE_WAR)) {
+            let owner = self.prev(h, POSSESSIVE | DETERMINER);
+            let own = actor.entity.is_some() && owner == Some(actor.last);
+            if !own {
+                return false;
+            }
+        }
         if actor.last < first {
             // "… defeating terrorism, and we … stood with Iraq against this barbaric threat": the
             // threat named after the place is the actor's.
             if role == Role::Faces && cue > last {
                 return true;
-            }
-            // A generic actor and a state's war: "terrorist threats … the war in Ukraine".
-            if actor.entity.is_none() {
-                let head = match role {
-                    Role::Locative => self.prev(cue, DETERMINER | DIRECTION),
-                    Role::Of | Role::Attacked => Some(cue),
-                    _ => None,
-                };
-                if head.is_some_and(|h| self.toks[h].is(STATE_WAR)) {
-                    return false;
-                }
             }
             // "to fight terror, protect civilians, and maintain democracy in Israel": a generic
             // actor fought as a topic reaches only a place right after it ("the fight against
@@ -1331,7 +1345,7 @@ impl<'a> Reader<'a> {
                             .is_some_and(|n| self.is_word(n) && self.word(n).ends_with("ing"))
                 };
                 let linked = (from + 1..(from + 4).min(actor.first + 1)).any(|k| {
-                    k == actor.first
+                    k == actor.first && !(from + 1..k).any(|m| self.toks[m].is(AND))
                         || self.toks[k].is(AGAINST | BY | FROM | BASED) && !means(k)
                         // A relative pronoun right after the place ("facilities in Iraq and Syria
                         // that the militia use"), not a "that" after a verb.
