@@ -1300,11 +1300,13 @@ impl<'a> Reader<'a> {
             }
             // "the first convoy of humanitarian assistance since Hamas's attack … crossed the
             // border into Gaza": an actor inside what modifies the aid the place is named for.
+            // (Not the place of the actor's own attack: "… since Hamas's attack on Israel".)
             if (0..actor.first).any(|k| {
                 self.toks[k].clause == self.toks[first].clause
                     && self.toks[k].is(AID)
                     && !self.toks.get(k + 1).is_some_and(|n| n.is(PEOPLE))
             }) && matches!(role, Role::Locative | Role::Attacked | Role::Of)
+                && cue > actor.last + 3
             {
                 return false;
             }
