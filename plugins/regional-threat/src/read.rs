@@ -372,10 +372,7 @@ impl<'a> Reader<'a> {
         while i < self.toks.len() {
             let t = &self.toks[i];
             if let Kind::Entity(e) = t.kind {
-                if self.ents[e].kind == EntKind::Group
-                    && !self.not_groups[e]
-                    && !self.denied(i)
-                {
+                if self.ents[e].kind == EntKind::Group && !self.not_groups[e] && !self.denied(i) {
                     out.push(Actor {
                         first: i,
                         last: i,
@@ -561,7 +558,12 @@ impl<'a> Reader<'a> {
             k += 1;
             if part(k) {
                 named = self.toks[k].is(NAME_WORD);
-            } else if !(connector(k) && self.toks.get(k + 1).is_some_and(|_| self.capitalized(k + 1))) {
+            } else if !(connector(k)
+                && self
+                    .toks
+                    .get(k + 1)
+                    .is_some_and(|_| self.capitalized(k + 1)))
+            {
                 break;
             }
         }
@@ -573,11 +575,7 @@ impl<'a> Reader<'a> {
     /// word of hedging in its clause ("… raised by some media").
     fn denied(&self, i: usize) -> bool {
         let clause = self.toks[i].clause;
-        if self
-            .toks
-            .iter()
-            .any(|t| t.clause == clause && t.is(HEDGE))
-        {
+        if self.toks.iter().any(|t| t.clause == clause && t.is(HEDGE)) {
             return true;
         }
         let mut j = i;
@@ -588,10 +586,9 @@ impl<'a> Reader<'a> {
                 continue;
             }
             if self.toks[k].is(NEGATION)
-                && !self
-                    .toks
-                    .get(k + 1)
-                    .is_some_and(|n| self.is_word(k + 1) && self.raw[n.start..n.end].eq_ignore_ascii_case("only"))
+                && !self.toks.get(k + 1).is_some_and(|n| {
+                    self.is_word(k + 1) && self.raw[n.start..n.end].eq_ignore_ascii_case("only")
+                })
             {
                 return true;
             }
@@ -638,7 +635,8 @@ impl<'a> Reader<'a> {
             matches!(t.punct(), Some(b',' | b'/' | b'&'))
                 || t.is(AND | LIST_WORD | DETERMINER | DIRECTION | LOCATIVE)
         };
-        let joining = |t: &Tok| matches!(t.punct(), Some(b'/' | b'&')) || t.is(AND | LIST_WORD | LOCATIVE);
+        let joining =
+            |t: &Tok| matches!(t.punct(), Some(b'/' | b'&')) || t.is(AND | LIST_WORD | LOCATIVE);
         let mut i = 0;
         while i < self.toks.len() {
             if !self.is_place(i) {
@@ -672,15 +670,25 @@ impl<'a> Reader<'a> {
                 let follows = self.toks.get(last + 1).is_some_and(|t| {
                     matches!(t.kind, Kind::Word(_))
                         && t.clause == self.toks[first].clause
-                        && !t.is(AND | LIST_WORD | LOCATIVE | TO | ON | OF | WITH | BY | FROM | POSSESSIVE)
+                        && !t.is(AND
+                            | LIST_WORD
+                            | LOCATIVE
+                            | TO
+                            | ON
+                            | OF
+                            | WITH
+                            | BY
+                            | FROM
+                            | POSSESSIVE)
                 });
                 let prev = places[places.len() - 2];
                 let comma = (prev + 1..last)
                     .all(|k| self.toks[k].punct() == Some(b',') || self.toks[k].is(DETERMINER))
                     && (prev + 1..last).any(|k| self.toks[k].punct() == Some(b','));
                 let apposition = self.ent(last).is_some_and(|b| {
-                    self.ent(prev)
-                        .is_some_and(|a| b.code.is_some() && (b.code == a.country || b.code == a.code))
+                    self.ent(prev).is_some_and(|a| {
+                        b.code.is_some() && (b.code == a.country || b.code == a.code)
+                    })
                 });
                 if follows && comma && !apposition {
                     places.pop();
@@ -715,7 +723,8 @@ impl<'a> Reader<'a> {
 
     /// Whether a word of `mask` is within `n` words before token `j`, in its clause.
     fn within_before(&self, j: usize, n: usize, mask: u64) -> bool {
-        (j.saturating_sub(n)..j).any(|k| self.toks[k].clause == self.toks[j].clause && self.toks[k].is(mask))
+        (j.saturating_sub(n)..j)
+            .any(|k| self.toks[k].clause == self.toks[j].clause && self.toks[k].is(mask))
     }
 
     /// Whether the preposition at `j` is governed by a word of aid ("humanitarian assistance
@@ -765,7 +774,11 @@ impl<'a> Reader<'a> {
             if let Some(head) = self.prev(j, DETERMINER | DIRECTION)
                 && self.is_word(head)
                 && (self.toks[head].is(STATE_HEAD)
-                    || self.toks[head].is(STATE_WAR | TOWARD_HEAD | ATTACK_VERB | THREAT_NOUN | VIOLENT)
+                    || self.toks[head].is(STATE_WAR
+                        | TOWARD_HEAD
+                        | ATTACK_VERB
+                        | THREAT_NOUN
+                        | VIOLENT)
                         && self.state_owned(head))
             {
                 return Some(Reading::IsNot(Not::State));
@@ -789,8 +802,12 @@ impl<'a> Reader<'a> {
                     .take_while(|&k| self.toks[k].clause == t.clause)
                     .any(|k| {
                         self.is_place(k)
-                            && self.ent(k).is_some_and(|e| e.code.is_none() || e.code != code)
-                            && self.prev(k, DETERMINER | DIRECTION).is_some_and(|p| self.toks[p].is(LOCATIVE | OF))
+                            && self
+                                .ent(k)
+                                .is_some_and(|e| e.code.is_none() || e.code != code)
+                            && self
+                                .prev(k, DETERMINER | DIRECTION)
+                                .is_some_and(|p| self.toks[p].is(LOCATIVE | OF))
                     });
                 if elsewhere {
                     return Some(Reading::IsNot(Not::Staging));
@@ -1098,13 +1115,7 @@ impl<'a> Reader<'a> {
     /// own members ("Hamas and other terrorist groups", "ISIS and its affiliates"), nor before a
     /// conjunct with its own attack ("… in Jeddah as well as attacks against civil facilities in
     /// Jizan").
-    fn boundary(
-        &self,
-        from: usize,
-        to: usize,
-        actors: &[Actor],
-        verbs: bool,
-    ) -> Option<Boundary> {
+    fn boundary(&self, from: usize, to: usize, actors: &[Actor], verbs: bool) -> Option<Boundary> {
         let mut strongest = None;
         let mut k = from;
         while k < to {
@@ -1127,7 +1138,9 @@ impl<'a> Reader<'a> {
             if coordinator && !continuation {
                 let end = if as_well_as { k + 2 } else { k };
                 let mut n = end + 1;
-                while n < to && (self.toks[n].punct() == Some(b',') || self.toks[n].punct() == Some(b'"')) {
+                while n < to
+                    && (self.toks[n].punct() == Some(b',') || self.toks[n].punct() == Some(b'"'))
+                {
                     n += 1;
                 }
                 if n < to {
@@ -1178,13 +1191,16 @@ impl<'a> Reader<'a> {
                     let nt = &self.toks[n];
                     if nt.is(SUBORDINATOR | PRONOUN) {
                         found = Some(Boundary::Strong);
-                    } else if nt.is(DETERMINER)
-                        && !(self.word(n).eq_ignore_ascii_case("such")
-                            && self.toks.get(n + 1).is_some_and(|x| x.is(LIST_WORD)))
-                        && !self.toks[n + 1..to].iter().any(|x| x.punct() == Some(b','))
-                        && !(n..(n + 4).min(to)).any(|m| actors.iter().any(|a| a.first == m))
-                    {
-                        found = Some(Boundary::Weak);
+                    } else {
+                        // "…, such as those in the Sahel": an elaboration.
+                        let such_as = self.word(n).eq_ignore_ascii_case("such")
+                            && self.toks.get(n + 1).is_some_and(|x| x.is(LIST_WORD));
+                        let closed = self.toks[n + 1..to].iter().any(|x| x.punct() == Some(b','));
+                        let actor_follows =
+                            (n..(n + 4).min(to)).any(|m| actors.iter().any(|a| a.first == m));
+                        if nt.is(DETERMINER) && !such_as && !closed && !actor_follows {
+                            found = Some(Boundary::Weak);
+                        }
                     }
                 }
             } else if t.punct() == Some(b'(')
@@ -1238,7 +1254,15 @@ impl<'a> Reader<'a> {
     ///   nothing between them starts a new clause.
     /// - Never a named group whose clause is about its policies (women's rights, schools,
     ///   restrictions) and not violence.
-    fn governs(&self, actor: &Actor, first: usize, last: usize, role: Role, cue: usize, actors: &[Actor]) -> bool {
+    fn governs(
+        &self,
+        actor: &Actor,
+        first: usize,
+        last: usize,
+        role: Role,
+        cue: usize,
+        actors: &[Actor],
+    ) -> bool {
         let clause = self.toks[actor.first].clause;
         let policy = self.toks.iter().any(|t| t.clause == clause && t.is(POLICY));
         let violence = self
@@ -1310,7 +1334,9 @@ impl<'a> Reader<'a> {
             {
                 return false;
             }
-            return self.boundary(actor.last + 1, first, actors, false).is_none();
+            return self
+                .boundary(actor.last + 1, first, actors, false)
+                .is_none();
         }
         if actor.first <= last {
             return true;

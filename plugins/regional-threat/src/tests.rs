@@ -721,7 +721,10 @@ fn a_state_at_war_is_not_placed_by_a_generic_actor_or_another_group() {
 fn denied_or_alleged_presence_is_no_threat() {
     check(
         "The note makes clear that there are no links between the 46 mercenaries and the United Nations in Mali.",
-        &[("United Nations", "organization", "un"), ("Mali", "country", "ML")],
+        &[
+            ("United Nations", "organization", "un"),
+            ("Mali", "country", "ML"),
+        ],
         &[],
     );
     check(
@@ -739,7 +742,11 @@ fn meetings_and_plans_adopted_in_a_city_are_venues() {
     check(
         "They commended the Global Coalition to Defeat ISIS, established in Jeddah in 2014.",
         &[
-            ("Global Coalition to Defeat ISIS", "organization", "d-isis-coalition"),
+            (
+                "Global Coalition to Defeat ISIS",
+                "organization",
+                "d-isis-coalition",
+            ),
             ("Jeddah", "place", "jeddah"),
         ],
         &[],
@@ -794,7 +801,10 @@ fn a_staging_base_for_operations_elsewhere_is_not_the_place() {
     // Deployed to support operations there.
     check(
         "Approximately 91 United States military personnel are deployed to Lebanon to enhance the government's counterterrorism capabilities.",
-        &[("United States", "country", "US"), ("Lebanon", "country", "LB")],
+        &[
+            ("United States", "country", "US"),
+            ("Lebanon", "country", "LB"),
+        ],
         &[("LB", "generic")],
     );
 }
