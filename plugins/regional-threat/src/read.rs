@@ -1232,12 +1232,15 @@ impl<'a> Reader<'a> {
             && before
                 .iter()
                 .all(|t| t.is(AND | AUXILIARY) || self.raw[t.start..t.end].ends_with("ay"));
-        if !opening {
-            return None;
-        }
-        (last + 1..(last + 6).min(self.toks.len()))
+        let comma = (last + 1..(last + 6).min(self.toks.len()))
             .take_while(|&k| self.toks[k].clause == clause && !self.toks[k].is(AUXILIARY))
-            .find(|&k| self.toks[k].punct() == Some(b','))
+            .find(|&k| self.toks[k].punct() == Some(b','))?;
+        // "…, and last month, in Kabul, we eliminated …": set off by commas and followed by
+        // a subject pronoun, the locative opens a coordinated clause.
+        let set_off = cue > 0
+            && self.toks[cue - 1].punct() == Some(b',')
+            && self.toks.get(comma + 1).is_some_and(|t| t.is(PRONOUN));
+        (opening || set_off).then_some(comma)
     }
 
     /// Whether `actor` governs the role of the list `first..=last` (cued at `cue`): the place's

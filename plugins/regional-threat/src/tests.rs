@@ -594,6 +594,18 @@ fn an_actor_after_the_place_counts_when_a_word_links_them_or_the_place_opens_the
         &[("Nigeria", "country", "NG")],
         &[],
     );
+    // A locative set off by commas opens a coordinated clause: the group named in it, not the
+    // one of the clause before.
+    check(
+        "In February, we took out the head of ISIS in Syria, and last month, in Kabul, we eliminated the leader of al-Qaeda.",
+        &[
+            ("ISIS", "group", "isis"),
+            ("Syria", "country", "SY"),
+            ("Kabul", "place", "kabul/AF"),
+            ("al-Qaeda", "group", "al-qaeda"),
+        ],
+        &[("SY", "isis"), ("AF", "al-qaeda")],
+    );
     // A place that opens the clause where people meet or talk is a venue.
     check(
         "In Mauritania, the delegations will discuss our shared commitment to combatting terrorist groups.",
