@@ -85,6 +85,29 @@ pub(crate) mod class {
     pub const CAPTIVE: u64 = 1 << 41;
     /// The first word of an actor phrase.
     pub const ACTOR_START: u64 = 1 << 42;
+    pub const STATE_HEAD: u64 = 1 << 43;
+    pub const STATE_WAR: u64 = 1 << 44;
+    pub const AID: u64 = 1 << 45;
+    pub const NEGATION: u64 = 1 << 46;
+    pub const HEDGE: u64 = 1 << 47;
+    pub const POLICY: u64 = 1 << 48;
+    pub const VIOLENT: u64 = 1 << 49;
+    pub const TOPIC: u64 = 1 << 50;
+    pub const DEPLOY: u64 = 1 << 51;
+    pub const PRONOUN: u64 = 1 << 52;
+    pub const GROUP_NOUN: u64 = 1 << 53;
+    pub const SUBORDINATOR: u64 = 1 << 54;
+    pub const RELATIVE: u64 = 1 << 55;
+    pub const DISCUSS: u64 = 1 << 56;
+    /// `[actors] not_before`.
+    pub const NOT_BEFORE: u64 = 1 << 57;
+    /// `[actors] not_actor`.
+    pub const NOT_ACTOR: u64 = 1 << 58;
+    pub const NAME_WORD: u64 = 1 << 59;
+    pub const FIGHT: u64 = 1 << 60;
+    pub const HAVEN: u64 = 1 << 61;
+    pub const ELABORATION: u64 = 1 << 62;
+    pub const TEMPORAL: u64 = 1 << 63;
 
     /// The `[words]` lists, by name.
     pub const WORD_LISTS: &[(&str, u64)] = &[
@@ -127,6 +150,25 @@ pub(crate) mod class {
         ("with", WITH),
         ("based", BASED),
         ("captive", CAPTIVE),
+        ("state_head", STATE_HEAD),
+        ("state_war", STATE_WAR),
+        ("aid", AID),
+        ("negation", NEGATION),
+        ("hedge", HEDGE),
+        ("policy", POLICY),
+        ("violent", VIOLENT),
+        ("topic", TOPIC),
+        ("deploy", DEPLOY),
+        ("pronoun", PRONOUN),
+        ("group_noun", GROUP_NOUN),
+        ("subordinator", SUBORDINATOR),
+        ("relative", RELATIVE),
+        ("discuss", DISCUSS),
+        ("name_word", NAME_WORD),
+        ("fight", FIGHT),
+        ("haven", HAVEN),
+        ("elaboration", ELABORATION),
+        ("temporal", TEMPORAL),
     ];
 }
 
@@ -189,9 +231,11 @@ pub(crate) struct Lexicon {
 #[serde(deny_unknown_fields)]
 struct Actors {
     generic: Vec<String>,
+    not_actor: Vec<String>,
     weak: Vec<String>,
     held: Vec<String>,
     not_after: Vec<String>,
+    not_before: Vec<String>,
     state_context: Vec<String>,
     not_groups: Vec<String>,
     names_not_places: Vec<String>,
@@ -228,6 +272,12 @@ impl Lexicon {
         }
         for word in &file.actors.not_after {
             lexicon.add(word, class::NOT_AFTER)?;
+        }
+        for word in &file.actors.not_before {
+            lexicon.add(word, class::NOT_BEFORE)?;
+        }
+        for word in &file.actors.not_actor {
+            lexicon.add(word, class::NOT_ACTOR)?;
         }
         for word in &file.actors.state_context {
             lexicon.add(word, class::STATE_CONTEXT)?;

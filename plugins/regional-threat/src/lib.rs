@@ -10,23 +10,38 @@
 //!    `group` (but not a state force or a cartel: `[actors] not_groups` in
 //!    `data/lexicon.toml`), or a generic one (terrorists, terrorism, counterterrorism, militants,
 //!    insurgents, jihadists, violent extremists, armed groups, militias, …: `[actors] generic`),
-//!    unless said of a state or of crime ("Russian terror", "cyber terrorism"). Kidnappings and
-//!    hostages count only a few words from the place and never in a sentence about a war, a
-//!    regime or detentions. Only sentences where a first scan of the document (one
-//!    Aho-Corasick pass over the actor words) or a tagged group shows a possible actor are read.
-//! 2. **A place in a threatened role.** Each country, region and place (city, province) of the
-//!    sentence — in lists read as one ("in Iraq and Syria") — is reported only in a role that
-//!    makes it the place threatened ([`read::Role`]): where it happens ("attacks in", "operations
-//!    across", "spill-over into"), attacked ("a threat to Yemen", "attacks on Israel", "spread
-//!    to"), its territory or security ("parts of Mali", "Israel's security"), "X, where
-//!    militias …", "X faces / has suffered / was attacked", held by or liberated from the group,
-//!    "X … defends itself", "on our soil", or named inside the group's name (`region_in_name`,
-//!    `country_in_name` spans within the group's span). It is never reported as the backer
-//!    ("Iranian-backed", "backed by Iran"), the attacker's home ("launched from Yemen"), the
-//!    victims' nationality ("Americans", "Israeli citizens"), a state's forces or embassy ("U.S.
-//!    forces", "the U.S. Embassy": the host country is the place), its officials, a speaker or
-//!    subject that condemns, supports or fights (no role), an adjective with no place after it,
-//!    or a venue ("the Summit in Madrid").
+//!    unless said of a state or of crime ("Russian terror", "cyber terrorism"), or not an actor
+//!    where it is said: a verb ("terrorise"), part of a capitalised name ("the Global
+//!    Counter-Terrorism Strategy"), a designation, its money or an institution ("state sponsors
+//!    of terrorism", "terrorist financing"). Kidnappings count only a few words from the place and
+//!    never in a sentence about a war, a regime or detentions; hostages only with the group that
+//!    holds them. An actor denied ("no links between the 46 mercenaries") or only alleged ("…,
+//!    which is raised by some media") is none. Only sentences where a first scan of the document
+//!    (one Aho-Corasick pass over the actor words) or a tagged group shows a possible actor are
+//!    read.
+//! 2. **A place in a threatened role, that the actor governs.** Each country, region and place
+//!    (city, province) of the sentence — in lists read as one ("in Iraq and Syria") — is reported
+//!    only in a role that makes it the place threatened ([`read::Role`]): where it happens
+//!    ("attacks in", "operations across", "spill-over into"), attacked ("a threat to Yemen",
+//!    "attacks on Israel", "spread to"), its territory or security ("parts of Mali", "Israel's
+//!    security"), "X, where militias …", "X faces / has suffered / was attacked", held by or
+//!    liberated from the group, "X … defends itself", "on our soil", fighting the actor ("Iraq's
+//!    cooperation in countering Daesh") or risking hosting it ("prevent Sudan from attracting
+//!    terrorist networks"), or named inside the group's name (`region_in_name`,
+//!    `country_in_name` spans within the group's span). The role must be the actor's: in the
+//!    same clause, with no new noun phrase or clause between an actor and the place after it
+//!    ("Hamas's attack against Israel and the humanitarian situation in Gaza" places only
+//!    Israel), and an actor after the place only when a word links them ("in Iraq against ISIS")
+//!    or the place opens the clause ("In West Africa, we face terrorist threats"). It is never
+//!    reported as the backer ("Iranian-backed", "backed by Iran"), the attacker's home ("launched
+//!    from Yemen"), the victims' nationality ("Americans", "Israeli citizens"), a state's forces
+//!    or embassy ("U.S. forces", "the U.S. Embassy": the host country is the place), its
+//!    officials, a speaker or subject that condemns, supports or fights (no role), an adjective
+//!    with no place after it, a venue ("the Summit in Madrid", "adopted in Tashkent"), a state's
+//!    ("the military junta in Myanmar", "Putin's war in Ukraine"), where a state's war is waged
+//!    ("the war in Ukraine" with a generic actor), named for aid ("humanitarian assistance into
+//!    Gaza"), a staging base for operations elsewhere, or where a group's policies (not its
+//!    attacks) are.
 //! 3. **One alert per (actor, place)** per communiqué, rule `regional_threat`. The place is what
 //!    the text names: a country (`country` = ISO code), a region (`region` = region id) or a
 //!    place (`country` = its country, when the tagger gives it). `place` is its name, `group` the
@@ -225,7 +240,8 @@ fn ent_kind(kind: &str) -> Option<EntKind> {
         "region" => EntKind::Region,
         "place" => EntKind::Place,
         "group" => EntKind::Group,
-        "organization" | "person" => EntKind::Other,
+        "person" => EntKind::Person,
+        "organization" => EntKind::Other,
         _ => return None,
     })
 }
@@ -439,7 +455,7 @@ impl Stage for RegionalThreat {
                         group = true;
                         place |= e.inner.1 > e.inner.0;
                     }
-                    EntKind::Other => {}
+                    EntKind::Other | EntKind::Person => {}
                 }
             }
             // Actor words (and words of self-defence) at the start of a word, in the sentences
@@ -460,7 +476,7 @@ impl Stage for RegionalThreat {
                 }
             }
             let carried = carry
-                .filter(|&(_, n)| n + 2 >= number)
+                .filter(|&(actor, n)| n + 1 >= number || n + 2 >= number && actor.entity.is_some())
                 .map(|(actor, _)| actor);
             if !place || !(actor_word || group || (defence && carried.is_some())) {
                 // A named group with no place here may still be the one a place defends
