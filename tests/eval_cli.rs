@@ -15,15 +15,15 @@
 //! | 6 | Fiji joins IPEF | ipef:FJ / — | — / — |
 //! | 7 | Somalia attack | — / — | SO / SO |
 //! | 8 | Zimbabwe sanctions | — / — | — / — |
-//! | 9 | US forces in Kenya, Djibouti | — / — | arabian-peninsula east-africa horn-of-africa / KE east-africa DJ |
+//! | 9 | US forces in Kenya, Djibouti | — / — | arabian-peninsula east-africa horn-of-africa / the same three |
 //!
 //! - `new_member_accession.case`: TP 1 (1), FP 0, FN 3 (3, 5, 6).
 //! - `new_member_accession.pair`: 7 gold, 4 predicted; TP 4, FP 0, FN 3 (nato:FI in 3 and 5,
 //!   ipef:FJ); `member` the same without organizations.
 //! - `regional_threat.case`: TP 3 (2, 7, 9), FP 0, FN 0.
-//! - `regional_threat.place`: 9 gold, 7 predicted; TP 5 (sahel, east-africa, MZ; SO;
-//!   east-africa), FP 2 (KE, DJ: staging bases), FN 4 (africa, sub-saharan-africa;
-//!   arabian-peninsula, horn-of-africa).
+//! - `regional_threat.place`: 9 gold, 7 predicted; TP 7 (sahel, east-africa, MZ; SO;
+//!   arabian-peninsula, east-africa, horn-of-africa — not Kenya and Djibouti, the staging
+//!   bases), FP 0, FN 2 (africa, sub-saharan-africa).
 //! - entities: countries 28 gold, all found, nothing else; organizations 8 gold, 7 found (not the
 //!   anaphoric "The Coalition" of 2); groups isis twice.
 //! - `rules`: case 7 says sanctions and attack_on_forces_or_facilities do not fire, case 8 that
@@ -126,7 +126,7 @@ fn eval_scores_the_fixture_as_counted_by_hand() {
         "9 4 0 3 1.000 0.571 0.727"
     );
     assert_eq!(row("regional_threat.case"), "9 3 0 0 1.000 1.000 1.000");
-    assert_eq!(row("regional_threat.place"), "9 5 2 4 0.714 0.556 0.625");
+    assert_eq!(row("regional_threat.place"), "9 7 0 2 1.000 0.778 0.875");
     assert_eq!(row("countries"), "9 28 0 0 1.000 1.000 1.000");
     assert_eq!(row("organizations"), "9 7 0 1 1.000 0.875 0.933");
     assert_eq!(row("groups"), "9 2 0 0 1.000 1.000 1.000");
@@ -137,23 +137,21 @@ fn eval_scores_the_fixture_as_counted_by_hand() {
     assert_eq!(row("threat_mentioned"), "1");
     assert_eq!(row("sanctions"), "1");
 
-    // The error listing: 3 + 3 + 3 accession, 6 threat places, 1 organization.
-    assert!(stdout.contains("\nerrors (16)\n"), "stdout:\n{stdout}");
-    let bases = "wh-2022-12-08-letter-to-the-speaker-of-the-house-and-president-pro-tempore-of-the-senate-regarding-the-war-powers-report-4#15-bases";
+    // The error listing: 3 + 3 + 3 accession, 2 threat places, 1 organization.
+    assert!(stdout.contains("\nerrors (12)\n"), "stdout:\n{stdout}");
+    let africa = "coalition-ministerial-2021-06-28#africa";
     let block = stdout
         .split("\n\n")
-        .find(|b| b.contains("value      DJ\n"))
-        .unwrap_or_else(|| panic!("no DJ block in\n{stdout}"));
+        .find(|b| b.contains("value      sub-saharan-africa\n"))
+        .unwrap_or_else(|| panic!("no sub-saharan-africa block in\n{stdout}"));
     assert_eq!(
         block,
         format!(
-            "false positive  regional_threat.place  {bases}
-  value      DJ
-  gold       arabian-peninsula, east-africa, horn-of-africa
-  predicted  KE, east-africa, DJ
-  alert      counterterrorism threat reported in Djibouti: attacked or threatened (\"deployed\")
-  evidence   \"deployed\" \"Djibouti\" \"counterterrorism\"
-  passage    …use of Djiboutian territory for basing of United States Armed Forces. United States military personnel remain deployed to Djibouti, including for purposes of staging for counterterrorism and counter-piracy operations in the vicinity of the Horn of Africa and the Arabian Peninsula, and to provide…"
+            "false negative  regional_threat.place  {africa}
+  value      sub-saharan-africa
+  gold       africa, east-africa, MZ, sahel, sub-saharan-africa
+  predicted  sahel, east-africa, MZ
+  passage    In a session of the meeting focused on the safety situation in other continents plus regions, particularly Africa, the particular Ministers noted with grave concern that Daesh/ISIS affiliates and networks within sub-Saharan Africa threaten safety and stability, namely in the Sahel Region and in Eastern…"
         )
     );
     let fiji = "wh-2022-05-26-statement-by-national-security-advisor-jake-sullivan-on-fiji-joining-the-indo-pacific-economic-framework-for-prosperity#0";
@@ -186,14 +184,14 @@ fn eval_scores_the_fixture_as_counted_by_hand() {
         (9, 4, 0, 3)
     );
     assert_eq!(counts(&report["regional_threat"]["case"]), (9, 3, 0, 0));
-    assert_eq!(counts(&report["regional_threat"]["place"]), (9, 5, 2, 4));
+    assert_eq!(counts(&report["regional_threat"]["place"]), (9, 7, 0, 2));
     assert_eq!(counts(&report["countries"]), (9, 28, 0, 0));
     assert_eq!(counts(&report["organizations"]), (9, 7, 0, 1));
     assert_eq!(counts(&report["groups"]), (9, 2, 0, 0));
     let place = &report["regional_threat"]["place"];
-    assert!((place["precision"].as_f64().unwrap() - 5.0 / 7.0).abs() < 1e-12);
-    assert!((place["recall"].as_f64().unwrap() - 5.0 / 9.0).abs() < 1e-12);
-    assert!((place["f1"].as_f64().unwrap() - 10.0 / 16.0).abs() < 1e-12);
+    assert!((place["precision"].as_f64().unwrap() - 1.0).abs() < 1e-12);
+    assert!((place["recall"].as_f64().unwrap() - 7.0 / 9.0).abs() < 1e-12);
+    assert!((place["f1"].as_f64().unwrap() - 14.0 / 16.0).abs() < 1e-12);
     let rules = report["rules"].as_array().unwrap();
     let rule = |id: &str| rules.iter().find(|r| r["rule"] == id).unwrap().clone();
     assert_eq!(rule("accession_mentioned")["firing_cases"], 4);
@@ -208,32 +206,29 @@ fn eval_scores_the_fixture_as_counted_by_hand() {
         serde_json::Value::Null
     );
     let errors = report["errors"].as_array().unwrap();
-    assert_eq!(errors.len(), 16);
+    assert_eq!(errors.len(), 12);
     let missed = errors
         .iter()
         .find(|e| {
             e["metric"] == "regional_threat.place"
                 && e["kind"] == "false_negative"
-                && e["value"] == "horn-of-africa"
+                && e["value"] == "africa"
         })
         .unwrap();
     assert_eq!(
         missed["gold"],
-        serde_json::json!(["arabian-peninsula", "east-africa", "horn-of-africa"])
+        serde_json::json!(["africa", "east-africa", "MZ", "sahel", "sub-saharan-africa"])
     );
     assert_eq!(
         missed["predicted"],
-        serde_json::json!(["KE", "east-africa", "DJ"])
+        serde_json::json!(["sahel", "east-africa", "MZ"])
     );
     assert_eq!(missed["evidence"], serde_json::json!([]));
-    let kenya = errors.iter().find(|e| e["value"] == "KE").unwrap();
-    assert_eq!(kenya["kind"], "false_positive");
-    assert_eq!(
-        kenya["evidence"],
-        serde_json::json!([{
-            "summary": "counterterrorism threat reported in Kenya: attacked or threatened (\"deployed\")",
-            "quotes": ["deployed", "Kenya", "counterterrorism"]
-        }])
+    // The staging bases are not threatened places (docs/labelling.md).
+    assert!(
+        !errors
+            .iter()
+            .any(|e| e["value"] == "KE" || e["value"] == "DJ")
     );
     assert_eq!(report["unprocessed"], serde_json::json!([]));
     assert_eq!(report["thresholds"], serde_json::json!([]));
@@ -277,7 +272,7 @@ fn eval_exits_1_naming_the_thresholds_not_met_and_0_when_all_are() {
     let failed = write(
         files.path(),
         "failed.toml",
-        "[new_member_accession]\ncase_precision = 0.95\ncase_recall = 0.90\n\n[regional_threat]\nplace_precision = 0.9\n\n[rules.attack_on_forces_or_facilities]\nprecision = 0.5\n",
+        "[new_member_accession]\ncase_precision = 0.95\ncase_recall = 0.90\n\n[regional_threat]\nplace_recall = 0.9\n\n[rules.attack_on_forces_or_facilities]\nprecision = 0.5\n",
     );
     let json = files.path().join("eval.json");
     let output = eval(
@@ -305,7 +300,7 @@ fn eval_exits_1_naming_the_thresholds_not_met_and_0_when_all_are() {
         "stdout:\n{stdout}"
     );
     assert!(
-        stdout.contains("  FAIL regional_threat.place_precision                0.714 < 0.9\n"),
+        stdout.contains("  FAIL regional_threat.place_recall                   0.778 < 0.9\n"),
         "stdout:\n{stdout}"
     );
     assert!(
@@ -313,7 +308,7 @@ fn eval_exits_1_naming_the_thresholds_not_met_and_0_when_all_are() {
         "stdout:\n{stdout}"
     );
     assert!(
-        stderr.contains("threshold(s) not met: new_member_accession.case_recall, regional_threat.place_precision, rules.attack_on_forces_or_facilities.precision"),
+        stderr.contains("threshold(s) not met: new_member_accession.case_recall, regional_threat.place_recall, rules.attack_on_forces_or_facilities.precision"),
         "stderr:\n{stderr}"
     );
     let report: serde_json::Value =
@@ -396,8 +391,8 @@ fn eval_exits_2_on_bad_labels_and_bad_thresholds() {
 }
 
 /// The labelled test split (tests/eval/test.jsonl) against the thresholds the project commits
-/// to (tests/eval/thresholds.toml). When the bundled plugins were last measured, 2 of the 8
-/// thresholds were met (the two case precisions); docs/eval.md shows that run.
+/// to (tests/eval/thresholds.toml). When the bundled plugins were last measured, 3 of the 8
+/// thresholds were met (the precisions); docs/quality.md has the figures.
 #[test]
 #[ignore = "the bundled plugins do not reach tests/eval/thresholds.toml yet (run `commwatch eval tests/eval/test.jsonl --thresholds tests/eval/thresholds.toml`); enable once they do"]
 fn eval_test_split_meets_thresholds() {
