@@ -59,6 +59,8 @@ pub struct BenchReport {
     pub patterns: usize,
     /// The baseline automaton's kind, as aho-corasick names it (`DFA`, `ContiguousNFA`, …).
     pub baseline_automaton: String,
+    /// Distinct folded names in the baseline automaton.
+    pub baseline_patterns: usize,
     /// One entry per worker count.
     pub runs: Vec<RunResult>,
     /// One entry per generated rule pack measured (`--rules`), in the order requested.
@@ -87,8 +89,8 @@ impl fmt::Display for BenchReport {
         writeln!(f, "corpus: {}", self.corpus)?;
         writeln!(
             f,
-            "baseline: raw aho-corasick scan ({}), leftmost-longest, ASCII case-insensitive, {} gazetteer names",
-            self.baseline_automaton, self.patterns
+            "baseline: aho-corasick {} scan of the folded text (as the tagger's), leftmost-longest, {} gazetteer names folded to {} patterns",
+            self.baseline_automaton, self.patterns, self.baseline_patterns
         )?;
         writeln!(
             f,
