@@ -453,6 +453,7 @@ impl Stage for Accession {
         // what the document said is still to come ("Croatia will become…").
         let mut pending: Vec<&str> = Vec::new();
         let mut sentence_spans: Vec<SpanView<'_>> = Vec::new();
+        let first_country = spans.iter().find(|s| s.kind == "country").map(|s| s.start);
         for &(s, verb) in &candidates {
             let sentence = sentences[s].clone();
             let first = spans.partition_point(|sp| sp.start < sentence.start);
@@ -469,7 +470,7 @@ impl Stage for Accession {
             let names = sentence_spans
                 .iter()
                 .any(|sp| sp.kind == "country" || sp.kind == "organization");
-            let country_before = spans[..first].iter().any(|sp| sp.kind == "country");
+            let country_before = first_country.is_some_and(|at| at < sentence.start);
             if !(names || verb && country_before) {
                 continue;
             }
