@@ -67,7 +67,7 @@ use commwatch_plugin_sdk::{
     Event, NewAlert, NewSpan, Outcome, Output, Severity, SpanView, Stage, export_stage,
 };
 
-use lexicon::{LEXICON, Lexicon};
+use lexicon::{LEXICON, Lexicon, class};
 use plugin_text_support::Tokens;
 use read::{Actor, Ent, EntKind, Finding, Form, Place, Reader};
 
@@ -425,6 +425,8 @@ impl Stage for RegionalThreat {
         if !any_place {
             return Ok(Outcome::Keep);
         }
+        let sentences = event.sentence_ranges();
+        let antecedents = self.anaphors(raw, &sentences, &mut spans, &mut ents);
         let not_groups: Vec<bool> = spans
             .iter()
             .map(|s| s.kind == "group" && self.lexicon.not_groups.iter().any(|g| g == s.id))
@@ -440,7 +442,7 @@ impl Stage for RegionalThreat {
         let mut carry: Option<(Actor, usize)> = None;
         let mut alerts: Vec<Alert<'_>> = Vec::new();
         let mut first_ent = 0;
-        for (number, sentence) in event.sentence_ranges().into_iter().enumerate() {
+        for (number, sentence) in sentences.into_iter().enumerate() {
             while first_ent < ents.len() && ents[first_ent].start < sentence.start {
                 first_ent += 1;
             }
@@ -534,8 +536,12 @@ impl Stage for RegionalThreat {
                         )
                     }
                 };
+                let antecedent = match f.place {
+                    Place::Entity(e) => antecedents[e],
+                    Place::InName(_) => None,
+                };
                 alerts.push(Alert {
-                    apposition: f.apposition.map(|a| spans[a]),
+                    apposition: f.apposition.or(antecedent).map(|a| spans[a]),
                     finding: f,
                     place,
                     actor_span,
@@ -611,6 +617,104 @@ impl RegionalThreat {
                 in_bytes(&mut a);
                 a
             });
+    }
+}
+
+/// How many sentences before its own "the country" looks back for the country it stands for.
+const ANAPHOR_REACH: usize = 3;
+
+impl RegionalThreat {
+    /// "the country" stands for the country named last before it, in its sentence or the
+    /// `ANAPHOR_REACH` before ("the Taliban's forced takeover of the country", "violent extremism
+    /// across the country"): it becomes an entity of that country (its span over "country", its id
+    /// and label the antecedent's), read like the name. Not "the country of X" (X is named) nor
+    /// "the countryside", nor inside another entity's name. A country that only modifies a noun of
+    /// its state or people is no antecedent ("to protect United States interests in the country",
+    /// "the Afghan people"). Returns, for each entity, the entity it stands for (evidence of the
+    /// alert).
+    fn anaphors<'a>(
+        &self,
+        raw: &'a str,
+        sentences: &[Range<usize>],
+        spans: &mut Vec<SpanView<'a>>,
+        ents: &mut Vec<Ent>,
+    ) -> Vec<Option<usize>> {
+        const WORD: &str = "country";
+        let bytes = raw.as_bytes();
+        // (offset of the anaphor, its antecedent's index and offset).
+        let mut found: Vec<(usize, usize, usize)> = Vec::new();
+        for (at, _) in raw.match_indices(WORD) {
+            let end = at + WORD.len();
+            let article = at >= 4 && raw[..at].to_ascii_lowercase().ends_with("the ");
+            let bounded = (at < 5 || !bytes[at - 5].is_ascii_alphanumeric())
+                && bytes.get(end).is_none_or(|b| !b.is_ascii_alphanumeric());
+            if !article || !bounded || raw[end..].starts_with(" of ") {
+                continue;
+            }
+            if spans.iter().any(|s| s.start < end && at < s.end) {
+                continue;
+            }
+            let Some(own) = sentences.iter().position(|s| s.start <= at && at < s.end) else {
+                continue;
+            };
+            let from = sentences[own.saturating_sub(ANAPHOR_REACH)].start;
+            let antecedent = ents.iter().zip(spans.iter()).rposition(|(e, s)| {
+                e.kind == EntKind::Country
+                    && e.end <= at
+                    && e.start >= from
+                    && !self.modifier(raw, s)
+            });
+            if let Some(a) = antecedent {
+                found.push((at, a, ents[a].start));
+            }
+        }
+        let mut antecedents = vec![None; ents.len()];
+        // Each anaphor in its place among the entities (indexes after it move up by one).
+        for (done, &(at, a, a_start)) in found.iter().enumerate() {
+            let a = a + found[..done].iter().filter(|f| f.0 < a_start).count();
+            let i = ents.partition_point(|e| e.start < at);
+            let (span, ent) = (spans[a], ents[a]);
+            spans.insert(
+                i,
+                SpanView {
+                    start: at,
+                    end: at + WORD.len(),
+                    kind: span.kind,
+                    id: span.id,
+                    label: span.label,
+                    detail: span.detail,
+                },
+            );
+            ents.insert(
+                i,
+                Ent {
+                    start: at,
+                    end: at + WORD.len(),
+                    inner: (0, 0),
+                    ..ent
+                },
+            );
+            antecedents.insert(i, Some(a));
+        }
+        antecedents
+    }
+
+    /// Whether a country's name only modifies what follows: written as an adjective or people
+    /// ("Afghan", "Americans"), or before a word (in lower case: not a name's, "U.S. National
+    /// Strategy") of a state's forces, missions, officials or people ("U.S. forces", "United
+    /// States interests").
+    fn modifier(&self, raw: &str, span: &SpanView<'_>) -> bool {
+        let text = raw.get(span.start..span.end).unwrap_or("");
+        if read::form(text, span.label) != Form::Name {
+            return true;
+        }
+        let next = raw[span.end..]
+            .trim_start()
+            .split(|c: char| !c.is_alphanumeric())
+            .next()
+            .unwrap_or("");
+        let of_a_state = class::FORCES | class::EMBASSY | class::TITLES | class::PEOPLE;
+        next.starts_with(|c: char| c.is_lowercase()) && self.lexicon.classes(next) & of_a_state != 0
     }
 }
 

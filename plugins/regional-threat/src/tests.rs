@@ -836,3 +836,30 @@ fn self_defense_and_defending_its_territory() {
         &[],
     );
 }
+
+#[test]
+fn the_country_stands_for_the_country_named_last_before_it() {
+    // Its own sentence, or the sentences just before.
+    check(
+        "Chad's government said that insurgents had raided villages across the country.",
+        &[("Chad", "country", "TD")],
+        &[("TD", "generic")],
+    );
+    check(
+        "Mozambique asked for help. Militants have staged attacks across the country.",
+        &[("Mozambique", "country", "MZ")],
+        &[("MZ", "generic")],
+    );
+    // A country that only modifies a noun of its state or people is not the one meant.
+    check(
+        "Niger welcomed the U.S. troops who train units fighting terrorist groups throughout the country.",
+        &[("Niger", "country", "NE"), ("U.S.", "country", "US")],
+        &[("NE", "generic")],
+    );
+    // No country before it: nothing.
+    check(
+        "Terrorist groups are active across the country.",
+        &[],
+        &[],
+    );
+}
