@@ -90,8 +90,9 @@ struct Config {
     /// Regions with their member countries (given by the host with `regions_from`).
     #[serde(default)]
     regions: Vec<Region>,
-    /// Region ids to report under: a place is reported when it is one of them, inside one, or a
-    /// member country of one; default: every place.
+    /// Region ids to report under: a place is reported when it is one of them, a member country
+    /// of one, or a region whose members all belong to them (inside one, or across several:
+    /// "the Arabian Peninsula" under `gulf` and `middle-east`); default: every place.
     #[serde(default)]
     watch: Option<Vec<String>>,
     /// Alert severity: info, low, medium, high (default), critical.
@@ -305,6 +306,15 @@ impl Stage for RegionalThreat {
             .watch
             .as_ref()
             .map(|w| w.iter().map(String::as_str).collect());
+        // The countries of the watched regions.
+        let watched_countries: BTreeSet<&str> = (0..regions.len())
+            .filter(|&j| {
+                watch
+                    .as_ref()
+                    .is_some_and(|w| w.contains(regions[j].id.as_str()))
+            })
+            .flat_map(|j| members[j].iter().copied())
+            .collect();
         let infos: Vec<RegionInfo> = (0..regions.len())
             .map(|i| {
                 let mut chain = vec![regions[i].id.as_str()];
@@ -317,14 +327,10 @@ impl Stage for RegionalThreat {
                     at = p;
                 }
                 chain.reverse();
-                // Watched: itself or any region containing it.
+                // Watched: itself, or all its members are in watched regions.
                 let watched = watch.as_ref().is_none_or(|w| {
                     w.contains(regions[i].id.as_str())
-                        || (0..regions.len()).any(|j| {
-                            w.contains(regions[j].id.as_str())
-                                && !members[i].is_empty()
-                                && members[i].is_subset(&members[j])
-                        })
+                        || !members[i].is_empty() && members[i].is_subset(&watched_countries)
                 });
                 RegionInfo {
                     id: regions[i].id.clone(),

@@ -415,6 +415,27 @@ fn watch_limits_places_and_is_checked() {
 }
 
 #[test]
+fn watch_keeps_a_region_whose_members_all_lie_in_watched_regions() {
+    // Sub-Saharan Africa lies across the Sahel, West and East Africa; Africa does not (Algeria,
+    // Egypt), nor the Gulf of Aden (Yemen, Djibouti).
+    let config = REGIONS.replacen('{', r#"{"watch":["sahel","west-africa","east-africa"],"#, 1);
+    let raw = "Militant groups are expanding across sub-Saharan Africa, across Africa and into the Gulf of Aden.";
+    let out = run(
+        &mut RegionalThreat::new(&config).unwrap(),
+        &event(
+            raw,
+            &[
+                ("sub-Saharan Africa", "region", "sub-saharan-africa"),
+                ("Africa", "region", "africa"),
+                ("Gulf of Aden", "region", "gulf-of-aden"),
+            ],
+        ),
+    )
+    .unwrap();
+    assert_eq!(places(&out), pairs(&[("sub-saharan-africa", "generic")]));
+}
+
+#[test]
 fn region_paths_follow_the_smallest_region_containing_each_and_countries_the_deepest() {
     let stage = stage();
     let path = |id: &str| stage.regions[stage.by_id[id]].path.as_str();
@@ -857,9 +878,5 @@ fn the_country_stands_for_the_country_named_last_before_it() {
         &[("NE", "generic")],
     );
     // No country before it: nothing.
-    check(
-        "Terrorist groups are active across the country.",
-        &[],
-        &[],
-    );
+    check("Terrorist groups are active across the country.", &[], &[]);
 }
