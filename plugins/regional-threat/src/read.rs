@@ -846,6 +846,13 @@ impl<'a> Reader<'a> {
         }
         if t.is(OF) {
             let k = self.prev(j, DETERMINER | DIRECTION)?;
+            // "groups operating out of Afghanistan": where the group is.
+            if self.is_word(k)
+                && self.word(k).eq_ignore_ascii_case("out")
+                && let Some(based) = self.prev(k, 0).filter(|&b| self.toks[b].is(BASED))
+            {
+                return Some(Reading::Is(Role::Locative, based));
+            }
             if !self.toks[k].is(OF_HEAD) {
                 return None;
             }
@@ -859,6 +866,11 @@ impl<'a> Reader<'a> {
         }
         if t.is(FROM) {
             let k = self.prev(j, 0)?;
+            // "terrorist organizations operating from Lebanon" are there; "rockets launched from
+            // Yemen" are not.
+            if self.toks[k].is(BASED) {
+                return Some(Reading::Is(Role::Locative, k));
+            }
             return self.toks[k]
                 .is(LAUNCH)
                 .then_some(Reading::IsNot(Not::Origin));

@@ -880,3 +880,26 @@ fn the_country_stands_for_the_country_named_last_before_it() {
     // No country before it: nothing.
     check("Terrorist groups are active across the country.", &[], &[]);
 }
+
+#[test]
+fn groups_operating_from_or_out_of_a_place_are_there() {
+    check(
+        "The ministers warned of terrorist networks operating out of Libya and northern Mali.",
+        &[("Libya", "country", "LY"), ("Mali", "country", "ML")],
+        &[("LY", "generic"), ("ML", "generic")],
+    );
+    check(
+        "The strikes hit al-Shabaab cells operating from Somalia.",
+        &[
+            ("al-Shabaab", "group", "al-shabaab"),
+            ("Somalia", "country", "SO"),
+        ],
+        &[("SO", "al-shabaab")],
+    );
+    // Where an attack is launched from is still the attacker's home.
+    check(
+        "The militia fired drones launched from Yemen.",
+        &[("Yemen", "country", "YE")],
+        &[],
+    );
+}
