@@ -845,7 +845,12 @@ impl<'a> Reader<'a> {
             return Some(Reading::Is(Role::Attacked, head));
         }
         if t.is(OF) {
-            let k = self.prev(j, DETERMINER | DIRECTION)?;
+            // "the north of Israel": a direction right before "of" is its head ("the security of
+            // northern Mali" skips it after "of").
+            let k = self
+                .prev(j, DETERMINER)
+                .filter(|&d| self.toks[d].is(DIRECTION) && self.toks[d].is(OF_HEAD))
+                .or_else(|| self.prev(j, DETERMINER | DIRECTION))?;
             // "groups operating out of Afghanistan": where the group is.
             if self.is_word(k)
                 && self.word(k).eq_ignore_ascii_case("out")

@@ -903,3 +903,21 @@ fn groups_operating_from_or_out_of_a_place_are_there() {
         &[],
     );
 }
+
+#[test]
+fn a_direction_before_of_is_part_of_the_place() {
+    // "in the north of X": the north is the head of "of", not a word to skip.
+    check(
+        "Militants have staged attacks in the east of Chad.",
+        &[("Chad", "country", "TD")],
+        &[("TD", "generic")],
+    );
+    check(
+        "Hezbollah rockets turned towns in the north of Israel into ghost towns.",
+        &[
+            ("Hezbollah", "group", "hezbollah"),
+            ("Israel", "country", "IL"),
+        ],
+        &[("IL", "hezbollah")],
+    );
+}
