@@ -411,6 +411,17 @@ impl<'a> Reader<'a> {
                 i += 1;
                 continue;
             }
+            if let Some(group) = self.pronoun_of_group(i, out) {
+                out.push(Actor {
+                    first: i,
+                    last: i,
+                    entity: Some(group),
+                    weak: false,
+                    carried: false,
+                });
+                i += 1;
+                continue;
+            }
             if !t.is(ACTOR_START) {
                 i += 1;
                 continue;
@@ -445,6 +456,25 @@ impl<'a> Reader<'a> {
             }
             i += 1;
         }
+    }
+
+    /// The named group that the subject pronoun at `i` stands for: "it" or "they" starting a
+    /// clause of its own after the group, with no other entity between ("Hamas has shown that it
+    /// still poses a threat to Israel", "if Hamas stays in power, it will … attack Israel").
+    fn pronoun_of_group(&self, i: usize, actors: &[Actor]) -> Option<usize> {
+        let word = self.is_word(i).then(|| self.word(i))?;
+        if !(word.eq_ignore_ascii_case("it") || word.eq_ignore_ascii_case("they")) {
+            return None;
+        }
+        let last = actors.last()?;
+        let group = last.entity?;
+        // A subject: not the object of a preposition or a verb ("against it", "defeat it"), and
+        // a word follows.
+        let subject = self.prev(i, 0).is_none_or(|p| {
+            self.punct(p).is_some() || self.toks[p].is(AND | RELATIVE | SUBORDINATOR | WHERE)
+        }) && self.next(i, 0).is_some_and(|n| self.is_word(n));
+        let alone = (last.last + 1..i).all(|k| self.ent(k).is_none());
+        (subject && alone).then_some(group)
     }
 
     /// Whether the generic actor at `i` is a state's or crime's ("Russian terror", "state

@@ -921,3 +921,23 @@ fn a_direction_before_of_is_part_of_the_place() {
         &[("IL", "hezbollah")],
     );
 }
+
+#[test]
+fn a_subject_pronoun_after_a_named_group_stands_for_it() {
+    check(
+        "Al-Shabaab lost ground, and it now threatens Kenya.",
+        &[
+            ("Al-Shabaab", "group", "al-shabaab"),
+            ("Kenya", "country", "KE"),
+        ],
+        &[("KE", "al-shabaab")],
+    );
+    check(
+        "If the Houthis keep their weapons, they will attack Saudi Arabia again.",
+        &[
+            ("Houthis", "group", "houthis"),
+            ("Saudi Arabia", "country", "SA"),
+        ],
+        &[("SA", "houthis")],
+    );
+}
