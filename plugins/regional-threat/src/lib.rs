@@ -20,7 +20,8 @@
 //!    (one Aho-Corasick pass over the actor words) or a tagged group shows a possible actor are
 //!    read.
 //! 2. **A place in a threatened role, that the actor governs.** Each country, region and place
-//!    (city, province) of the sentence — in lists read as one ("in Iraq and Syria") — is reported
+//!    (city, province) of the sentence — in lists read as one ("in Iraq and Syria"), and "the
+//!    country" as the country named last before it (`anaphors`) — is reported
 //!    only in a role that makes it the place threatened ([`read::Role`]): where it happens
 //!    ("attacks in", "operations across", "spill-over into"), attacked ("a threat to Yemen",
 //!    "attacks on Israel", "spread to"), its territory or security ("parts of Mali", "Israel's
