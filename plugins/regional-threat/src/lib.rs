@@ -652,10 +652,19 @@ impl RegionalThreat {
         let mut found: Vec<(usize, usize, usize)> = Vec::new();
         for (at, _) in raw.match_indices(WORD) {
             let end = at + WORD.len();
-            let article = at >= 4 && raw[..at].to_ascii_lowercase().ends_with("the ");
-            let bounded = (at < 5 || !bytes[at - 5].is_ascii_alphanumeric())
-                && bytes.get(end).is_none_or(|b| !b.is_ascii_alphanumeric());
-            if !article || !bounded || raw[end..].starts_with(" of ") {
+            // "the", then spaces or a line break.
+            let before = raw[..at].trim_end();
+            let the = before.len();
+            let article = the < at
+                && the >= 3
+                && bytes[the - 3..the].eq_ignore_ascii_case(b"the")
+                && (the == 3 || !bytes[the - 4].is_ascii_alphanumeric());
+            let bounded = bytes.get(end).is_none_or(|b| !b.is_ascii_alphanumeric());
+            let of = raw[end..]
+                .trim_start()
+                .strip_prefix("of")
+                .is_some_and(|rest| rest.starts_with(char::is_whitespace));
+            if !article || !bounded || of {
                 continue;
             }
             if spans.iter().any(|s| s.start < end && at < s.end) {

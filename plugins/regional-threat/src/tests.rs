@@ -862,7 +862,7 @@ fn self_defense_and_defending_its_territory() {
 fn the_country_stands_for_the_country_named_last_before_it() {
     // Its own sentence, or the sentences just before.
     check(
-        "Chad's government said that insurgents had raided villages across the country.",
+        "Chad's government said that insurgents had raided villages across the\ncountry.",
         &[("Chad", "country", "TD")],
         &[("TD", "generic")],
     );
