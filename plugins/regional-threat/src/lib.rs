@@ -20,8 +20,9 @@
 //!    (one Aho-Corasick pass over the actor words) or a tagged group shows a possible actor are
 //!    read.
 //! 2. **A place in a threatened role, that the actor governs.** Each country, region and place
-//!    (city, province) of the sentence — in lists read as one ("in Iraq and Syria"), and "the
-//!    country" as the country named last before it (`anaphors`) — is reported
+//!    (city, province) of the sentence — in lists read as one ("in Iraq and Syria"), "the
+//!    country" as the country named last before it and a speaker's "my country" as the speaker's
+//!    (`anaphors`) — is reported
 //!    only in a role that makes it the place threatened ([`read::Role`]): where it happens
 //!    ("attacks in", "operations across", "spill-over into"), attacked ("a threat to Yemen",
 //!    "attacks on Israel", "spread to"), its territory or security ("parts of Mali", "Israel's
@@ -433,7 +434,8 @@ impl Stage for RegionalThreat {
             return Ok(Outcome::Keep);
         }
         let sentences = event.sentence_ranges();
-        let antecedents = self.anaphors(raw, &sentences, &mut spans, &mut ents);
+        let speaker = speaker(event.title(), raw, &spans, &ents);
+        let antecedents = self.anaphors(raw, &sentences, speaker, &mut spans, &mut ents);
         let not_groups: Vec<bool> = spans
             .iter()
             .map(|s| s.kind == "group" && self.lexicon.not_groups.iter().any(|g| g == s.id))
@@ -627,69 +629,100 @@ impl RegionalThreat {
     }
 }
 
+/// The speaker's country of a statement titled "Statement by [the] X …" (as the UN General
+/// Debate's are): the entity of the document that names X (its label, or its text).
+fn speaker(title: Option<&str>, raw: &str, spans: &[SpanView<'_>], ents: &[Ent]) -> Option<usize> {
+    let rest = title?.strip_prefix("Statement by ")?;
+    let rest = rest.strip_prefix("the ").unwrap_or(rest);
+    let names = |name: &str| {
+        !name.is_empty()
+            && rest
+                .strip_prefix(name)
+                .is_some_and(|after| after.is_empty() || after.starts_with([' ', ',', ':']))
+    };
+    ents.iter().zip(spans).position(|(e, s)| {
+        e.kind == EntKind::Country
+            && (names(s.label) || names(raw.get(e.start..e.end).unwrap_or("")))
+    })
+}
+
 /// How many sentences before its own "the country" looks back for the country it stands for.
 const ANAPHOR_REACH: usize = 3;
 
 impl RegionalThreat {
     /// "the country" stands for the country named last before it, in its sentence or the
     /// `ANAPHOR_REACH` before ("the Taliban's forced takeover of the country", "violent extremism
-    /// across the country"): it becomes an entity of that country (its span over "country", its id
-    /// and label the antecedent's), read like the name. Not "the country of X" (X is named) nor
-    /// "the countryside", nor inside another entity's name. A country that only modifies a noun of
-    /// its state or people is no antecedent ("to protect United States interests in the country",
-    /// "the Afghan people"). Returns, for each entity, the entity it stands for (evidence of the
-    /// alert).
+    /// across the country"); "my country", "our country" for the speaker's (`speaker`): it becomes
+    /// an entity of that country (its span over "country", its id and label the antecedent's),
+    /// read like the name. Not "the country of X" (X is named) nor "the countryside", nor inside
+    /// another entity's name. A country that only modifies a noun of its state or people is no
+    /// antecedent ("to protect United States interests in the country", "the Afghan people").
+    /// Returns, for each entity, the entity it stands for (evidence of the alert).
     fn anaphors<'a>(
         &self,
         raw: &'a str,
         sentences: &[Range<usize>],
+        speaker: Option<usize>,
         spans: &mut Vec<SpanView<'a>>,
         ents: &mut Vec<Ent>,
     ) -> Vec<Option<usize>> {
         const WORD: &str = "country";
         let bytes = raw.as_bytes();
-        // (offset of the anaphor, its antecedent's index and offset).
-        let mut found: Vec<(usize, usize, usize)> = Vec::new();
+        // (offset of the anaphor, its antecedent's offset).
+        let mut found: Vec<(usize, usize)> = Vec::new();
         for (at, _) in raw.match_indices(WORD) {
             let end = at + WORD.len();
             // "the", then spaces or a line break.
             let before = raw[..at].trim_end();
-            let the = before.len();
-            let article = the < at
-                && the >= 3
-                && bytes[the - 3..the].eq_ignore_ascii_case(b"the")
-                && (the == 3 || !bytes[the - 4].is_ascii_alphanumeric());
+            let word_before = |w: &[u8]| {
+                let n = before.len();
+                n < at
+                    && n >= w.len()
+                    && bytes[n - w.len()..n].eq_ignore_ascii_case(w)
+                    && (n == w.len() || !bytes[n - w.len() - 1].is_ascii_alphanumeric())
+            };
+            let article = word_before(b"the");
+            let own = word_before(b"my") || word_before(b"our");
             let bounded = bytes.get(end).is_none_or(|b| !b.is_ascii_alphanumeric());
             let of = raw[end..]
                 .trim_start()
                 .strip_prefix("of")
                 .is_some_and(|rest| rest.starts_with(char::is_whitespace));
-            if !article || !bounded || of {
+            if !(article || own) || !bounded || of {
                 continue;
             }
             if spans.iter().any(|s| s.start < end && at < s.end) {
                 continue;
             }
-            let Some(own) = sentences.iter().position(|s| s.start <= at && at < s.end) else {
+            let Some(here) = sentences.iter().position(|s| s.start <= at && at < s.end) else {
                 continue;
             };
-            let from = sentences[own.saturating_sub(ANAPHOR_REACH)].start;
-            let antecedent = ents.iter().zip(spans.iter()).rposition(|(e, s)| {
-                e.kind == EntKind::Country
-                    && e.end <= at
-                    && e.start >= from
-                    && !self.modifier(raw, s)
-            });
+            let from = sentences[here.saturating_sub(ANAPHOR_REACH)].start;
+            let antecedent = if own {
+                speaker
+            } else {
+                ents.iter().zip(spans.iter()).rposition(|(e, s)| {
+                    e.kind == EntKind::Country
+                        && e.end <= at
+                        && e.start >= from
+                        && !self.modifier(raw, s)
+                })
+            };
             if let Some(a) = antecedent {
-                found.push((at, a, ents[a].start));
+                found.push((at, ents[a].start));
             }
         }
-        let mut antecedents = vec![None; ents.len()];
-        // Each anaphor in its place among the entities (indexes after it move up by one).
-        for (done, &(at, a, a_start)) in found.iter().enumerate() {
-            let a = a + found[..done].iter().filter(|f| f.0 < a_start).count();
-            let i = ents.partition_point(|e| e.start < at);
+        // Each anaphor in its place among the entities, standing for its antecedent's start.
+        let mut stands_for: Vec<Option<usize>> = vec![None; ents.len()];
+        let named = |ents: &[Ent], stands_for: &[Option<usize>], start: usize| {
+            (0..ents.len()).find(|&k| ents[k].start == start && stands_for[k].is_none())
+        };
+        for &(at, a_start) in &found {
+            let Some(a) = named(ents, &stands_for, a_start) else {
+                continue;
+            };
             let (span, ent) = (spans[a], ents[a]);
+            let i = ents.partition_point(|e| e.start < at);
             spans.insert(
                 i,
                 SpanView {
@@ -710,9 +743,13 @@ impl RegionalThreat {
                     ..ent
                 },
             );
-            antecedents.insert(i, Some(a));
+            stands_for.insert(i, Some(a_start));
         }
-        antecedents
+        // Then the antecedents' indexes, once every anaphor is in.
+        stands_for
+            .iter()
+            .map(|start| named(ents, &stands_for, (*start)?))
+            .collect()
     }
 
     /// Whether a country's name only modifies what follows: written as an adjective or people

@@ -941,3 +941,29 @@ fn a_subject_pronoun_after_a_named_group_stands_for_it() {
         &[("SA", "houthis")],
     );
 }
+
+#[test]
+fn my_country_in_a_statement_is_the_speakers() {
+    let raw = "Mali thanks its partners. Armed groups still stage attacks in our country.";
+    let spans = [("Mali", "country", "ML")];
+    let mut titled = event(raw, &spans);
+    titled.title = Some("Statement by Mali in the General Debate".into());
+    let out = run(&mut stage(), &titled).unwrap();
+    assert_eq!(places(&out), pairs(&[("ML", "generic")]));
+    // The speaker is only known from such a title.
+    let untitled = run(&mut stage(), &event(raw, &spans)).unwrap();
+    assert_eq!(places(&untitled), pairs(&[]));
+    // Named after "my country", and beside "the country" of another.
+    let raw = "Terrorists attack my country daily. Mali and Niger met. Insurgents raid villages across the country.";
+    let spans = [("Mali", "country", "ML"), ("Niger", "country", "NE")];
+    let mut titled = event(raw, &spans);
+    titled.title = Some("Statement by Mali in the General Debate".into());
+    let out = run(&mut stage(), &titled).unwrap();
+    assert_eq!(places(&out), pairs(&[("ML", "generic"), ("NE", "generic")]));
+    let evidence: Vec<&str> = out.alerts[0]
+        .evidence
+        .iter()
+        .map(|e| e.label.as_str())
+        .collect();
+    assert!(evidence.contains(&"Mali"), "{evidence:?}");
+}
