@@ -652,8 +652,8 @@ const ANAPHOR_REACH: usize = 3;
 impl RegionalThreat {
     /// "the country" stands for the country named last before it, in its sentence or the
     /// `ANAPHOR_REACH` before ("the Taliban's forced takeover of the country", "violent extremism
-    /// across the country"); "my country", "our country" for the speaker's (`speaker`): it becomes
-    /// an entity of that country (its span over "country", its id and label the antecedent's),
+    /// across the country"); "my country", "our nation" for the speaker's (`speaker`): it becomes
+    /// an entity of that country (its span over the noun, its id and label the antecedent's),
     /// read like the name. Not "the country of X" (X is named) nor "the countryside", nor inside
     /// another entity's name. A country that only modifies a noun of its state or people is no
     /// antecedent ("to protect United States interests in the country", "the Afghan people").
@@ -666,12 +666,14 @@ impl RegionalThreat {
         spans: &mut Vec<SpanView<'a>>,
         ents: &mut Vec<Ent>,
     ) -> Vec<Option<usize>> {
-        const WORD: &str = "country";
         let bytes = raw.as_bytes();
-        // (offset of the anaphor, its antecedent's offset).
-        let mut found: Vec<(usize, usize)> = Vec::new();
-        for (at, _) in raw.match_indices(WORD) {
-            let end = at + WORD.len();
+        // (offset and end of the anaphor, its antecedent's offset).
+        let mut found: Vec<(usize, usize, usize)> = Vec::new();
+        let words = raw
+            .match_indices("country")
+            .chain(raw.match_indices("nation"));
+        for (at, word) in words {
+            let end = at + word.len();
             // "the", then spaces or a line break.
             let before = raw[..at].trim_end();
             let word_before = |w: &[u8]| {
@@ -688,6 +690,8 @@ impl RegionalThreat {
                 .trim_start()
                 .strip_prefix("of")
                 .is_some_and(|rest| rest.starts_with(char::is_whitespace));
+            // "the nation" is a speaker's own more often than the country named last.
+            let article = article && word == "country";
             if !(article || own) || !bounded || of {
                 continue;
             }
@@ -709,15 +713,16 @@ impl RegionalThreat {
                 })
             };
             if let Some(a) = antecedent {
-                found.push((at, ents[a].start));
+                found.push((at, end, ents[a].start));
             }
         }
+        found.sort_unstable();
         // Each anaphor in its place among the entities, standing for its antecedent's start.
         let mut stands_for: Vec<Option<usize>> = vec![None; ents.len()];
         let named = |ents: &[Ent], stands_for: &[Option<usize>], start: usize| {
             (0..ents.len()).find(|&k| ents[k].start == start && stands_for[k].is_none())
         };
-        for &(at, a_start) in &found {
+        for &(at, end, a_start) in &found {
             let Some(a) = named(ents, &stands_for, a_start) else {
                 continue;
             };
@@ -727,7 +732,7 @@ impl RegionalThreat {
                 i,
                 SpanView {
                     start: at,
-                    end: at + WORD.len(),
+                    end,
                     kind: span.kind,
                     id: span.id,
                     label: span.label,
@@ -738,7 +743,7 @@ impl RegionalThreat {
                 i,
                 Ent {
                     start: at,
-                    end: at + WORD.len(),
+                    end,
                     inner: (0, 0),
                     ..ent
                 },

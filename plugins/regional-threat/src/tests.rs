@@ -954,7 +954,7 @@ fn my_country_in_a_statement_is_the_speakers() {
     let untitled = run(&mut stage(), &event(raw, &spans)).unwrap();
     assert_eq!(places(&untitled), pairs(&[]));
     // Named after "my country", and beside "the country" of another.
-    let raw = "Terrorists attack my country daily. Mali and Niger met. Insurgents raid villages across the country.";
+    let raw = "Terrorists attack our nation daily. Mali and Niger met. Insurgents raid villages across the country.";
     let spans = [("Mali", "country", "ML"), ("Niger", "country", "NE")];
     let mut titled = event(raw, &spans);
     titled.title = Some("Statement by Mali in the General Debate".into());
