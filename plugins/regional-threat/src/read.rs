@@ -906,6 +906,14 @@ impl<'a> Reader<'a> {
             if self.toks[k].is(BASED) {
                 return Some(Reading::Is(Role::Locative, k));
             }
+            // "the withdrawal of all foreign forces, fighters and mercenaries from Libya": the
+            // actor right before "from", a word of its removal a few words before it.
+            if actors.iter().any(|a| a.last == k)
+                && let Some(removal) = (k.saturating_sub(8)..k)
+                    .find(|&m| self.toks[m].clause == t.clause && self.toks[m].is(LIBERATE))
+            {
+                return Some(Reading::Is(Role::Locative, removal));
+            }
             return self.toks[k]
                 .is(LAUNCH)
                 .then_some(Reading::IsNot(Not::Origin));

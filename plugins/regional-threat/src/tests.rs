@@ -967,3 +967,18 @@ fn my_country_in_a_statement_is_the_speakers() {
         .collect();
     assert!(evidence.contains(&"Mali"), "{evidence:?}");
 }
+
+#[test]
+fn the_removal_of_an_actor_from_a_place_says_it_is_there() {
+    check(
+        "The ministers called for the withdrawal of all foreign fighters and mercenaries from Libya.",
+        &[("Libya", "country", "LY")],
+        &[("LY", "generic")],
+    );
+    // Troops withdrawn are no actor.
+    check(
+        "The withdrawal of U.S. troops from Afghanistan ended a war against terrorists.",
+        &[("U.S.", "country", "US"), ("Afghanistan", "country", "AF")],
+        &[],
+    );
+}
