@@ -1118,7 +1118,11 @@ impl<'a> Reader<'a> {
             let skip = t.is(POSSESSIVE | DETERMINER | AUXILIARY | FROM)
                 || self.plain(k)
                 || self.is_word(k) && self.word(k).eq_ignore_ascii_case("in")
-                || self.is_word(k) && self.word(k).eq_ignore_ascii_case("become");
+                // "must not become", "risks becoming a safe haven".
+                || self.is_word(k)
+                    && ["become", "becoming", "becomes", "risk", "risks"]
+                        .iter()
+                        .any(|w| self.word(k).eq_ignore_ascii_case(w));
             if !skip {
                 return None;
             }

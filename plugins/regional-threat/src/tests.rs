@@ -982,3 +982,23 @@ fn the_removal_of_an_actor_from_a_place_says_it_is_there() {
         &[],
     );
 }
+
+#[test]
+fn a_place_that_experienced_or_risks_becoming_a_haven() {
+    check(
+        "Last year Kenya experienced a wave of terrorist attacks.",
+        &[("Kenya", "country", "KE")],
+        &[("KE", "generic")],
+    );
+    check(
+        "Without support, the Sahel risks becoming a sanctuary for terrorist groups.",
+        &[("Sahel", "region", "sahel")],
+        &[("sahel", "generic")],
+    );
+    // Not what it experienced: no threat.
+    check(
+        "Kenya experienced strong growth while fighting terrorism abroad.",
+        &[("Kenya", "country", "KE")],
+        &[],
+    );
+}
