@@ -1082,6 +1082,23 @@ impl<'a> Reader<'a> {
             if t.is(LIBERATE) {
                 return Some(Reading::Is(Role::Liberated, k));
             }
+            // "Sri Lanka was a victim of terrorism", "Iran … has been a major target of
+            // terrorists".
+            if t.is(DETERMINER)
+                && let Some(noun) = self.next(k, 0).and_then(|m| {
+                    if self.plain(m) && !self.is_victim(m) {
+                        self.next(m, 0)
+                    } else {
+                        Some(m)
+                    }
+                })
+                && self.is_victim(noun)
+                && self.next(noun, 0).is_some_and(|o| self.toks[o].is(OF))
+            {
+                return self
+                    .suffers_a_threat(noun, actors)
+                    .then_some(Reading::Is(Role::Faces, noun));
+            }
             if t.is(CONTROL) {
                 let by = self.next(k, 0)?;
                 let actor = self.next(by, DETERMINER)?;
@@ -1097,6 +1114,14 @@ impl<'a> Reader<'a> {
             k = self.next(k, 0)?;
         }
         None
+    }
+
+    /// Whether the word at `i` is "victim" or "target" (of what is named next).
+    fn is_victim(&self, i: usize) -> bool {
+        self.is_word(i)
+            && ["victim", "target"]
+                .iter()
+                .any(|w| self.word(i).eq_ignore_ascii_case(w))
     }
 
     /// "Iraq's continuing cooperation in countering Daesh/ISIS", "Burkina Faso in its fight

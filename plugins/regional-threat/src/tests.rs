@@ -1002,3 +1002,23 @@ fn a_place_that_experienced_or_risks_becoming_a_haven() {
         &[],
     );
 }
+
+#[test]
+fn a_place_that_is_a_victim_or_target_of_the_actor_faces_it() {
+    check(
+        "For decades Algeria was a victim of terrorism.",
+        &[("Algeria", "country", "DZ")],
+        &[("DZ", "generic")],
+    );
+    check(
+        "Jordan, which has been a frequent target of ISIS, is a partner.",
+        &[("Jordan", "country", "JO"), ("ISIS", "group", "isis")],
+        &[("JO", "isis")],
+    );
+    // A victim of something else.
+    check(
+        "Cuba is a victim of a blockade, not of terrorism elsewhere.",
+        &[("Cuba", "country", "CU")],
+        &[],
+    );
+}
