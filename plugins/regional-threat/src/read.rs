@@ -1050,6 +1050,11 @@ impl<'a> Reader<'a> {
             }
             return self.fights_or_hosts(last, actors);
         }
+        // "the Mumbai attacks": a city or province naming an attack is where it was (a country
+        // so named is more often the attacker's: "the Iran attack", "Russian attacks").
+        if self.ent(last).is_some_and(|e| e.kind == EntKind::Place) && t.is(VIOLENT) {
+            return Some(Reading::Is(Role::Locative, n));
+        }
         // "with Iraq against this barbaric threat".
         if t.is(AGAINST) {
             let threat = (n + 1..n + 4)

@@ -1022,3 +1022,21 @@ fn a_place_that_is_a_victim_or_target_of_the_actor_faces_it() {
         &[],
     );
 }
+
+#[test]
+fn a_city_naming_an_attack_is_where_it_was() {
+    check(
+        "They condemned terrorist attacks, including the Karachi and Quetta bombings.",
+        &[
+            ("Karachi", "place", "karachi/PK"),
+            ("Quetta", "place", "quetta/PK"),
+        ],
+        &[("PK", "generic"), ("PK", "generic")],
+    );
+    // A country so named is the attacker's.
+    check(
+        "Terrorist groups praised the Iran attacks.",
+        &[("Iran", "country", "IR")],
+        &[],
+    );
+}
