@@ -798,7 +798,14 @@ impl<'a> Reader<'a> {
 
     /// The role the words before a list give it.
     fn before(&self, first: usize, last: usize, actors: &[Actor]) -> Option<Reading> {
-        let j = self.prev(first, DETERMINER | DIRECTION)?;
+        let mut j = self.prev(first, DETERMINER | DIRECTION)?;
+        // "into southern and central Mali": directions joined by "and".
+        while self.toks[j].is(AND)
+            && self.toks[first].clause == self.toks[j].clause
+            && self.prev(j, 0).is_some_and(|d| self.toks[d].is(DIRECTION))
+        {
+            j = self.prev(j, DETERMINER | DIRECTION)?;
+        }
         let t = &self.toks[j];
         let near_actor = |at: usize| actors.iter().any(|a| a.last < at && a.last + 4 >= at);
         // "stood firmly by Israel", "solidarity with Nigeria", in a clause about attacks.

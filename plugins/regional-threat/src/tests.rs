@@ -1040,3 +1040,12 @@ fn a_city_naming_an_attack_is_where_it_was() {
         &[],
     );
 }
+
+#[test]
+fn directions_joined_by_and_before_a_place_are_skipped() {
+    check(
+        "Terrorist activities have expanded into southern and central Mali.",
+        &[("Mali", "country", "ML")],
+        &[("ML", "generic")],
+    );
+}
