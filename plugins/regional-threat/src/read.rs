@@ -1082,9 +1082,10 @@ impl<'a> Reader<'a> {
         if let Some(reading) = self.fights_or_hosts(last, actors) {
             return Some(reading);
         }
-        // Auxiliaries and adverbs, then a verb of suffering, liberation or control.
+        // Auxiliaries and adverbs (six words at most: ", which has itself been a …"), then a verb
+        // of suffering, liberation or control.
         let mut k = n;
-        for _ in 0..5 {
+        for _ in 0..6 {
             let t = &self.toks[k];
             if t.is(SUFFER) {
                 return self

@@ -1011,7 +1011,7 @@ fn a_place_that_is_a_victim_or_target_of_the_actor_faces_it() {
         &[("DZ", "generic")],
     );
     check(
-        "Jordan, which has been a frequent target of ISIS, is a partner.",
+        "Jordan, which has itself been a frequent target of ISIS, is a partner.",
         &[("Jordan", "country", "JO"), ("ISIS", "group", "isis")],
         &[("JO", "isis")],
     );
