@@ -27,6 +27,10 @@ pub struct Found {
 /// before the sentence ("Mozambique is … It joined the organisation 14 years ago.").
 pub const ANTECEDENT: usize = usize::MAX;
 
+/// A member given by "we" or "our country" as subject: the speaker the document's title names
+/// ("Statement by Timor-Leste …": "when we became the 191st member of the United Nations").
+pub const SPEAKER: usize = usize::MAX - 1;
+
 /// The organization of a cue.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Org {
@@ -107,6 +111,24 @@ const ORG_HEADS: &[&str] = &[
     "friends",
     "grouping",
     "body",
+];
+
+/// The words of [`ORG_HEADS`] that end the name of a grouping states join as members, not of a
+/// body whose seats are elected ("Council", "Committee").
+const GROUPING_HEADS: &[&str] = &[
+    "alliance",
+    "coalition",
+    "initiative",
+    "partnership",
+    "forum",
+    "group",
+    "club",
+    "network",
+    "friends",
+    "caucus",
+    "platform",
+    "consortium",
+    "dialogue",
 ];
 
 /// Words that qualify a membership without changing it: "a full member", "the newest Ally".
@@ -495,6 +517,7 @@ const COMPLETED: &[&str] = &[
     "formal",
     "formally",
     "officially",
+    "deposited",
 ];
 
 /// Words that end a clause: what comes after them says nothing of the cue's modality.
@@ -516,16 +539,69 @@ const GENERIC_MEMBERS: &[&str] = &[
     "economies",
 ];
 
+/// Modal verbs: the subject of "Croatia will become a member" is still Croatia (the cue is
+/// dropped as pending, and a later "Croatia's accession" in the document with it).
+const MODALS: &[&str] = &[
+    "will", "would", "shall", "should", "can", "could", "may", "might", "must",
+];
+
+/// Nouns for the countries of "their countries (territories, …) were admitted".
+const GROUP_NOUNS: &[&str] = &[
+    "countries",
+    "territories",
+    "nations",
+    "states",
+    "governments",
+];
+
+/// Verbs of praise whose object is the subject of a gerund after "on" / "for": "commends X on
+/// becoming".
+const PRAISE: &[&str] = &[
+    "commend",
+    "commends",
+    "commended",
+    "congratulate",
+    "congratulates",
+    "congratulated",
+    "congratulating",
+    "salute",
+    "salutes",
+    "saluted",
+];
+
+/// Nouns standing for an organization named before, as a member: "the bloc's entry into the
+/// G20".
+const BODY_NOUNS: &[&str] = &["bloc", "organization", "organisation", "union", "grouping"];
+
+/// Steps of an accession procedure, pending unless a [`PROCEDURE_DONE`] verb governs them.
+const PROCEDURE: &[&str] = &["ratification", "ratify", "protocol", "protocols", "process"];
+
+/// Verbs that say a procedure is done: "deposited its ratification documents".
+const PROCEDURE_DONE: &[&str] = &[
+    "deposited",
+    "completed",
+    "concluded",
+    "finalized",
+    "finalised",
+];
+
+/// Quantifiers: "a participant of all (many) processes" names no one organization.
+const QUANTIFIERS: &[&str] = &[
+    "all", "many", "several", "various", "numerous", "most", "some", "multiple",
+];
+
 /// Reads one sentence.
 pub struct Reader<'t, F: Fn(usize) -> Role> {
     t: &'t Tokens,
+    /// The text the tokens' ranges index.
+    raw: &'t str,
     role: F,
 }
 
 impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
-    /// A reader of `tokens`; `role` tells what an entity token may be.
-    pub fn new(t: &'t Tokens, role: F) -> Self {
-        Reader { t, role }
+    /// A reader of `tokens` of `raw`; `role` tells what an entity token may be.
+    pub fn new(t: &'t Tokens, raw: &'t str, role: F) -> Self {
+        Reader { t, raw, role }
     }
 
     fn role(&self, i: usize) -> Option<Role> {
@@ -746,17 +822,46 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             org = Org::Entity(k - 1);
             k -= 1;
         }
-        if k >= 2 && self.word(k - 1) == "'s" {
+        if k >= 3
+            && self.word(k - 1) == "'s"
+            && self.is(k - 2, BODY_NOUNS)
+            && self.is(k - 3, &["the"])
+        {
+            // "the bloc's entry into the G20": the organization the sentence named last before.
+            members = (0..k - 3)
+                .rev()
+                .find(|&o| self.role(o) == Some(Role::Organization))
+                .into_iter()
+                .collect();
+        } else if k >= 2 && self.word(k - 1) == "'s" {
             members = self.list_before(k - 2);
-        } else if k >= 1 && self.is(k - 1, &["its", "their"]) {
+        } else if let Some(pronoun) = self.possessive_before(k) {
             // "Croatia has finalised its accession", "congratulate Montenegro for its
-            // adhesion": the pronoun's antecedent, the first country named before it (the
-            // sentence's subject or the one addressed), else the first organization.
+            // adhesion", "deposited its instrument of accession": the pronoun's antecedent, the
+            // first country named before it (the sentence's subject or the one addressed),
+            // else the first organization.
+            let k = pronoun + 1;
             let antecedent = (0..k - 1)
                 .find(|&a| self.role(a) == Some(Role::Member))
                 .or_else(|| (0..k - 1).find(|&a| self.is_member_entity(a)));
             if let Some(antecedent) = antecedent {
                 members = vec![antecedent];
+            }
+        }
+        // "deposited its instrument of accession", after the ratification of "the OECD
+        // Convention": the organization whose founding instrument the sentence names.
+        // An instrument of accession to anything else is a treaty's.
+        if self.is(i.wrapping_sub(1), &["of"])
+            && self.is(i.wrapping_sub(2), &["instrument", "instruments"])
+        {
+            let founding = (1..self.t.len()).find(|&o| {
+                self.role(o - 1) == Some(Role::Organization)
+                    && self.is(o, &["convention", "treaty", "charter", "statute"])
+                    && self.t.list()[o].capital
+            });
+            match founding {
+                Some(o) => org = Org::Entity(o - 1),
+                None => return Err("an instrument of accession to a treaty"),
             }
         }
         // After: "of X (and Y)", "to/into ORG".
@@ -1037,6 +1142,10 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         if self.role(j) == Some(Role::Organization) {
             org = Org::Entity(j);
             j += 1;
+        } else if self.is_acronym(j) && self.is(j + 1, MEMBER_HEADS) {
+            // "a new CERN Member State": an organization the gazetteer lacks, by its acronym.
+            org = Org::Named(j, j);
+            j += 1;
         }
         if !self.is(j, MEMBER_HEADS) {
             return None;
@@ -1047,6 +1156,10 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             j += 1;
         }
         if self.is(j, &["of", "in", "to"]) {
+            if self.is(j + 1, QUANTIFIERS) {
+                // "an active participant of all UN processes": of many things, not one body.
+                return None;
+            }
             if let Some((o, after)) = self.object_org(j + 1) {
                 org = o;
                 j = after;
@@ -1087,6 +1200,11 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             j += 1;
         }
         if self.role(j) == Some(Role::Organization) {
+            // "the United Nations Friends of the Family Group": a longer name the gazetteer
+            // lacks, that begins with an organization's.
+            if let Some(last) = self.name_continues(j + 1).filter(|&l| l > j + 1) {
+                return Some((Org::Named(j, last), last + 1));
+            }
             // "the NATO Alliance": the head word belongs to the name.
             let after = if self.t.list().get(j + 1).is_some_and(|t| t.capital)
                 && self.is(j + 1, ORG_HEADS)
@@ -1156,6 +1274,37 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         Some((Org::Named(start, last), last + 1))
     }
 
+    /// The last token of a capitalised name from `k` that ends in a word of a grouping ("Friends
+    /// of the Family Group"; not "Human Rights Council", a body with elected seats), if one
+    /// starts there.
+    fn name_continues(&self, k: usize) -> Option<usize> {
+        let capital =
+            |m: usize| {
+                self.t.entity(m).is_none()
+                    && self.t.list().get(m).is_some_and(|t| {
+                        t.capital && t.kind == plugin_text_support::TokenKind::Word
+                    })
+                    && !self.is(m, CALENDAR)
+                    && !self.is(m, AFTER_OBJECT)
+            };
+        if !capital(k) {
+            return None;
+        }
+        let mut last = None;
+        let mut m = k;
+        while m < k + 10 {
+            if capital(m) {
+                if self.is(m, GROUPING_HEADS) {
+                    last = Some(m);
+                }
+            } else if !self.is(m, &["of", "for", "on", "and", "the"]) {
+                break;
+            }
+            m += 1;
+        }
+        last
+    }
+
     /// An error when the organization ending before `after` is not the thing joined but a
     /// modifier or a possessive ("joined NATO leaders", "joined the Coalition's efforts") or the
     /// partner of a joint action ("joined the G7 in condemning").
@@ -1179,10 +1328,16 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         let token = &self.t.list()[after];
         if token.kind == plugin_text_support::TokenKind::Word
             && !self.is(after, AFTER_OBJECT)
-            && !token.capital
             && !word.bytes().all(|b| b.is_ascii_digit())
         {
-            return Err("the organization is a modifier of what was joined");
+            // "joined the UN Human Rights Committee": the start of a longer name (a seat on
+            // a body, not membership of the organization).
+            if token.capital && !self.is(after, CALENDAR) {
+                return Err("the organization begins the name of something else joined");
+            }
+            if !token.capital {
+                return Err("the organization is a modifier of what was joined");
+            }
         }
         Ok(())
     }
@@ -1191,10 +1346,104 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
     /// auxiliaries, adverbs and "which"/"who".
     fn subject(&self, i: usize) -> Vec<usize> {
         let list = self.named_subject(i);
-        if list.is_empty() && self.pronoun_subject(i) {
+        if !list.is_empty() {
+            return list;
+        }
+        if self.pronoun_subject(i) {
             return vec![ANTECEDENT];
         }
-        list
+        if self.speaker_subject(i) {
+            return vec![SPEAKER];
+        }
+        let list = self.possessed_subject(i);
+        if !list.is_empty() {
+            return list;
+        }
+        let list = self.praised_object(i);
+        if !list.is_empty() {
+            return list;
+        }
+        self.participle_subject(i)
+    }
+
+    /// The token before the verb at `i`, over auxiliaries and adverbs.
+    fn before_verb(&self, i: usize) -> Option<usize> {
+        let mut k = i;
+        while k > 0 && (self.is(k - 1, AUXILIARIES) || self.is(k - 1, ADVERBS)) {
+            k -= 1;
+        }
+        k.checked_sub(1)
+    }
+
+    /// Whether the subject of the verb at `i` is the speaker: "we", "my (our) country".
+    fn speaker_subject(&self, i: usize) -> bool {
+        let Some(prev) = self.before_verb(i) else {
+            return false;
+        };
+        self.is(prev, &["we"])
+            || (prev > 0
+                && self.is(prev, &["country", "nation"])
+                && self.is(prev - 1, &["my", "our"]))
+    }
+
+    /// "the presidents of A and of B …, after their territories were admitted": "their"
+    /// countries (territories, nations, governments) as subject are every country the sentence
+    /// named before.
+    fn possessed_subject(&self, i: usize) -> Vec<usize> {
+        match self.before_verb(i) {
+            Some(prev)
+                if prev > 0 && self.is(prev, GROUP_NOUNS) && self.is(prev - 1, &["their"]) =>
+            {
+                (0..prev - 1)
+                    .filter(|&k| self.role(k) == Some(Role::Member))
+                    .collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// "commends (congratulates) the Afghan government on becoming the 164th member": the one
+    /// praised is the subject of the gerund after "on", "for", "upon".
+    fn praised_object(&self, i: usize) -> Vec<usize> {
+        if i < 2 || !self.is(i - 1, &["on", "for", "upon"]) || !self.word(i).ends_with("ing") {
+            return Vec::new();
+        }
+        let (start, _) = self.clause(i);
+        let Some(verb) = (start.max(i.saturating_sub(10))..i - 1)
+            .rev()
+            .find(|&k| self.is(k, PRAISE))
+        else {
+            return Vec::new();
+        };
+        self.list_forward(verb + 1)
+    }
+
+    /// ", thereby (officially) becoming members of the Alliance": a participle of result takes
+    /// the subject of the clause it follows, the list before that clause's verb
+    /// ("A, B and C have deposited …, thereby becoming").
+    fn participle_subject(&self, i: usize) -> Vec<usize> {
+        if !self.word(i).ends_with("ing") {
+            return Vec::new();
+        }
+        let mut k = i;
+        while k > 0 && self.is(k - 1, ADVERBS) {
+            k -= 1;
+        }
+        // Only a participle of result: a bare ", becoming" may hang on any noun before it
+        // ("pleased to see a country, with which Serbia had ties, becoming a member").
+        if k < 2 || !self.is(k - 1, &["thereby", "thus"]) || !self.is(k - 2, &[","]) {
+            return Vec::new();
+        }
+        k -= 1;
+        // The main clause's verb: the first auxiliary or past form after a member entity.
+        (0..k - 1)
+            .find(|&e| {
+                self.is_member_entity(e)
+                    && self.is(e + 1, AUXILIARIES)
+                    && !self.is(e + 2, &["a", "an", "the", "not"])
+            })
+            .map(|e| self.list_before(e))
+            .unwrap_or_default()
     }
 
     /// Whether the subject of the verb at `i` is "it" or "the (Baltic) country / nation /
@@ -1226,6 +1475,7 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             let prev = k - 1;
             if self.is(prev, AUXILIARIES)
                 || self.is(prev, ADVERBS)
+                || self.is(prev, MODALS)
                 || self.is(prev, &["which", "who", "that", ",", "\"", "'"])
             {
                 k -= 1;
@@ -1311,6 +1561,31 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         } else {
             k + 1
         }
+    }
+
+    /// The possessive pronoun of the accession noun at `k`: "its accession", "its instrument(s)
+    /// of accession".
+    fn possessive_before(&self, k: usize) -> Option<usize> {
+        let p = if self.is(k.wrapping_sub(1), &["of"])
+            && self.is(k.wrapping_sub(2), &["instrument", "instruments"])
+        {
+            k.checked_sub(3)?
+        } else {
+            k.checked_sub(1)?
+        };
+        self.is(p, &["its", "their"]).then_some(p)
+    }
+
+    /// Whether token `k` is a word of two or more capitals and nothing else ("CERN"), not tagged.
+    fn is_acronym(&self, k: usize) -> bool {
+        let Some(token) = self.t.list().get(k) else {
+            return false;
+        };
+        let text = &self.raw[token.range.clone()];
+        self.t.entity(k).is_none()
+            && token.kind == plugin_text_support::TokenKind::Word
+            && text.len() >= 2
+            && text.bytes().all(|b| b.is_ascii_uppercase())
     }
 
     /// Whether token `k` starts an ordinal number.
@@ -1416,7 +1691,12 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
     fn pending(&self, first: usize, last: usize) -> Option<&'static str> {
         let (start, end) = self.clause(first);
         let before_from = start.max(first.saturating_sub(14));
-        if (before_from..first).any(|k| self.is(k, PENDING_BEFORE)) {
+        // "have deposited their ratification documents, thereby becoming members": a
+        // procedure said to be done is no longer pending.
+        let done = (start..first).find(|&k| self.is(k, PROCEDURE_DONE));
+        if (before_from..first).any(|k| {
+            self.is(k, PENDING_BEFORE) && !(done.is_some_and(|d| d < k) && self.is(k, PROCEDURE))
+        }) {
             return Some("pending, hoped-for, negated or conditional (before the cue)");
         }
         // "in the event that Ukraine becomes a member": a condition.

@@ -34,13 +34,15 @@
 mod clause;
 
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use commwatch_plugin_sdk::{
     Event, NewAlert, NewSpan, Outcome, Output, Severity, SpanView, Stage, export_stage,
 };
 
-use clause::{ANTECEDENT, Dropped, Found, Org, Reader, Role};
+use clause::{ANTECEDENT, Dropped, Found, Org, Reader, Role, SPEAKER};
+use commwatch_text::{Gazetteer, Normalizer, Tagger};
 use plugin_text_support::Tokens;
 
 /// Configuration (`config` table of the stage).
@@ -163,12 +165,110 @@ struct Resolved<'a> {
     view: Option<SpanView<'a>>,
 }
 
+/// A new member as reported: a tagged entity of the text, or the speaker the title names.
+struct Member<'a> {
+    id: String,
+    label: String,
+    /// `country` or `organization`.
+    kind: &'static str,
+    view: Option<SpanView<'a>>,
+}
+
+impl<'a> Member<'a> {
+    fn of(view: SpanView<'a>) -> Member<'a> {
+        Member {
+            id: view.id.to_string(),
+            label: view.label.to_string(),
+            kind: if view.kind == "country" {
+                "country"
+            } else {
+                "organization"
+            },
+            view: Some(view),
+        }
+    }
+}
+
 /// An accession found, before it is emitted.
 struct Accepted<'a> {
     cue_kind: &'static str,
     cue: Range<usize>,
-    member: SpanView<'a>,
+    member: Member<'a>,
     org: Resolved<'a>,
+}
+
+/// What a document's title says that a passage of its text may not: the organizations it names
+/// (what "the Organization", "the initiative" or an unsaid organization stand for when the text
+/// names none: "INTERPOL General Assembly opens …") and the speaker of a statement ("Statement by
+/// Timor-Leste …": who "we" are). Tagged with the bundled gazetteer, as the host tags the text.
+#[derive(Debug, Default)]
+struct TitleFacts {
+    /// (id, label) of each organization, in title order.
+    orgs: Vec<(String, String)>,
+    /// (id, label) of the country right after "by".
+    speaker: Option<(String, String)>,
+}
+
+impl TitleFacts {
+    fn of(title: Option<&str>) -> TitleFacts {
+        static TITLE_TAGGER: OnceLock<Option<(Tagger, Normalizer)>> = OnceLock::new();
+        let (Some(title), Some((tagger, normalizer))) = (
+            title,
+            TITLE_TAGGER
+                .get_or_init(|| {
+                    let tagger = Tagger::new(&Gazetteer::builtin()).ok()?;
+                    Some((tagger, Normalizer::new()))
+                })
+                .as_ref(),
+        ) else {
+            return TitleFacts::default();
+        };
+        let text = normalizer.normalize(title).text;
+        let mut tags = Vec::new();
+        tagger.tag(&text, &mut tags);
+        let mut facts = TitleFacts::default();
+        for tag in &tags {
+            let pair = (tag.entity.id().to_string(), tag.entity.label().to_string());
+            match &**tag.entity.kind() {
+                "organization" => facts.orgs.push(pair),
+                "country"
+                    if facts.speaker.is_none()
+                        && text[..tag.start]
+                            .trim_end()
+                            .rsplit(' ')
+                            .next()
+                            .is_some_and(|w| w.eq_ignore_ascii_case("by")) =>
+                {
+                    facts.speaker = Some(pair);
+                }
+                _ => {}
+            }
+        }
+        facts
+    }
+}
+
+/// The country "it" or "the country" stands for in sentence `s`: the first country of the last
+/// sentence before it that names one (its subject: "Mozambique is the only other member without
+/// historic UK ties. It joined the organisation 14 years ago.").
+fn antecedent<'a>(
+    spans: &[SpanView<'a>],
+    sentences: &[Range<usize>],
+    s: usize,
+) -> Option<SpanView<'a>> {
+    let last = spans
+        .iter()
+        .rev()
+        .find(|sp| sp.kind == "country" && sp.end <= sentences[s].start)?;
+    let within = sentences[..s]
+        .iter()
+        .rev()
+        .find(|r| r.start <= last.start)
+        .map_or(0, |r| r.start);
+    spans
+        .iter()
+        .find(|sp| sp.kind == "country" && sp.start >= within)
+        .copied()
 }
 
 /// The entity spans of a document that tokens are made of: the tagged kinds, without spans
@@ -193,32 +293,28 @@ fn entity_spans<'a>(event: &Event<'a>) -> Vec<SpanView<'a>> {
 impl Accession {
     /// Emits the alert of an accession.
     fn emit(&self, raw: &str, a: &Accepted<'_>, out: &mut Output<'_>) -> Result<(), String> {
-        let (member, org) = (a.member, &a.org);
-        let kind = if member.kind == "country" {
-            "country"
-        } else {
-            "organization"
-        };
+        let (member, org) = (&a.member, &a.org);
+        let kind = member.kind;
         let summary = format!("{} joins {}", member.label, org.name);
         let mut labels = vec![
             ("organization", org.id.as_str()),
             ("organization_name", org.name.as_str()),
-            ("member", member.id),
+            ("member", member.id.as_str()),
             ("member_kind", kind),
         ];
         if kind == "country" {
-            labels.push(("country", member.id));
+            labels.push(("country", member.id.as_str()));
         }
-        let mut evidence = vec![
-            NewSpan::new(
-                a.cue.start,
-                a.cue.end,
-                "keyword",
-                a.cue_kind,
-                &raw[a.cue.clone()],
-            ),
-            NewSpan::from(member),
-        ];
+        let mut evidence = vec![NewSpan::new(
+            a.cue.start,
+            a.cue.end,
+            "keyword",
+            a.cue_kind,
+            &raw[a.cue.clone()],
+        )];
+        if let Some(view) = member.view {
+            evidence.push(NewSpan::from(view));
+        }
         if let Some(span) = &org.span {
             let (id, label) = org
                 .view
@@ -256,6 +352,7 @@ impl Accession {
         let tokens = self.tokens.list();
         let name = |i: usize| match self.tokens.entity(i) {
             _ if i == ANTECEDENT => "(the country named before)".to_string(),
+            _ if i == SPEAKER => "(the speaker)".to_string(),
             Some(e) => sentence_spans[e].id.to_string(),
             None => raw[tokens[i].range.clone()].to_string(),
         };
@@ -290,13 +387,16 @@ impl Accession {
     }
 
     /// Resolves the organization of a finding: an entity, an unknown name, or "the Alliance" /
-    /// an unsaid one from the document (`orgs`, the organizations named before `at` first).
+    /// an unsaid one from the document (`orgs`, the organizations named before `at` first),
+    /// else from its title. A new member never stands for the organization it joined.
+    #[allow(clippy::too_many_arguments)]
     fn resolve<'a>(
         &self,
         org: &Org,
         raw: &str,
         sentence_spans: &[SpanView<'a>],
         orgs: &[SpanView<'a>],
+        title: &TitleFacts,
         at: usize,
         members: &[usize],
     ) -> Option<Resolved<'a>> {
@@ -307,6 +407,18 @@ impl Accession {
             view: Some(view),
         };
         let span_of = |i: usize| self.tokens.list()[i].range.clone();
+        let member_ids: Vec<&str> = members
+            .iter()
+            .filter_map(|&m| self.tokens.entity(m))
+            .map(|e| sentence_spans[e].id)
+            .collect();
+        let not_member = |id: &str| !member_ids.contains(&id);
+        let from_title = |(id, label): &(String, String), span: Option<Range<usize>>| Resolved {
+            id: id.clone(),
+            name: label.clone(),
+            span,
+            view: None,
+        };
         match org {
             Org::Entity(i) => {
                 let e = self.tokens.entity(*i)?;
@@ -323,10 +435,12 @@ impl Accession {
                 })
             }
             Org::Anaphor(head, i) => {
-                let matches = |o: &&SpanView<'_>| {
-                    o.label.to_ascii_lowercase().contains(head)
-                        || (*head == "alliance" && o.id == "nato")
+                let of_kind = |id: &str, label: &str| {
+                    not_member(id)
+                        && (label.to_ascii_lowercase().contains(head)
+                            || (*head == "alliance" && id == "nato"))
                 };
+                let matches = |o: &&SpanView<'_>| of_kind(o.id, o.label);
                 // A generic head ("the organization", "the regional grouping") stands for the
                 // organization named last before it.
                 let generic = GENERIC_HEADS.contains(head);
@@ -336,27 +450,46 @@ impl Accession {
                     .filter(|o| o.end <= at)
                     .rev()
                     .find(matches)
-                    .or_else(|| orgs.iter().find(matches))
-                    .or_else(|| {
-                        generic
-                            .then(|| orgs.iter().rev().find(|o| o.end <= before))
-                            .flatten()
-                    });
-                match found {
-                    Some(o) => Some(Resolved {
+                    .or_else(|| orgs.iter().find(matches));
+                if let Some(o) = found {
+                    return Some(Resolved {
                         span: Some(span_of(*i)),
                         ..entity(*o)
-                    }),
-                    None => {
-                        let range = span_of(*i);
-                        Some(Resolved {
-                            id: head.to_string(),
-                            name: raw[range.clone()].to_string(),
-                            span: Some(range),
-                            view: None,
-                        })
+                    });
+                }
+                // The title's organization of that kind, else, for a generic head, the last one
+                // the text named before (not a member), else the title's first.
+                let titled = |generic: bool| {
+                    title
+                        .orgs
+                        .iter()
+                        .find(|(id, label)| of_kind(id, label) || (generic && not_member(id)))
+                };
+                if let Some(o) = titled(false) {
+                    return Some(from_title(o, Some(span_of(*i))));
+                }
+                if generic {
+                    if let Some(o) = orgs
+                        .iter()
+                        .rev()
+                        .find(|o| o.end <= before && not_member(o.id))
+                    {
+                        return Some(Resolved {
+                            span: Some(span_of(*i)),
+                            ..entity(*o)
+                        });
+                    }
+                    if let Some(o) = titled(true) {
+                        return Some(from_title(o, Some(span_of(*i))));
                     }
                 }
+                let range = span_of(*i);
+                Some(Resolved {
+                    id: head.to_string(),
+                    name: raw[range.clone()].to_string(),
+                    span: Some(range),
+                    view: None,
+                })
             }
             Org::Unsaid => {
                 // An organization named in the sentence that is not a member, else the last one
@@ -371,10 +504,19 @@ impl Accession {
                 if let Some(k) = in_sentence {
                     return Some(entity(sentence_spans[self.tokens.entity(k)?]));
                 }
-                orgs.iter().rev().find(|o| o.end <= at).map(|o| Resolved {
-                    span: None,
-                    ..entity(*o)
-                })
+                if let Some(o) = orgs.iter().rev().find(|o| o.end <= at) {
+                    return Some(Resolved {
+                        span: None,
+                        ..entity(*o)
+                    });
+                }
+                // "Poland, Hungary and the Czech Republic are the first new members" under
+                // "Poles, Hungarians, Czechs Join NATO Fold".
+                title
+                    .orgs
+                    .iter()
+                    .find(|(id, _)| not_member(id))
+                    .map(|o| from_title(o, None))
             }
         }
     }
@@ -454,6 +596,11 @@ impl Stage for Accession {
         let mut pending: Vec<&str> = Vec::new();
         let mut sentence_spans: Vec<SpanView<'_>> = Vec::new();
         let first_country = spans.iter().find(|s| s.kind == "country").map(|s| s.start);
+        let title = if candidates.is_empty() {
+            TitleFacts::default()
+        } else {
+            TitleFacts::of(event.title())
+        };
         for &(s, verb) in &candidates {
             let sentence = sentences[s].clone();
             let first = spans.partition_point(|sp| sp.start < sentence.start);
@@ -482,7 +629,7 @@ impl Stage for Accession {
                 "organization" => Role::Organization,
                 _ => Role::Other,
             };
-            Reader::new(&self.tokens, role).read(&mut found, &mut dropped);
+            Reader::new(&self.tokens, raw, role).read(&mut found, &mut dropped);
             if self.explain {
                 self.explain_cues(raw, &sentence_spans, &found, &dropped, out)?;
             }
@@ -499,6 +646,7 @@ impl Stage for Accession {
                     raw,
                     &sentence_spans,
                     &orgs,
+                    &title,
                     sentence.start,
                     &f.members,
                 ) else {
@@ -508,23 +656,32 @@ impl Stage for Accession {
                     ..self.tokens.list()[f.cue_tokens.1].range.end;
                 for &m in &f.members {
                     let member = if m == ANTECEDENT {
-                        // The country named last before the sentence.
-                        match spans
-                            .iter()
-                            .rev()
-                            .find(|s| s.kind == "country" && s.end <= sentence.start)
-                        {
-                            Some(country) => *country,
+                        match antecedent(&spans, &sentences, s) {
+                            Some(country) => Member::of(country),
+                            None => continue,
+                        }
+                    } else if m == SPEAKER {
+                        match &title.speaker {
+                            Some((id, label)) => Member {
+                                id: id.clone(),
+                                label: label.clone(),
+                                kind: "country",
+                                view: None,
+                            },
                             None => continue,
                         }
                     } else {
                         let Some(e) = self.tokens.entity(m) else {
                             continue;
                         };
-                        sentence_spans[e]
+                        Member::of(sentence_spans[e])
                     };
                     let same = member.id == org.id
-                        || org.span.as_ref().is_some_and(|o| o.start == member.start);
+                        || org
+                            .span
+                            .as_ref()
+                            .zip(member.view)
+                            .is_some_and(|(o, v)| o.start == v.start);
                     let repeat = accessions
                         .iter()
                         .any(|a| a.org.id == org.id && a.member.id == member.id);
@@ -546,7 +703,7 @@ impl Stage for Accession {
             }
         }
         for a in &accessions {
-            if a.cue_kind == "accession" && pending.contains(&a.member.id) {
+            if a.cue_kind == "accession" && pending.contains(&a.member.id.as_str()) {
                 continue;
             }
             self.emit(raw, a, out)?;
@@ -578,8 +735,19 @@ mod tests {
 
     /// The (organization, member) pairs raised on `raw`.
     fn pairs(raw: &str, spans: &[(&str, &str, &str)]) -> Vec<(String, String)> {
+        pairs_titled(raw, None, spans)
+    }
+
+    /// The (organization, member) pairs raised on `raw` under `title`.
+    fn pairs_titled(
+        raw: &str,
+        title: Option<&str>,
+        spans: &[(&str, &str, &str)],
+    ) -> Vec<(String, String)> {
         let mut stage = Accession::new("{}").unwrap();
-        let out = run(&mut stage, &event(raw, spans)).unwrap();
+        let mut ev = event(raw, spans);
+        ev.title = title.map(str::to_string);
+        let out = run(&mut stage, &ev).unwrap();
         out.alerts
             .iter()
             .map(|a| {
@@ -802,6 +970,168 @@ mod tests {
                 assert!(got.is_empty(), "{raw}: {got:?}");
             }
         }
+    }
+
+    #[test]
+    fn the_title_says_what_the_passage_leaves_unsaid() {
+        let tonga = ("Kingdom of Tonga", "country", "TO");
+        let cases: &[(&str, &str, &[Tag<'_>], &[Pair<'_>])] = &[
+            // "the Organization" with no organization in the text: the title's.
+            (
+                "INTERPOL General Assembly meets in Lyon",
+                "The Kingdom of Tonga was admitted as the Organization's 197th member country.",
+                &[tonga],
+                &[("interpol", "TO")],
+            ),
+            // A generic head: the title's first organization.
+            (
+                "Tonga becomes a member of the UN",
+                "After years of debate, the Kingdom of Tonga formally joined the organization.",
+                &[tonga],
+                &[("un", "TO")],
+            ),
+            // Unsaid: the organization of the title.
+            (
+                "Iceland and Norway join the OSCE",
+                "Iceland and Norway are the first new members in a decade.",
+                &[("Iceland", "country", "IS"), ("Norway", "country", "NO")],
+                &[("osce", "IS"), ("osce", "NO")],
+            ),
+            // "we": the speaker of a statement the title names after "by".
+            (
+                "Statement by Nepal in the General Debate",
+                "Since we joined the United Nations in 1955, we have stood for peace.",
+                &[("United Nations", "organization", "un")],
+                &[("un", "NP")],
+            ),
+            (
+                "Remarks by the President on Nepal",
+                "Since we joined the United Nations in 1955, we have stood for peace.",
+                &[("United Nations", "organization", "un")],
+                &[],
+            ),
+            // "an active participant of all UN processes" is no membership of one body.
+            (
+                "Statement by Nepal in the General Debate",
+                "Our country has become an active participant of all UN processes.",
+                &[("UN", "organization", "un")],
+                &[],
+            ),
+        ];
+        for (title, raw, spans, want) in cases {
+            let want: Vec<_> = want.iter().map(|(o, m)| p(o, m)).collect();
+            assert_eq!(pairs_titled(raw, Some(title), spans), want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn members_given_by_a_noun_a_pronoun_or_another_clause() {
+        let cases: &[(&str, &[Tag<'_>], &[Pair<'_>])] = &[
+            // A generic anaphor never stands for the member itself.
+            (
+                "At the G7 meeting in Apulia, Italy announced the addition of the European Union as a full member of the grouping.",
+                &[
+                    ("G7", "organization", "g7"),
+                    ("Apulia", "place", "apulia"),
+                    ("Italy", "country", "IT"),
+                    ("European Union", "organization", "eu"),
+                ],
+                &[("g7", "eu")],
+            ),
+            // "their countries": the countries the sentence named.
+            (
+                "The foreign ministers of Chile and of Peru spoke after their countries were admitted as full members of the Pacific Alliance.",
+                &[("Chile", "country", "CL"), ("Peru", "country", "PE")],
+                &[("pacific-alliance", "CL"), ("pacific-alliance", "PE")],
+            ),
+            // The one praised is the subject of the gerund.
+            (
+                "The Embassy congratulates the Timorese government on becoming the eleventh member of ASEAN.",
+                &[
+                    ("Timorese", "country", "TL"),
+                    ("ASEAN", "organization", "asean"),
+                ],
+                &[("asean", "TL")],
+            ),
+            // A participle of result takes the main clause's subject; a done procedure is not
+            // pending.
+            (
+                "Albania and Croatia have deposited the ratification documents, thereby formally becoming members of the Alliance.",
+                &[("Albania", "country", "AL"), ("Croatia", "country", "HR")],
+                &[("alliance", "AL"), ("alliance", "HR")],
+            ),
+            // "the bloc's entry": the organization named before.
+            (
+                "The African Union Commission chairperson welcomed the bloc's entry into the G20 as a permanent member.",
+                &[
+                    ("African Union Commission", "organization", "au"),
+                    ("G20", "organization", "g20"),
+                ],
+                &[("g20", "au")],
+            ),
+            // An organization by an acronym the gazetteer lacks.
+            (
+                "Slovenia's accession as a new CERN Member State was completed in 2017.",
+                &[("Slovenia", "country", "SI")],
+                &[("cern", "SI")],
+            ),
+            // An instrument of accession to an organization's founding convention, not to
+            // another treaty.
+            (
+                "Peru completed its domestic procedures for ratification of the OECD Convention and deposited its instrument of accession.",
+                &[("Peru", "country", "PE"), ("OECD", "organization", "oecd")],
+                &[("oecd", "PE")],
+            ),
+            (
+                "Peru deposited its instrument of accession to the Rome Statute.",
+                &[("Peru", "country", "PE")],
+                &[],
+            ),
+            // "It": the first country of the sentence before.
+            (
+                "Gabon, like Togo, has no historic UK ties. It joined the Commonwealth in 2022.",
+                &[
+                    ("Gabon", "country", "GA"),
+                    ("Togo", "country", "TG"),
+                    ("UK", "country", "GB"),
+                    ("Commonwealth", "organization", "commonwealth"),
+                ],
+                &[("commonwealth", "GA")],
+            ),
+            // A longer name than the organization's: a grouping, or a body with elected seats.
+            (
+                "Mexico became a member of the United Nations Friends of the Ocean Group.",
+                &[
+                    ("Mexico", "country", "MX"),
+                    ("United Nations", "organization", "un"),
+                ],
+                &[("united-nations-friends-of-the-ocean-group", "MX")],
+            ),
+            (
+                "Mexico joined the UN Human Rights Committee.",
+                &[("Mexico", "country", "MX"), ("UN", "organization", "un")],
+                &[],
+            ),
+        ];
+        for (raw, spans, want) in cases {
+            let want: Vec<_> = want.iter().map(|(o, m)| p(o, m)).collect();
+            assert_eq!(pairs(raw, spans), want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn a_modal_keeps_its_subject_pending() {
+        // The later "Iceland's accession" restates what "will become" says is to come.
+        let raw = "Iceland will become the 30th member of the Union on 1 May. Iceland's accession marks a new chapter.";
+        let mut ev = event(raw, &[("Iceland", "country", "IS")]);
+        let second = raw.rfind("Iceland").unwrap();
+        ev.spans.push(TestSpan {
+            start: second,
+            end: second + "Iceland".len(),
+            ..ev.spans[0].clone()
+        });
+        let mut stage = Accession::new("{}").unwrap();
+        assert!(run(&mut stage, &ev).unwrap().alerts.is_empty());
     }
 
     #[test]
