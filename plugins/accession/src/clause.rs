@@ -209,6 +209,7 @@ const AFTER_OBJECT: &[&str] = &[
     "while",
     "which",
     "who",
+    "whose",
     "that",
     "to",
     "becoming",
@@ -585,6 +586,17 @@ const PROCEDURE_DONE: &[&str] = &[
     "finalised",
 ];
 
+/// Dashes that set off a list: "seven nations – A, B and C –".
+const DASHES: &[&str] = &["-", "–", "—"];
+
+/// Number words before a plural noun: "seven nations".
+const COUNT_WORDS: &[&str] = &[
+    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+];
+
+/// Anaphor heads that stand for any organization: resolved to the one named last before.
+pub const GENERIC_HEADS: &[&str] = &["organization", "organisation", "grouping", "body", "bloc"];
+
 /// Quantifiers: "a participant of all (many) processes" names no one organization.
 const QUANTIFIERS: &[&str] = &[
     "all", "many", "several", "various", "numerous", "most", "some", "multiple",
@@ -635,7 +647,11 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
                 "accession" | "admission" | "adhesion" | "inclusion" | "entry" | "addition" => {
                     self.accession(i)
                 }
-                "admitted" => self.admitted(i),
+                "admitted" => match self.accepted_as(i) {
+                    Ok(None) => self.admitted(i),
+                    result => result,
+                },
+                "accepted" | "admit" => self.accepted_as(i),
                 "welcomed" | "welcomes" | "welcome" | "welcoming" | "making" | "made" | "makes" => {
                     self.welcomed_as(i)
                 }
@@ -779,13 +795,43 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         while self.is(j, ADVERBS) {
             j += 1;
         }
-        let (org, end) = self.membership_role(j).ok_or("became something else")?;
+        let (org, end) = self
+            .membership_role(j)
+            .or_else(|| self.coordinated_role(j))
+            .ok_or("became something else")?;
         Ok(Some(Found {
             cue: "became-member",
             cue_tokens: (i, end.saturating_sub(1).max(i)),
             members: self.subject(i),
             org,
         }))
+    }
+
+    /// The second of two complements: "became a sovereign nation, and shortly thereafter, the
+    /// 185th member of the United Nations". The first is a short noun phrase (no verb, no
+    /// entity) ended by "and".
+    fn coordinated_role(&self, j: usize) -> Option<(Org, usize)> {
+        let and = (j..j + 6).find(|&k| self.is(k, &["and"]))?;
+        if (j..and).any(|k| self.t.entity(k).is_some() || self.is(k, CLAUSE_ENDS)) {
+            return None;
+        }
+        let mut k = and + 1;
+        while self.is(
+            k,
+            &[
+                ",",
+                "shortly",
+                "soon",
+                "thereafter",
+                "after",
+                "afterwards",
+                "later",
+            ],
+        ) || self.is(k, ADVERBS)
+        {
+            k += 1;
+        }
+        self.membership_role(k)
     }
 
     /// "X acceded to the WTO", "X entered NATO": like "joined", with "to" after "acceded" (what
@@ -963,6 +1009,53 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         Ok(Some(Found {
             cue: "admitted",
             cue_tokens: (i, i),
+            members,
+            org,
+        }))
+    }
+
+    /// "ORG has accepted (admitted) seven nations – A (May 1994), B … – as members of the
+    /// Organization", "the member states have agreed to admit Mongolia as the 57th OSCE member
+    /// state" (a decision to admit, taken: the admission itself): the members are the list
+    /// after the verb, the organization the role's, else the subject's.
+    fn accepted_as(&self, i: usize) -> Result<Option<Found>, &'static str> {
+        let first = if self.is(i, &["admit"]) {
+            if i < 2 || !self.is(i - 1, &["to"]) || !self.is(i - 2, &["decided", "agreed"]) {
+                return Ok(None);
+            }
+            i - 2
+        } else {
+            i
+        };
+        // Over "seven nations –" before the list.
+        let mut j = i + 1;
+        while j < i + 5
+            && !self.is_member_entity(j)
+            && (self.is(j, COUNT_WORDS) || self.is(j, GENERIC_MEMBERS) || self.is(j, DASHES))
+        {
+            j += 1;
+        }
+        let members = self.list_forward(j);
+        let Some(&last) = members.last() else {
+            return Ok(None);
+        };
+        let mut j = self.after_item(last);
+        while self.is(j, DASHES) || self.is(j, &[","]) {
+            j += 1;
+        }
+        if !self.is(j, &["as"]) {
+            return Ok(None);
+        }
+        let (org, end) = self
+            .membership_role(j + 1)
+            .ok_or("accepted as something else")?;
+        let org = match org {
+            Org::Unsaid => self.subject_org(first).unwrap_or(Org::Unsaid),
+            org => org,
+        };
+        Ok(Some(Found {
+            cue: "admitted",
+            cue_tokens: (first, end - 1),
             members,
             org,
         }))
@@ -1195,6 +1288,13 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         let full = usize::from(self.is(j, &["full"]));
         if self.is(j + full, &["membership"]) && self.is(j + full + 1, &["of", "in"]) {
             j += full + 2;
+        }
+        // "it joins an organization whose members …": an indefinite generic head describes
+        // the organization named before.
+        if self.is(j, &["a", "an"])
+            && let Some(head) = GENERIC_HEADS.iter().find(|&&h| self.is(j + 1, &[h]))
+        {
+            return Some((Org::Anaphor(head, j + 1), j + 2));
         }
         if self.is(j, &["the", "this", "our"]) {
             j += 1;
@@ -1557,10 +1657,16 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
     /// African Union (AU)").
     fn after_item(&self, k: usize) -> usize {
         if self.is(k + 1, &["("]) && self.is(k + 3, &[")"]) {
-            k + 4
-        } else {
-            k + 1
+            return k + 4;
         }
+        // A short note in parentheses that names no member: "Hungary (May 1996)".
+        if self.is(k + 1, &["("])
+            && let Some(close) = (k + 3..k + 7).find(|&c| self.is(c, &[")"]))
+            && (k + 2..close).all(|m| !self.is_member_entity(m) && !self.is(m, &["("]))
+        {
+            return close + 1;
+        }
+        k + 1
     }
 
     /// The possessive pronoun of the accession noun at `k`: "its accession", "its instrument(s)

@@ -41,7 +41,7 @@ use commwatch_plugin_sdk::{
     Event, NewAlert, NewSpan, Outcome, Output, Severity, SpanView, Stage, export_stage,
 };
 
-use clause::{ANTECEDENT, Dropped, Found, Org, Reader, Role, SPEAKER};
+use clause::{ANTECEDENT, Dropped, Found, GENERIC_HEADS, Org, Reader, Role, SPEAKER};
 use commwatch_text::{Gazetteer, Normalizer, Tagger};
 use plugin_text_support::Tokens;
 
@@ -76,9 +76,6 @@ pub struct Accession {
     explain: bool,
 }
 
-/// Anaphor heads that stand for any organization: resolved to the one named last before.
-const GENERIC_HEADS: &[&str] = &["organization", "organisation", "grouping", "body", "bloc"];
-
 /// Stems of the cue words (matched in lowercase or capitalised, at the start of a word).
 const STEMS: &[&str] = &[
     // Verbs of joining, the first VERB_STEMS: a cue on their own (with an organization after
@@ -88,7 +85,8 @@ const STEMS: &[&str] = &[
     "re-join",
     "becam",
     "becom",
-    "admitted",
+    "admit",
+    "accepted",
     "acced",
     "entered",
     "enters",
@@ -114,7 +112,7 @@ const STEMS: &[&str] = &[
 /// How many of [`STEMS`] are verbs: a sentence that names no entity is read only for one of
 /// them ("It joined the organisation 14 years ago"), as only a verb's subject can stand for a
 /// country named before.
-const VERB_STEMS: usize = 11;
+const VERB_STEMS: usize = 12;
 
 /// Whether the match at `start` begins a word: stems are word beginnings ("ally" in "Ally",
 /// "allies", never in "finally").
@@ -1097,6 +1095,55 @@ mod tests {
                     ("Commonwealth", "organization", "commonwealth"),
                 ],
                 &[("commonwealth", "GA")],
+            ),
+            // "ORG has accepted A (date), B (date) and C (date) as members".
+            (
+                "Since 2000 the OECD has accepted four nations - Chile (May 2010), Slovenia (July 2010), Israel (September 2010) and Estonia (December 2010) - as members.",
+                &[
+                    ("OECD", "organization", "oecd"),
+                    ("Chile", "country", "CL"),
+                    ("Slovenia", "country", "SI"),
+                    ("Israel", "country", "IL"),
+                    ("Estonia", "country", "EE"),
+                ],
+                &[
+                    ("oecd", "CL"),
+                    ("oecd", "SI"),
+                    ("oecd", "IL"),
+                    ("oecd", "EE"),
+                ],
+            ),
+            // A decision to admit, taken, is the admission; one still to be taken is not.
+            (
+                "The ministers have decided to admit Andorra as the 58th OSCE participating State.",
+                &[
+                    ("Andorra", "country", "AD"),
+                    ("OSCE", "organization", "osce"),
+                ],
+                &[("osce", "AD")],
+            ),
+            (
+                "The ministers will decide to admit Andorra as the 58th OSCE participating State.",
+                &[
+                    ("Andorra", "country", "AD"),
+                    ("OSCE", "organization", "osce"),
+                ],
+                &[],
+            ),
+            // The second of two complements of "became".
+            (
+                "In 1960 Nigeria became a republic and, soon after, a member of the African Union.",
+                &[
+                    ("Nigeria", "country", "NG"),
+                    ("African Union", "organization", "au"),
+                ],
+                &[("au", "NG")],
+            ),
+            // "an organization" describes the one named before.
+            (
+                "Peru has long prepared for the OECD. Today it joins an organization whose members share its values.",
+                &[("Peru", "country", "PE"), ("OECD", "organization", "oecd")],
+                &[("oecd", "PE")],
             ),
             // A longer name than the organization's: a grouping, or a body with elected seats.
             (
