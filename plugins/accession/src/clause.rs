@@ -597,6 +597,12 @@ const COUNT_WORDS: &[&str] = &[
 /// Anaphor heads that stand for any organization: resolved to the one named last before.
 pub const GENERIC_HEADS: &[&str] = &["organization", "organisation", "grouping", "body", "bloc"];
 
+/// Finite forms of the verbs of joining, whose object a participle after a comma does not take
+/// for its subject.
+const JOIN_VERBS: &[&str] = &[
+    "joined", "joins", "rejoined", "acceded", "entered", "accedes", "enters",
+];
+
 /// Quantifiers: "a participant of all (many) processes" names no one organization.
 const QUANTIFIERS: &[&str] = &[
     "all", "many", "several", "various", "numerous", "most", "some", "multiple",
@@ -652,6 +658,8 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
                     result => result,
                 },
                 "accepted" | "admit" => self.accepted_as(i),
+                "obtained" | "gained" | "got" | "acquired" | "attained" | "secured" | "granted"
+                | "received" => self.obtained(i),
                 "welcomed" | "welcomes" | "welcome" | "welcoming" | "making" | "made" | "makes" => {
                     self.welcomed_as(i)
                 }
@@ -798,6 +806,7 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         let (org, end) = self
             .membership_role(j)
             .or_else(|| self.coordinated_role(j))
+            .or_else(|| self.part_of(j))
             .ok_or("became something else")?;
         Ok(Some(Found {
             cue: "became-member",
@@ -805,6 +814,20 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             members: self.subject(i),
             org,
         }))
+    }
+
+    /// "(a) part of NATO": membership, when an organization follows as a whole ("part of
+    /// NATO's air defence" is not).
+    fn part_of(&self, mut j: usize) -> Option<(Org, usize)> {
+        if self.is(j, &["a"]) {
+            j += 1;
+        }
+        if !self.is(j, &["part"]) || !self.is(j + 1, &["of"]) {
+            return None;
+        }
+        let (org, after) = self.object_org(j + 2)?;
+        self.check_head_object(after).ok()?;
+        Some((org, after))
     }
 
     /// The second of two complements: "became a sovereign nation, and shortly thereafter, the
@@ -941,6 +964,14 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         if members.is_empty() {
             return Ok(None);
         }
+        let with_main = if org == Org::Unsaid {
+            self.with_phrase_org(i, j)
+        } else {
+            None
+        };
+        if let Some(o) = &with_main {
+            org = o.clone();
+        }
         // "inclusion", "entry", "addition" name a membership only with its organization
         // ("entry into the G20 as a full member", not "entry into force").
         if !self.is(i, &["accession", "admission", "adhesion"]) && org == Org::Unsaid {
@@ -953,7 +984,8 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
                     .membership_role(k + 1)
                     .is_some_and(|(_, end)| (k + 1..end).any(|o| self.ordinal_at(o)))
         });
-        let done = ordinal_member || (start..stop).any(|k| self.is(k, COMPLETED));
+        let done =
+            ordinal_member || with_main.is_some() || (start..stop).any(|k| self.is(k, COMPLETED));
         if !done {
             return Err("an accession not said to be done");
         }
@@ -963,6 +995,73 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             members,
             org,
         }))
+    }
+
+    /// "X obtained (gained, was granted) full membership of ORG", "ORG granted X membership".
+    fn obtained(&self, i: usize) -> Result<Option<Found>, &'static str> {
+        let granted_to = self.is(i, &["granted"]) && !self.passive(i);
+        let mut j = i + 1;
+        let members = if granted_to {
+            let list = self.list_forward(j);
+            let Some(&last) = list.last() else {
+                return Ok(None);
+            };
+            j = self.after_item(last);
+            list
+        } else {
+            self.subject(i)
+        };
+        while self.is(j, MEMBER_ADJECTIVES) || self.is(j, &["the", "its", "their"]) {
+            j += 1;
+        }
+        if !self.is(j, &["membership"]) {
+            return Ok(None);
+        }
+        let mut org = Org::Unsaid;
+        let mut end = j;
+        if self.is(j + 1, &["of", "in", "to"]) {
+            let (o, after) = self
+                .object_org(j + 2)
+                .ok_or("membership of something that is not an organization")?;
+            // "membership of ASEAN at the summit": a place or an occasion may follow.
+            if !self.is(after, &["at", "for"]) {
+                self.check_head_object(after)?;
+            }
+            org = o;
+            end = after - 1;
+        } else if self.role(j - 1) == Some(Role::Organization) {
+            // "gained NATO membership".
+            org = Org::Entity(j - 1);
+        }
+        if granted_to {
+            org = match org {
+                Org::Unsaid => self.subject_org(i).unwrap_or(Org::Unsaid),
+                org => org,
+            };
+        }
+        Ok(Some(Found {
+            cue: "joined",
+            cue_tokens: (i, end),
+            members,
+            org,
+        }))
+    }
+
+    /// "with the addition of Sweden today, NATO stands more united": the organization is the
+    /// subject of the clause the phrase opens (from `j`, after the members), when that clause
+    /// is stated, not pending, hoped-for or conditional ("…, NATO will be stronger").
+    fn with_phrase_org(&self, i: usize, j: usize) -> Option<Org> {
+        if i < 2 || !self.is(i - 2, &["with"]) || !self.is(i - 1, &["the"]) {
+            return None;
+        }
+        let comma = (j..j + 3).find(|&k| self.is(k, &[","]))?;
+        if (j..comma).any(|k| !self.is(k, &["today", "now", "this", "year", "week"])) {
+            return None;
+        }
+        let (org, after) = self.object_org(comma + 1)?;
+        let (_, stop) = self.clause(after);
+        let stated = (after..stop).all(|k| !self.is(k, PENDING_BEFORE) && !self.is(k, MODALS));
+        (stated && !matches!(org, Org::Named(..))).then_some(org)
     }
 
     /// "X was (has been) admitted to ORG", "ORG admitted X", "newly admitted members X, Y".
@@ -1063,11 +1162,22 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
 
     /// "welcomed X (and Y) as the Nth / a new / a full member (of ORG)", "welcomed X into ORG".
     fn welcomed_as(&self, i: usize) -> Result<Option<Found>, &'static str> {
-        let members = self.list_forward(i + 1);
-        let Some(&last) = members.last() else {
-            return Ok(None);
+        let mut members = self.list_forward(i + 1);
+        let mut j = match members.last() {
+            Some(&last) => self.after_item(last),
+            // "Sweden was formally welcomed as NATO's 32nd Ally": the passive's subject.
+            None if self.is(i, &["welcomed"])
+                && self.is(i + 1, &["as", "into"])
+                && self.passive(i) =>
+            {
+                members = self.named_subject(i);
+                i + 1
+            }
+            None => return Ok(None),
         };
-        let mut j = self.after_item(last);
+        if members.is_empty() {
+            return Ok(None);
+        }
         let mut org = None;
         if self.is(j, &["to", "into"]) {
             if let Some((o, after)) = self.object_org(j + 1) {
@@ -1475,6 +1585,15 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         k.checked_sub(1)
     }
 
+    /// Whether the participle at `i` is a passive's: "was (has been, formally) welcomed".
+    fn passive(&self, i: usize) -> bool {
+        let mut k = i;
+        while k > 0 && self.is(k - 1, ADVERBS) {
+            k -= 1;
+        }
+        k > 0 && self.is(k - 1, &["was", "were", "been", "is", "are", "be"])
+    }
+
     /// Whether the subject of the verb at `i` is the speaker: "we", "my (our) country".
     fn speaker_subject(&self, i: usize) -> bool {
         let Some(prev) = self.before_verb(i) else {
@@ -1588,6 +1707,17 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             return Vec::new();
         }
         let list = self.list_before(k - 1);
+        if let [org] = list[..]
+            && self.is(k, &[","])
+            && let Some(verb) = (org.saturating_sub(2)..org)
+                .rev()
+                .find(|&v| self.is(v, JOIN_VERBS))
+            && (verb + 1..org).all(|m| self.is(m, &["the"]))
+        {
+            // "Sweden joined NATO, becoming its 32nd member": the organization joined is the
+            // object of the verb before; the participle's subject is that verb's.
+            return self.named_subject(verb);
+        }
         if list.is_empty() && self.is(k, &[","]) {
             // "Switzerland, after decades of resisting membership, formally joined": over a
             // parenthetical set off by commas.

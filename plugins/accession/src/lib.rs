@@ -434,10 +434,10 @@ impl Accession {
             }
             Org::Anaphor(head, i) => {
                 let of_kind = |id: &str, label: &str| {
-                    not_member(id)
-                        && (label.to_ascii_lowercase().contains(head)
-                            || (*head == "alliance" && id == "nato"))
+                    label.to_ascii_lowercase().contains(head)
+                        || (*head == "alliance" && id == "nato")
                 };
+                // A member that is the organization itself is dropped below.
                 let matches = |o: &&SpanView<'_>| of_kind(o.id, o.label);
                 // A generic head ("the organization", "the regional grouping") stands for the
                 // organization named last before it.
@@ -461,7 +461,7 @@ impl Accession {
                     title
                         .orgs
                         .iter()
-                        .find(|(id, label)| of_kind(id, label) || (generic && not_member(id)))
+                        .find(|(id, label)| not_member(id) && (generic || of_kind(id, label)))
                 };
                 if let Some(o) = titled(false) {
                     return Some(from_title(o, Some(span_of(*i))));
@@ -1144,6 +1144,78 @@ mod tests {
                 "Peru has long prepared for the OECD. Today it joins an organization whose members share its values.",
                 &[("Peru", "country", "PE"), ("OECD", "organization", "oecd")],
                 &[("oecd", "PE")],
+            ),
+            // A passive "welcomed as".
+            (
+                "Montenegro was formally welcomed as the Alliance's 29th member in Brussels.",
+                &[
+                    ("Montenegro", "country", "ME"),
+                    ("Brussels", "place", "brussels"),
+                ],
+                &[("alliance", "ME")],
+            ),
+            // Membership obtained, gained or granted.
+            (
+                "In 1995 Austria gained membership in the European Union.",
+                &[
+                    ("Austria", "country", "AT"),
+                    ("European Union", "organization", "eu"),
+                ],
+                &[("eu", "AT")],
+            ),
+            (
+                "Kiribati was granted full membership of the Commonwealth at the meeting.",
+                &[
+                    ("Kiribati", "country", "KI"),
+                    ("Commonwealth", "organization", "commonwealth"),
+                ],
+                &[("commonwealth", "KI")],
+            ),
+            (
+                "Moldova hopes to be granted membership of the European Union.",
+                &[
+                    ("Moldova", "country", "MD"),
+                    ("European Union", "organization", "eu"),
+                ],
+                &[],
+            ),
+            // "became part of ORG", not of something of the organization's.
+            (
+                "Albania became part of NATO in 2009.",
+                &[
+                    ("Albania", "country", "AL"),
+                    ("NATO", "organization", "nato"),
+                ],
+                &[("nato", "AL")],
+            ),
+            (
+                "Albania became part of NATO's air policing.",
+                &[
+                    ("Albania", "country", "AL"),
+                    ("NATO", "organization", "nato"),
+                ],
+                &[],
+            ),
+            // "with the accession of X, ORG …": the organization of the clause it opens,
+            // when that clause is stated.
+            (
+                "With the accession of Croatia, the EU now has 28 member states.",
+                &[("Croatia", "country", "HR"), ("EU", "organization", "eu")],
+                &[("eu", "HR")],
+            ),
+            (
+                "With the accession of Serbia, the EU would have 28 member states.",
+                &[("Serbia", "country", "RS"), ("EU", "organization", "eu")],
+                &[],
+            ),
+            // The participle after "joined ORG," is the joiner's.
+            (
+                "Croatia joined the European Union, becoming the Union's 28th member.",
+                &[
+                    ("Croatia", "country", "HR"),
+                    ("European Union", "organization", "eu"),
+                ],
+                &[("eu", "HR")],
             ),
             // A longer name than the organization's: a grouping, or a body with elected seats.
             (
