@@ -1047,11 +1047,14 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         }))
     }
 
-    /// "with the addition of Sweden today, NATO stands more united": the organization is the
-    /// subject of the clause the phrase opens (from `j`, after the members), when that clause
+    /// "with the addition of Sweden today, NATO stands more united", "following the accession of
+    /// Finland, the Alliance …": the organization is the subject of the clause the phrase opens (from `j`, after the members), when that clause
     /// is stated, not pending, hoped-for or conditional ("…, NATO will be stronger").
     fn with_phrase_org(&self, i: usize, j: usize) -> Option<Org> {
-        if i < 2 || !self.is(i - 2, &["with"]) || !self.is(i - 1, &["the"]) {
+        if i < 2
+            || !self.is(i - 2, &["with", "following", "after", "since", "upon"])
+            || !self.is(i - 1, &["the"])
+        {
             return None;
         }
         let comma = (j..j + 3).find(|&k| self.is(k, &[","]))?;

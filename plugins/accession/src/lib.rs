@@ -1208,6 +1208,14 @@ mod tests {
                 &[("Serbia", "country", "RS"), ("EU", "organization", "eu")],
                 &[],
             ),
+            (
+                "Following the accession of Kazakhstan, the WTO counted 162 members.",
+                &[
+                    ("Kazakhstan", "country", "KZ"),
+                    ("WTO", "organization", "wto"),
+                ],
+                &[("wto", "KZ")],
+            ),
             // The participle after "joined ORG," is the joiner's.
             (
                 "Croatia joined the European Union, becoming the Union's 28th member.",
