@@ -7,19 +7,22 @@
 //! soon as possible"). So the plugin reads the clause around each cue (see [`clause`]) instead
 //! of matching a phrase:
 //!
-//! - the **cue**: "joined", "became (has become) the Nth / a full member", "the accession /
-//!   admission of X to Y" (only when the clause says it is done: "following", "completed",
-//!   "welcome"), "was admitted to", "welcomed X as the newest Ally", "expanded to include",
-//!   "our newest Ally, Finland"; ordinals are read by a number-word grammar ("thirty-second",
-//!   "one hundred and ninety-third", "32nd");
+//! - the **cue**: "joined", "became (has become) the Nth / a full member" or "part of Y", "the
+//!   accession / admission / entry of X to Y" (only when the clause says it is done:
+//!   "following", "completed", "welcome", "with the accession of X, Y …"), "was admitted to",
+//!   "Y accepted A, B as members", "obtained (was granted) membership of Y", "(was) welcomed X
+//!   as the newest Ally", "expanded to include", "our newest Ally, Finland"; ordinals are read
+//!   by a number-word grammar ("thirty-second", "one hundred and ninety-third", "32nd");
 //! - the **organization**: the object of "joined", "accession to", "member of", "NATO's newest
 //!   Ally"; "the Alliance" / "the Coalition" resolved to the document's organization of that
-//!   kind; a capitalised name ending in an organization word ("Minerals Security Partnership")
-//!   when the gazetteer lacks it, reported by that name; an organization that is a modifier
+//!   kind, else to the title's ("INTERPOL General Assembly opens …": "the Organization"); a
+//!   capitalised name ending in an organization word ("Minerals Security Partnership") when
+//!   the gazetteer lacks it, reported by that name; an organization that is a modifier
 //!   ("joined NATO leaders", "joined the Coalition's efforts") is not one joined;
 //! - the **members**: the countries or organizations that are the subject of "joined" or
 //!   "became", the object of "welcomed … as", the list after "new members joining the
-//!   Coalition –"; never the one welcoming, nor a person;
+//!   Coalition –"; "it" for the country named before, "we" for the speaker the title names
+//!   ("Statement by Timor-Leste …"); never the one welcoming, nor a person;
 //! - **completion**: a pending, hoped-for, conditional or negated word before the cue in its
 //!   clause ("will", "to", "applied", "invited", "look forward", "support", "not"), a pending
 //!   word after it ("as soon as possible", "upon ratification", "protocols"), or an election
