@@ -770,13 +770,8 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             return Err("\"is joining\": under way, not done");
         }
         let mut members = self.subject(i);
-        if members.is_empty() && i > 0 && self.is(i - 1, &["since", "after", "upon"]) {
-            // "Since joining NATO in 2004, Estonia has …": the subject follows the phrase.
-            if let Some(comma) =
-                (after..(after + 8).min(self.t.len())).find(|&k| self.is(k, &[","]))
-            {
-                members = self.list_forward(comma + 1);
-            }
+        if members.is_empty() {
+            members = self.subject_after_phrase(i, after);
         }
         let mut first = i;
         if members.is_empty() && self.generic_subject(i) {
@@ -808,10 +803,14 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             .or_else(|| self.coordinated_role(j))
             .or_else(|| self.part_of(j))
             .ok_or("became something else")?;
+        let mut members = self.subject(i);
+        if members.is_empty() {
+            members = self.subject_after_phrase(i, end);
+        }
         Ok(Some(Found {
             cue: "became-member",
             cue_tokens: (i, end.saturating_sub(1).max(i)),
-            members: self.subject(i),
+            members,
             org,
         }))
     }
@@ -828,6 +827,19 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         let (org, after) = self.object_org(j + 2)?;
         self.check_head_object(after).ok()?;
         Some((org, after))
+    }
+
+    /// "Since joining NATO in 2004, Estonia has …", "Since becoming a member of the Council of
+    /// Europe, Moldova …": the subject follows the phrase of the gerund at `i`, which ends
+    /// before `after`.
+    fn subject_after_phrase(&self, i: usize, after: usize) -> Vec<usize> {
+        if i == 0 || !self.is(i - 1, &["since", "after", "upon"]) {
+            return Vec::new();
+        }
+        (after..(after + 8).min(self.t.len()))
+            .find(|&k| self.is(k, &[","]))
+            .map(|comma| self.list_forward(comma + 1))
+            .unwrap_or_default()
     }
 
     /// The second of two complements: "became a sovereign nation, and shortly thereafter, the
@@ -1084,8 +1096,11 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
                 role_org = org;
                 j = after;
             }
-            if !self.is(j, &["to", "into", "in"]) {
-                if role_org == Org::Unsaid && !self.is(i + 1, &["as"]) {
+            // "admitted as the 54th member state of the African Union in July 2011": the role
+            // named the organization; what follows is not one.
+            let named = matches!(role_org, Org::Entity(_) | Org::Anaphor(..));
+            if named || !self.is(j, &["to", "into", "in"]) {
+                if !named && !self.is(i + 1, &["as"]) {
                     return Err("admitted, but not to an organization");
                 }
                 return Ok(Some(Found {
@@ -1487,9 +1502,9 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         Some((Org::Named(start, last), last + 1))
     }
 
-    /// The last token of a capitalised name from `k` that ends in a word of a grouping ("Friends
-    /// of the Family Group"; not "Human Rights Council", a body with elected seats), if one
-    /// starts there.
+    /// The last token of a capitalised name from `k` that holds a word of a grouping ("Friends
+    /// of the Family Group", "Alliance of Civilizations"; not "Human Rights Council", a body
+    /// with elected seats), if one starts there.
     fn name_continues(&self, k: usize) -> Option<usize> {
         let capital =
             |m: usize| {
@@ -1503,19 +1518,19 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         if !capital(k) {
             return None;
         }
-        let mut last = None;
+        let mut last = k;
+        let mut grouping = false;
         let mut m = k;
         while m < k + 10 {
             if capital(m) {
-                if self.is(m, GROUPING_HEADS) {
-                    last = Some(m);
-                }
+                grouping |= self.is(m, GROUPING_HEADS);
+                last = m;
             } else if !self.is(m, &["of", "for", "on", "and", "the"]) {
                 break;
             }
             m += 1;
         }
-        last
+        grouping.then_some(last)
     }
 
     /// An error when the organization ending before `after` is not the thing joined but a

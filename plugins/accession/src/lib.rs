@@ -1238,6 +1238,15 @@ mod tests {
                 &[("united-nations-friends-of-the-ocean-group", "MX")],
             ),
             (
+                "Chile joins the OAS, the United Nations Alliance of Civilizations and those states that condemned the attack.",
+                &[
+                    ("Chile", "country", "CL"),
+                    ("OAS", "organization", "oas"),
+                    ("United Nations", "organization", "un"),
+                ],
+                &[],
+            ),
+            (
                 "Mexico joined the UN Human Rights Committee.",
                 &[("Mexico", "country", "MX"), ("UN", "organization", "un")],
                 &[],
