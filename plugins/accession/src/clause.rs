@@ -1152,11 +1152,16 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         {
             j += 1;
         }
-        let members = self.list_forward(j);
-        let Some(&last) = members.last() else {
-            return Ok(None);
+        let mut members = self.list_forward(j);
+        let mut j = match members.last() {
+            Some(&last) => self.after_item(last),
+            // "Kiribati was accepted as a full member": the passive's subject.
+            None if self.is(i, &["accepted"]) && self.passive(i) => {
+                members = self.subject(i);
+                i + 1
+            }
+            None => return Ok(None),
         };
-        let mut j = self.after_item(last);
         while self.is(j, DASHES) || self.is(j, &[","]) {
             j += 1;
         }
@@ -1313,6 +1318,16 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
                     k = k.saturating_sub(1);
                 }
                 members = self.list_before(k);
+            }
+        }
+        if members.is_empty() && begin > 3 && self.is(begin - 1, &["as"]) {
+            // "South Sudan took its seat as the 193rd member": the subject of "took".
+            let seat = begin - 2;
+            if self.is(seat, &["seat", "place", "seats", "places"])
+                && self.is(seat - 1, &["its", "their"])
+                && self.is(seat - 2, &["took", "takes", "taken", "taking"])
+            {
+                members = self.subject(seat - 2);
             }
         }
         Ok(Some(Found {

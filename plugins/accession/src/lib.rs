@@ -1182,6 +1182,31 @@ mod tests {
                 ],
                 &[],
             ),
+            (
+                "Samoa was accepted as a full member of the Commonwealth in 1970.",
+                &[
+                    ("Samoa", "country", "WS"),
+                    ("Commonwealth", "organization", "commonwealth"),
+                ],
+                &[("commonwealth", "WS")],
+            ),
+            // "took its seat as the Nth member", not as an elected one.
+            (
+                "Montenegro took its seat as the 192nd member of the United Nations.",
+                &[
+                    ("Montenegro", "country", "ME"),
+                    ("United Nations", "organization", "un"),
+                ],
+                &[("un", "ME")],
+            ),
+            (
+                "Malta took its seat as a non-permanent member of the Security Council.",
+                &[
+                    ("Malta", "country", "MT"),
+                    ("Security Council", "organization", "unsc"),
+                ],
+                &[],
+            ),
             // "became part of ORG", not of something of the organization's.
             (
                 "Albania became part of NATO in 2009.",
