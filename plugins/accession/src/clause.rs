@@ -658,6 +658,7 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
                     result => result,
                 },
                 "accepted" | "admit" => self.accepted_as(i),
+                "membership" => self.membership_effect(i),
                 "obtained" | "gained" | "got" | "acquired" | "attained" | "secured" | "granted"
                 | "received" => self.obtained(i),
                 "welcomed" | "welcomes" | "welcome" | "welcoming" | "making" | "made" | "makes" => {
@@ -1004,6 +1005,45 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         Ok(Some(Found {
             cue: "accession",
             cue_tokens: (i, end),
+            members,
+            org,
+        }))
+    }
+
+    /// "Sweden's membership of NATO took effect on 7 March", "X's NATO membership became
+    /// effective": a membership said to take effect (anything else said of it, "X's membership
+    /// makes us stronger", is an existing one).
+    fn membership_effect(&self, i: usize) -> Result<Option<Found>, &'static str> {
+        let mut k = i;
+        let mut org = Org::Unsaid;
+        if k > 1 && self.role(k - 1) == Some(Role::Organization) {
+            org = Org::Entity(k - 1);
+            k -= 1;
+        }
+        if k < 2 || self.word(k - 1) != "'s" {
+            return Ok(None);
+        }
+        let members = self.list_before(k - 2);
+        let mut j = i + 1;
+        if self.is(j, &["of", "in", "to"])
+            && let Some((o, after)) = self.object_org(j + 1)
+        {
+            org = o;
+            j = after;
+        }
+        let effect = (self.is(j, &["took", "takes", "came", "comes"])
+            && self.is(j + 1, &["effect"]))
+            || (self.is(j, &["took", "came", "comes"])
+                && self.is(j + 1, &["into"])
+                && self.is(j + 2, &["effect", "force"]))
+            || (self.is(j, &["became", "becomes"]) && self.is(j + 1, &["effective"]))
+            || (self.is(j, &["entered", "enters"]) && self.is(j + 1, &["into"]));
+        if !effect || members.is_empty() || org == Org::Unsaid {
+            return Ok(None);
+        }
+        Ok(Some(Found {
+            cue: "accession",
+            cue_tokens: (i, j + 1),
             members,
             org,
         }))

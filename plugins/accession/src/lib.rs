@@ -1190,6 +1190,23 @@ mod tests {
                 ],
                 &[("commonwealth", "WS")],
             ),
+            // A membership said to take effect, not one said to do anything else.
+            (
+                "Austria's membership of the European Union took effect on 1 January 1995.",
+                &[
+                    ("Austria", "country", "AT"),
+                    ("European Union", "organization", "eu"),
+                ],
+                &[("eu", "AT")],
+            ),
+            (
+                "Austria's membership of the European Union shapes its trade.",
+                &[
+                    ("Austria", "country", "AT"),
+                    ("European Union", "organization", "eu"),
+                ],
+                &[],
+            ),
             // "took its seat as the Nth member", not as an elected one.
             (
                 "Montenegro took its seat as the 192nd member of the United Nations.",
