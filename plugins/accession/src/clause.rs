@@ -978,7 +978,7 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             return Ok(None);
         }
         let with_main = if org == Org::Unsaid {
-            self.with_phrase_org(i, j)
+            self.with_phrase_org(i, j, &members)
         } else {
             None
         };
@@ -1100,13 +1100,18 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
     }
 
     /// "with the addition of Sweden today, NATO stands more united", "following the accession of
-    /// Finland, the Alliance …": the organization is the subject of the clause the phrase opens (from `j`, after the members), when that clause
+    /// Finland (Finland's accession), the Alliance …": the organization is the subject of the clause the phrase opens (from `j`, after the members), when that clause
     /// is stated, not pending, hoped-for or conditional ("…, NATO will be stronger").
-    fn with_phrase_org(&self, i: usize, j: usize) -> Option<Org> {
-        if i < 2
-            || !self.is(i - 2, &["with", "following", "after", "since", "upon"])
-            || !self.is(i - 1, &["the"])
-        {
+    fn with_phrase_org(&self, i: usize, j: usize, members: &[usize]) -> Option<Org> {
+        // The word before the noun phrase: "with the accession of X", "with X's accession".
+        let before = if self.is(i.wrapping_sub(1), &["the"]) {
+            i.checked_sub(2)?
+        } else if self.word(i.wrapping_sub(1)) == "'s" {
+            members.first()?.checked_sub(1)?
+        } else {
+            return None;
+        };
+        if !self.is(before, &["with", "following", "after", "since", "upon"]) {
             return None;
         }
         let comma = (j..j + 3).find(|&k| self.is(k, &[","]))?;
@@ -1980,6 +1985,17 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         self.list_forward(j)
     }
 
+    /// Whether token `k` lies in a phrase of time fronted before the cue at `first` and set off
+    /// by a comma ("After a 13-year accession process, Timor-Leste became …"): what it says is
+    /// over, not pending.
+    fn in_fronted_phrase(&self, start: usize, k: usize, first: usize) -> bool {
+        (k + 1..first).any(|c| self.is(c, &[","]))
+            && (start..k).any(|p| {
+                self.is(p, &["after", "following", "upon", "since"])
+                    && (p + 1..k).all(|m| !self.is(m, &[","]))
+            })
+    }
+
     /// The clause around tokens `i`: from after the last clause end before it to the next one
     /// after it.
     fn clause(&self, i: usize) -> (usize, usize) {
@@ -2004,7 +2020,9 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         // procedure said to be done is no longer pending.
         let done = (start..first).find(|&k| self.is(k, PROCEDURE_DONE));
         if (before_from..first).any(|k| {
-            self.is(k, PENDING_BEFORE) && !(done.is_some_and(|d| d < k) && self.is(k, PROCEDURE))
+            self.is(k, PENDING_BEFORE)
+                && !(done.is_some_and(|d| d < k) && self.is(k, PROCEDURE))
+                && !self.in_fronted_phrase(start, k, first)
         }) {
             return Some("pending, hoped-for, negated or conditional (before the cue)");
         }

@@ -1261,6 +1261,22 @@ mod tests {
                 ],
                 &[("wto", "KZ")],
             ),
+            (
+                "With Bulgaria's accession, the EU now counts 27 member states.",
+                &[("Bulgaria", "country", "BG"), ("EU", "organization", "eu")],
+                &[("eu", "BG")],
+            ),
+            // A pending word in a fronted phrase of time is over; in the main clause it is not.
+            (
+                "After a decade-long accession process, Samoa became a full member of the WTO.",
+                &[("Samoa", "country", "WS"), ("WTO", "organization", "wto")],
+                &[("wto", "WS")],
+            ),
+            (
+                "After a decade of talks, Samoa will become a full member of the WTO.",
+                &[("Samoa", "country", "WS"), ("WTO", "organization", "wto")],
+                &[],
+            ),
             // The participle after "joined ORG," is the joiner's.
             (
                 "Croatia joined the European Union, becoming the Union's 28th member.",
