@@ -208,6 +208,10 @@ struct TitleFacts {
     orgs: Vec<(String, String)>,
     /// (id, label) of the country right after "by".
     speaker: Option<(String, String)>,
+    /// (id, label) of the country, when the title names one only: what "it" or "the country"
+    /// stands for when the text names none before ("Finland joins NATO": "Today the country
+    /// became …").
+    country: Option<(String, String)>,
 }
 
 impl TitleFacts {
@@ -228,9 +232,14 @@ impl TitleFacts {
         let mut tags = Vec::new();
         tagger.tag(&text, &mut tags);
         let mut facts = TitleFacts::default();
+        let mut countries: Vec<(String, String)> = Vec::new();
         for tag in &tags {
             let pair = (tag.entity.id().to_string(), tag.entity.label().to_string());
-            match &**tag.entity.kind() {
+            let kind = &**tag.entity.kind();
+            if kind == "country" {
+                countries.push(pair.clone());
+            }
+            match kind {
                 "organization" => facts.orgs.push(pair),
                 "country"
                     if facts.speaker.is_none()
@@ -244,6 +253,10 @@ impl TitleFacts {
                 }
                 _ => {}
             }
+        }
+        countries.dedup();
+        if let [country] = &countries[..] {
+            facts.country = Some(country.clone());
         }
         facts
     }
@@ -557,9 +570,12 @@ impl Stage for Accession {
     fn process(&mut self, event: &Event<'_>, out: &mut Output<'_>) -> Result<Outcome, String> {
         let raw = event.raw();
         let spans = entity_spans(event);
-        if !spans
-            .iter()
-            .any(|s| s.kind == "country" || s.kind == "organization")
+        // A text that names no member nor organization may still report "it joined" of the
+        // country its title names.
+        if event.title().is_none()
+            && !spans
+                .iter()
+                .any(|s| s.kind == "country" || s.kind == "organization")
         {
             return Ok(Outcome::Keep);
         }
@@ -618,7 +634,8 @@ impl Stage for Accession {
             let names = sentence_spans
                 .iter()
                 .any(|sp| sp.kind == "country" || sp.kind == "organization");
-            let country_before = first_country.is_some_and(|at| at < sentence.start);
+            let country_before =
+                first_country.is_some_and(|at| at < sentence.start) || title.country.is_some();
             if !(names || verb && country_before) {
                 continue;
             }
@@ -656,19 +673,25 @@ impl Stage for Accession {
                 let cue = self.tokens.list()[f.cue_tokens.0].range.start
                     ..self.tokens.list()[f.cue_tokens.1].range.end;
                 for &m in &f.members {
+                    let titled = |country: &Option<(String, String)>| {
+                        country.as_ref().map(|(id, label)| Member {
+                            id: id.clone(),
+                            label: label.clone(),
+                            kind: "country",
+                            view: None,
+                        })
+                    };
                     let member = if m == ANTECEDENT {
-                        match antecedent(&spans, &sentences, s) {
-                            Some(country) => Member::of(country),
-                            None => continue,
+                        match antecedent(&spans, &sentences, s).map(Member::of) {
+                            Some(member) => member,
+                            None => match titled(&title.country) {
+                                Some(member) => member,
+                                None => continue,
+                            },
                         }
                     } else if m == SPEAKER {
-                        match &title.speaker {
-                            Some((id, label)) => Member {
-                                id: id.clone(),
-                                label: label.clone(),
-                                kind: "country",
-                                view: None,
-                            },
+                        match titled(&title.speaker) {
+                            Some(member) => member,
                             None => continue,
                         }
                     } else {
@@ -997,6 +1020,20 @@ mod tests {
                 "Iceland and Norway are the first new members in a decade.",
                 &[("Iceland", "country", "IS"), ("Norway", "country", "NO")],
                 &[("osce", "IS"), ("osce", "NO")],
+            ),
+            // "it", "the country": the one country the title names, when the text names none
+            // before.
+            (
+                "Tonga joins the Commonwealth",
+                "Today the country became the 51st member of the Commonwealth.",
+                &[("Commonwealth", "organization", "commonwealth")],
+                &[("commonwealth", "TO")],
+            ),
+            (
+                "Tonga and Fiji meet in Suva",
+                "It joined the Commonwealth in 1970.",
+                &[("Commonwealth", "organization", "commonwealth")],
+                &[],
             ),
             // "we": the speaker of a statement the title names after "by".
             (
