@@ -783,6 +783,9 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
                 first -= 1;
             }
         }
+        if !members.is_empty() {
+            members.extend(self.gapped_members(after));
+        }
         Ok(Some(Found {
             cue: "joined",
             cue_tokens: (first, i),
@@ -828,6 +831,54 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         let (org, after) = self.object_org(j + 2)?;
         self.check_head_object(after).ok()?;
         Some((org, after))
+    }
+
+    /// "A and B joined NATO in 2009 and C in 2017": the members of a clause that leaves out the
+    /// verb and its object, each with a date of its own, after the object ending before `at`.
+    fn gapped_members(&self, at: usize) -> Vec<usize> {
+        let (_, stop) = self.clause(at);
+        let mut out = Vec::new();
+        let mut k = at;
+        while k < stop {
+            if self.is(k, &["and", ","]) {
+                let mut j = k;
+                while self.is(j, &["and", ","]) {
+                    j += 1;
+                }
+                let list = self.list_forward(j);
+                if let Some(&last) = list.last() {
+                    let date = self.after_item(last);
+                    if self.is(date, &["in", "on"]) && self.is_date(date + 1) {
+                        // The gapped clause ends with its date ("… and C in 2017, …"), or it
+                        // has a verb of its own ("and C in 2025 will …").
+                        let mut end = date + 1;
+                        while self.is_date(end)
+                            || self.word(end).bytes().all(|b| b.is_ascii_digit())
+                                && !self.word(end).is_empty()
+                        {
+                            end += 1;
+                        }
+                        if end >= self.t.len()
+                            || self.is(end, &[",", ".", ";", "and", "respectively"])
+                        {
+                            out.extend(list);
+                        }
+                        k = end;
+                        continue;
+                    }
+                }
+            }
+            k += 1;
+        }
+        out
+    }
+
+    /// Whether token `k` starts a date: a year, a month, a day and a month.
+    fn is_date(&self, k: usize) -> bool {
+        let digits = |k: usize, n: std::ops::RangeInclusive<usize>| {
+            n.contains(&self.word(k).len()) && self.word(k).bytes().all(|b| b.is_ascii_digit())
+        };
+        digits(k, 4..=4) || self.is(k, CALENDAR) || (digits(k, 1..=2) && self.is(k + 1, CALENDAR))
     }
 
     /// "Since joining NATO in 2004, Estonia has …", "Since becoming a member of the Council of
@@ -1784,7 +1835,28 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         if k == 0 {
             return Vec::new();
         }
-        let list = self.list_before(k - 1);
+        let mut list = self.list_before(k - 1);
+        if list.is_empty() && self.is(k - 1, DASHES) {
+            // "Seven countries – A, B and C – joined": a list set off by dashes that names the
+            // members a plural noun before it counts (not an aside: "Andorra – between France
+            // and Spain – joined").
+            let inner = k
+                .checked_sub(2)
+                .map(|e| self.list_before(e))
+                .unwrap_or_default();
+            if inner.first().is_some_and(|&f| {
+                f >= 2 && self.is(f - 1, DASHES) && self.is(f - 2, GENERIC_MEMBERS)
+            }) {
+                list = inner;
+            } else if let Some(open) = (k.saturating_sub(14)..k - 1)
+                .rev()
+                .find(|&c| self.is(c, DASHES))
+                && open > 0
+            {
+                // The aside's subject, before it.
+                list = self.list_before(open - 1);
+            }
+        }
         if let [org] = list[..]
             && self.is(k, &[","])
             && let Some(verb) = (org.saturating_sub(2)..org)

@@ -1314,6 +1314,45 @@ mod tests {
                 &[("Samoa", "country", "WS"), ("WTO", "organization", "wto")],
                 &[],
             ),
+            // A list set off by dashes before the verb; a gapped clause with its own date.
+            (
+                "Three states - Malta, Cyprus and Slovenia - joined the EU in 2004.",
+                &[
+                    ("Malta", "country", "MT"),
+                    ("Cyprus", "country", "CY"),
+                    ("Slovenia", "country", "SI"),
+                    ("EU", "organization", "eu"),
+                ],
+                &[("eu", "MT"), ("eu", "CY"), ("eu", "SI")],
+            ),
+            (
+                "Liechtenstein - a small state between Austria and Switzerland - joined the EFTA in 1991.",
+                &[
+                    ("Liechtenstein", "country", "LI"),
+                    ("Austria", "country", "AT"),
+                    ("Switzerland", "country", "CH"),
+                    ("EFTA", "organization", "efta"),
+                ],
+                &[("efta", "LI")],
+            ),
+            (
+                "Austria joined the EU in 1995 and Malta in 2004.",
+                &[
+                    ("Austria", "country", "AT"),
+                    ("EU", "organization", "eu"),
+                    ("Malta", "country", "MT"),
+                ],
+                &[("eu", "AT"), ("eu", "MT")],
+            ),
+            (
+                "Austria joined the EU in 1995, and Serbia in 2030 may follow.",
+                &[
+                    ("Austria", "country", "AT"),
+                    ("EU", "organization", "eu"),
+                    ("Serbia", "country", "RS"),
+                ],
+                &[("eu", "AT")],
+            ),
             // The participle after "joined ORG," is the joiner's.
             (
                 "Croatia joined the European Union, becoming the Union's 28th member.",
