@@ -1048,8 +1048,10 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
                     .membership_role(k + 1)
                     .is_some_and(|(_, end)| (k + 1..end).any(|o| self.ordinal_at(o)))
         });
-        let done =
-            ordinal_member || with_main.is_some() || (start..stop).any(|k| self.is(k, COMPLETED));
+        let done = ordinal_member
+            || with_main.is_some()
+            || (start..stop).any(|k| self.is(k, COMPLETED))
+            || self.relative_says_done(end + 1);
         if !done {
             return Err("an accession not said to be done");
         }
@@ -1148,6 +1150,22 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             members,
             org,
         }))
+    }
+
+    /// "Sweden's accession to NATO, which was completed today, …": whether a relative clause
+    /// from `k` (after an optional comma) says the accession is done, and nothing pending.
+    fn relative_says_done(&self, mut k: usize) -> bool {
+        if self.is(k, &[","]) {
+            k += 1;
+        }
+        if !self.is(k, &["which", "that"]) {
+            return false;
+        }
+        let stop = (k + 1..self.t.len().min(k + 12))
+            .find(|&m| self.is(m, &[",", "."]))
+            .unwrap_or(self.t.len().min(k + 12));
+        (k + 1..stop).any(|m| self.is(m, COMPLETED))
+            && (k + 1..stop).all(|m| !self.is(m, PENDING_BEFORE) && !self.is(m, MODALS))
     }
 
     /// "with the addition of Sweden today, NATO stands more united", "following the accession of
@@ -2057,15 +2075,32 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         self.list_forward(j)
     }
 
-    /// Whether token `k` lies in a phrase of time fronted before the cue at `first` and set off
-    /// by a comma ("After a 13-year accession process, Timor-Leste became …"): what it says is
-    /// over, not pending.
+    /// Whether token `k` lies in a phrase set off by a comma before the cue at `first` that
+    /// says what is over or what helped ("After a 13-year accession process, Timor-Leste
+    /// became …", "Having completed the steps, …", "Thanks to the support of all Allies, …"),
+    /// or in a relative clause closed before it ("The United States, which supported Finland's
+    /// bid, welcomes Finland as …"): not the cue's modality.
     fn in_fronted_phrase(&self, start: usize, k: usize, first: usize) -> bool {
-        (k + 1..first).any(|c| self.is(c, &[","]))
-            && (start..k).any(|p| {
-                self.is(p, &["after", "following", "upon", "since"])
-                    && (p + 1..k).all(|m| !self.is(m, &[","]))
-            })
+        if !(k + 1..first).any(|c| self.is(c, &[","])) {
+            return false;
+        }
+        if start > 0 && self.is(start - 1, &["which", "who", "whom", "whose"]) {
+            return true;
+        }
+        (start..k).any(|p| {
+            self.is(
+                p,
+                &[
+                    "after",
+                    "following",
+                    "upon",
+                    "since",
+                    "having",
+                    "thanks",
+                    "with",
+                ],
+            ) && (p + 1..k).all(|m| !self.is(m, &[","]))
+        })
     }
 
     /// The clause around tokens `i`: from after the last clause end before it to the next one

@@ -1353,6 +1353,32 @@ mod tests {
                 ],
                 &[("eu", "AT")],
             ),
+            // A closed relative clause says nothing of the cue's modality; one on the
+            // accession may say it is done.
+            (
+                "Japan, which long backed the bid, welcomed Samoa as the WTO's 153rd member.",
+                &[
+                    ("Japan", "country", "JP"),
+                    ("Samoa", "country", "WS"),
+                    ("WTO", "organization", "wto"),
+                ],
+                &[("wto", "WS")],
+            ),
+            (
+                "Samoa's accession to the WTO, which was completed in May, opens new markets.",
+                &[("Samoa", "country", "WS"), ("WTO", "organization", "wto")],
+                &[("wto", "WS")],
+            ),
+            (
+                "Samoa's accession to the WTO, which is still pending, would open new markets.",
+                &[("Samoa", "country", "WS"), ("WTO", "organization", "wto")],
+                &[],
+            ),
+            (
+                "Thanks to the support of all members, Samoa has become the WTO's 153rd member.",
+                &[("Samoa", "country", "WS"), ("WTO", "organization", "wto")],
+                &[("wto", "WS")],
+            ),
             // The participle after "joined ORG," is the joiner's.
             (
                 "Croatia joined the European Union, becoming the Union's 28th member.",
