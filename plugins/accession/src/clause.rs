@@ -1164,8 +1164,7 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         let stop = (k + 1..self.t.len().min(k + 12))
             .find(|&m| self.is(m, &[",", "."]))
             .unwrap_or(self.t.len().min(k + 12));
-        (k + 1..stop).any(|m| self.is(m, COMPLETED))
-            && (k + 1..stop).all(|m| !self.is(m, PENDING_BEFORE) && !self.is(m, MODALS))
+        (k + 1..stop).any(|m| self.is(m, COMPLETED)) && (k + 1..stop).all(|m| !self.pending_word(m))
     }
 
     /// "with the addition of Sweden today, NATO stands more united", "following the accession of
@@ -1189,7 +1188,7 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         }
         let (org, after) = self.object_org(comma + 1)?;
         let (_, stop) = self.clause(after);
-        let stated = (after..stop).all(|k| !self.is(k, PENDING_BEFORE) && !self.is(k, MODALS));
+        let stated = (after..stop).all(|k| !self.pending_word(k));
         (stated && !matches!(org, Org::Named(..))).then_some(org)
     }
 
@@ -2075,6 +2074,16 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         self.list_forward(j)
     }
 
+    /// Whether token `k` is a word of [`PENDING_BEFORE`] (modals included), and not the month
+    /// "May" ("completed in May").
+    fn pending_word(&self, k: usize) -> bool {
+        let month = self.is(k, &["may"])
+            && k > 0
+            && self.t.list()[k].capital
+            && !self.is(k - 1, &[".", "\"", "(", ":", ";"]);
+        (self.is(k, PENDING_BEFORE) || self.is(k, MODALS)) && !month
+    }
+
     /// Whether token `k` lies in a phrase set off by a comma before the cue at `first` that
     /// says what is over or what helped ("After a 13-year accession process, Timor-Leste
     /// became …", "Having completed the steps, …", "Thanks to the support of all Allies, …"),
@@ -2127,7 +2136,7 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         // procedure said to be done is no longer pending.
         let done = (start..first).find(|&k| self.is(k, PROCEDURE_DONE));
         if (before_from..first).any(|k| {
-            self.is(k, PENDING_BEFORE)
+            self.pending_word(k)
                 && !(done.is_some_and(|d| d < k) && self.is(k, PROCEDURE))
                 && !self.in_fronted_phrase(start, k, first)
         }) {

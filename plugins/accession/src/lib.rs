@@ -1374,6 +1374,12 @@ mod tests {
                 &[("Samoa", "country", "WS"), ("WTO", "organization", "wto")],
                 &[],
             ),
+            // "May" the month is no modal.
+            (
+                "In May, Samoa became the WTO's 153rd member.",
+                &[("Samoa", "country", "WS"), ("WTO", "organization", "wto")],
+                &[("wto", "WS")],
+            ),
             (
                 "Thanks to the support of all members, Samoa has become the WTO's 153rd member.",
                 &[("Samoa", "country", "WS"), ("WTO", "organization", "wto")],
