@@ -603,6 +603,29 @@ const JOIN_VERBS: &[&str] = &[
     "joined", "joins", "rejoined", "acceded", "entered", "accedes", "enters",
 ];
 
+/// People and forces of a country: "troops from Kenya joined …" says nothing of Kenya joining.
+const PEOPLE: &[&str] = &[
+    "troops",
+    "forces",
+    "soldiers",
+    "personnel",
+    "officers",
+    "police",
+    "leaders",
+    "representatives",
+    "delegations",
+    "delegation",
+    "ministers",
+    "minister",
+    "experts",
+    "people",
+    "citizens",
+    "nationals",
+    "companies",
+    "firms",
+    "students",
+];
+
 /// Quantifiers: "a participant of all (many) processes" names no one organization.
 const QUANTIFIERS: &[&str] = &[
     "all", "many", "several", "various", "numerous", "most", "some", "multiple",
@@ -1615,6 +1638,8 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
                 && self.is(start - 1, &["the"])
                 // "the group of gas-exporting countries" describes; it names no organization.
                 && !self.is(start + 1, &["of"])
+                // "joined the mission": an operation, joined with troops.
+                && *h != "mission"
             {
                 return Some((Org::Anaphor(h, start), start + 1));
             } else {
@@ -1853,6 +1878,15 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             return Vec::new();
         }
         let mut list = self.list_before(k - 1);
+        if let Some(&f) = list.first()
+            && f >= 2
+            && self.is(f - 1, &["from", "of"])
+            && self.is(f - 2, PEOPLE)
+        {
+            // "Troops from Kenya joined the mission": the subject is the people, not the
+            // country.
+            return Vec::new();
+        }
         if list.is_empty() && self.is(k - 1, DASHES) {
             // "Seven countries – A, B and C – joined": a list set off by dashes that names the
             // members a plural noun before it counts (not an aside: "Andorra – between France

@@ -970,6 +970,11 @@ mod tests {
             ("Sweden joined the NATO summit at Vilnius.", &[sweden, nato]),
             ("Sweden joined the call.", &[sweden]),
             (
+                "Troops from Sweden joined NATO in the exercise.",
+                &[sweden, nato],
+            ),
+            ("Sweden joined the mission in Kosovo.", &[sweden]),
+            (
                 "President Biden was joined by Sweden and NATO.",
                 &[sweden, nato],
             ),
