@@ -626,6 +626,21 @@ const PEOPLE: &[&str] = &[
     "students",
 ];
 
+/// Bodies whose members hold seats, elected or appointed, when the text names them in lowercase.
+const SEAT_BODIES: &[&str] = &[
+    "committee",
+    "committees",
+    "board",
+    "boards",
+    "bureau",
+    "council",
+    "commission",
+    "secretariat",
+    "team",
+    "jury",
+    "delegation",
+];
+
 /// Quantifiers: "a participant of all (many) processes" names no one organization.
 const QUANTIFIERS: &[&str] = &[
     "all", "many", "several", "various", "numerous", "most", "some", "multiple",
@@ -1552,6 +1567,10 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
                     last += 1;
                 }
                 if last > first {
+                    // "a member of the steering committee (the board)": a seat, not membership.
+                    if self.is(last - 1, SEAT_BODIES) {
+                        return None;
+                    }
                     org = Org::Named(first, last - 1);
                     j = last;
                 }

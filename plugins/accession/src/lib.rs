@@ -262,6 +262,15 @@ impl TitleFacts {
     }
 }
 
+/// Whether a tagged organization is a peace or military operation ("African Union Mission in
+/// Somalia"): states join it with troops, not as members. (An initiative the gazetteer lacks
+/// may still be a "Mission for Climate".)
+fn is_operation(name: &str) -> bool {
+    ["Mission in ", "Mission to ", "Mission for ", "Operation "]
+        .iter()
+        .any(|w| name.contains(w))
+}
+
 /// The country "it" or "the country" stands for in sentence `s`: the first country of the last
 /// sentence before it that names one (its subject: "Mozambique is the only other member without
 /// historic UK ties. It joined the organisation 14 years ago.").
@@ -670,6 +679,9 @@ impl Stage for Accession {
                 ) else {
                     continue;
                 };
+                if org.view.is_some() && is_operation(&org.name) {
+                    continue;
+                }
                 let cue = self.tokens.list()[f.cue_tokens.0].range.start
                     ..self.tokens.list()[f.cue_tokens.1].range.end;
                 for &m in &f.members {
@@ -974,6 +986,17 @@ mod tests {
                 &[sweden, nato],
             ),
             ("Sweden joined the mission in Kosovo.", &[sweden]),
+            (
+                "Sweden joined the UN Mission in South Sudan in 2012.",
+                &[
+                    sweden,
+                    ("UN Mission in South Sudan", "organization", "unmiss"),
+                ],
+            ),
+            (
+                "Sweden became a member of the steering committee.",
+                &[sweden],
+            ),
             (
                 "President Biden was joined by Sweden and NATO.",
                 &[sweden, nato],
