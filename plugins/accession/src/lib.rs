@@ -507,8 +507,11 @@ impl Accession {
                     }
                 }
                 let range = span_of(*i);
+                // "the Alliance", capitalised, with no alliance named: NATO, as communiqués
+                // write it.
+                let nato = *head == "alliance" && self.tokens.list()[*i].capital;
                 Some(Resolved {
-                    id: head.to_string(),
+                    id: if nato { "nato" } else { head }.to_string(),
                     name: raw[range.clone()].to_string(),
                     span: Some(range),
                     view: None,
@@ -1124,7 +1127,7 @@ mod tests {
             (
                 "Albania and Croatia have deposited the ratification documents, thereby formally becoming members of the Alliance.",
                 &[("Albania", "country", "AL"), ("Croatia", "country", "HR")],
-                &[("alliance", "AL"), ("alliance", "HR")],
+                &[("nato", "AL"), ("nato", "HR")],
             ),
             // "the bloc's entry": the organization named before.
             (
@@ -1220,7 +1223,7 @@ mod tests {
                     ("Montenegro", "country", "ME"),
                     ("Brussels", "place", "brussels"),
                 ],
-                &[("alliance", "ME")],
+                &[("nato", "ME")],
             ),
             // Membership obtained, gained or granted.
             (
