@@ -271,6 +271,16 @@ fn is_operation(name: &str) -> bool {
         .any(|w| name.contains(w))
 }
 
+/// Whether a tagged organization is an organ of another whose members hold elected seats ("UN
+/// Human Rights Council", "AU Peace and Security Council"): "rejoined the UN Human Rights
+/// Council" is an election, not an accession.
+fn is_seat_body(name: &str) -> bool {
+    ["UN ", "AU "].iter().any(|p| name.starts_with(p))
+        && ["Council", "Commission", "Committee", "Board"]
+            .iter()
+            .any(|s| name.ends_with(s))
+}
+
 /// The country "it" or "the country" stands for in sentence `s`: the first country of the last
 /// sentence before it that names one (its subject: "Mozambique is the only other member without
 /// historic UK ties. It joined the organisation 14 years ago.").
@@ -682,7 +692,7 @@ impl Stage for Accession {
                 ) else {
                     continue;
                 };
-                if org.view.is_some() && is_operation(&org.name) {
+                if org.view.is_some() && (is_operation(&org.name) || is_seat_body(&org.name)) {
                     continue;
                 }
                 let cue = self.tokens.list()[f.cue_tokens.0].range.start
@@ -999,6 +1009,10 @@ mod tests {
             (
                 "Sweden became a member of the steering committee.",
                 &[sweden],
+            ),
+            (
+                "Sweden rejoined the UN Human Rights Council in 2024.",
+                &[sweden, ("UN Human Rights Council", "organization", "unhrc")],
             ),
             (
                 "President Biden was joined by Sweden and NATO.",
