@@ -646,6 +646,37 @@ const QUANTIFIERS: &[&str] = &[
     "all", "many", "several", "various", "numerous", "most", "some", "multiple",
 ];
 
+/// Offices whose holder an organization after "of" names: "the President of the European
+/// Council".
+const OFFICES: &[&str] = &[
+    "president",
+    "secretary-general",
+    "secretary",
+    "chair",
+    "chairperson",
+    "chairman",
+    "director-general",
+    "director",
+    "commissioner",
+    "head",
+    "spokesperson",
+    "ambassador",
+    "representative",
+    "envoy",
+    "members",
+];
+
+/// Whether the organization at token `k` is an office holder's ("the President of the European
+/// Council also welcomed Croatia's accession"): the one speaking, not the one joined.
+pub fn affiliation(t: &Tokens, k: usize) -> bool {
+    let of = if t.is(k.wrapping_sub(1), &["the"]) {
+        k.wrapping_sub(2)
+    } else {
+        k.wrapping_sub(1)
+    };
+    t.is(of, &["of"]) && t.is(of.wrapping_sub(1), OFFICES)
+}
+
 /// Reads one sentence.
 pub struct Reader<'t, F: Fn(usize) -> Role> {
     t: &'t Tokens,
@@ -1990,7 +2021,7 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             if members.contains(&k) {
                 continue;
             }
-            if self.role(k) == Some(Role::Organization) {
+            if self.role(k) == Some(Role::Organization) && !affiliation(self.t, k) {
                 return Org::Entity(k);
             }
             if k > 0

@@ -532,6 +532,7 @@ impl Accession {
                 // named before it.
                 let in_sentence = (0..self.tokens.len()).find(|&k| {
                     !members.contains(&k)
+                        && !clause::affiliation(&self.tokens, k)
                         && self
                             .tokens
                             .entity(k)
@@ -1079,6 +1080,16 @@ mod tests {
                 "It joined the Commonwealth in 1970.",
                 &[("Commonwealth", "organization", "commonwealth")],
                 &[],
+            ),
+            // An office holder's organization is not the one joined.
+            (
+                "Tonga joins the Commonwealth",
+                "The President of the Pacific Islands Forum also welcomed Tonga's accession.",
+                &[
+                    ("Pacific Islands Forum", "organization", "pif"),
+                    ("Tonga", "country", "TO"),
+                ],
+                &[("commonwealth", "TO")],
             ),
             // "we": the speaker of a statement the title names after "by".
             (
