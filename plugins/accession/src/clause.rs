@@ -875,6 +875,7 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             .membership_role(j)
             .or_else(|| self.coordinated_role(j))
             .or_else(|| self.part_of(j))
+            .or_else(|| self.first_to_join(j))
             .ok_or("became something else")?;
         let mut members = self.subject(i);
         if members.is_empty() {
@@ -886,6 +887,36 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             members,
             org,
         }))
+    }
+
+    /// "the first former Warsaw Pact members to join NATO", "the latest country to join the
+    /// Partnership": a superlative or an ordinal, a short noun phrase, and "to join ORG".
+    fn first_to_join(&self, j: usize) -> Option<(Org, usize)> {
+        if !self.is(j, &["the"]) {
+            return None;
+        }
+        let mut k = j + 1;
+        if self.is(k, &["latest", "newest", "last", "most", "recent"]) {
+            k += 1;
+        } else {
+            let (_, len) = plugin_text_support::ordinal(&[
+                self.word(k),
+                self.word(k + 1),
+                self.word(k + 2),
+                self.word(k + 3),
+            ])?;
+            k += len;
+        }
+        let to = (k..k + 6).find(|&m| self.is(m, &["to"]))?;
+        if (k..to).any(|m| self.is_member_entity(m) || self.is(m, CLAUSE_ENDS)) {
+            return None;
+        }
+        if !self.is(to + 1, &["join", "rejoin"]) {
+            return None;
+        }
+        let (org, after) = self.object_org(to + 2)?;
+        self.check_head_object(after).ok()?;
+        Some((org, after))
     }
 
     /// "(a) part of NATO": membership, when an organization follows as a whole ("part of

@@ -1317,6 +1317,21 @@ mod tests {
                 ],
                 &[],
             ),
+            // "became the first … to join ORG", not to join something else.
+            (
+                "Slovenia and Croatia became the first former Yugoslav republics to join the EU.",
+                &[
+                    ("Slovenia", "country", "SI"),
+                    ("Croatia", "country", "HR"),
+                    ("EU", "organization", "eu"),
+                ],
+                &[("eu", "SI"), ("eu", "HR")],
+            ),
+            (
+                "Slovenia became the first country to join the call.",
+                &[("Slovenia", "country", "SI")],
+                &[],
+            ),
             // "became part of ORG", not of something of the organization's.
             (
                 "Albania became part of NATO in 2009.",
