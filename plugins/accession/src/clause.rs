@@ -988,10 +988,14 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         if i == 0 || !self.is(i - 1, &["since", "after", "upon"]) {
             return Vec::new();
         }
-        (after..(after + 8).min(self.t.len()))
-            .find(|&k| self.is(k, &[","]))
-            .map(|comma| self.list_forward(comma + 1))
-            .unwrap_or_default()
+        let Some(comma) = (after..(after + 8).min(self.t.len())).find(|&k| self.is(k, &[","]))
+        else {
+            return Vec::new();
+        };
+        if self.is(comma + 1, &["we"]) {
+            return vec![SPEAKER];
+        }
+        self.list_forward(comma + 1)
     }
 
     /// The second of two complements: "became a sovereign nation, and shortly thereafter, the
@@ -1073,13 +1077,22 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             // adhesion", "deposited its instrument of accession": the pronoun's antecedent, the
             // first country named before it (the sentence's subject or the one addressed),
             // else the first organization.
+            // "our (my country's) admission": the speaker.
             let k = pronoun + 1;
             let antecedent = (0..k - 1)
                 .find(|&a| self.role(a) == Some(Role::Member))
                 .or_else(|| (0..k - 1).find(|&a| self.is_member_entity(a)));
-            if let Some(antecedent) = antecedent {
+            if self.is(pronoun, &["our", "my"]) {
+                members = vec![SPEAKER];
+            } else if let Some(antecedent) = antecedent {
                 members = vec![antecedent];
             }
+        } else if k >= 3
+            && self.word(k - 1) == "'s"
+            && self.is(k - 2, &["country", "nation"])
+            && self.is(k - 3, &["our", "my"])
+        {
+            members = vec![SPEAKER];
         }
         // "deposited its instrument of accession", after the ratification of "the OECD
         // Convention": the organization whose founding instrument the sentence names.
@@ -2091,7 +2104,7 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         } else {
             k.checked_sub(1)?
         };
-        self.is(p, &["its", "their"]).then_some(p)
+        self.is(p, &["its", "their", "our", "my"]).then_some(p)
     }
 
     /// Whether token `k` is a word of two or more capitals and nothing else ("CERN"), not tagged.

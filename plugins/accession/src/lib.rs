@@ -1099,6 +1099,24 @@ mod tests {
                 &[("un", "NP")],
             ),
             (
+                "Statement by Nepal in the General Debate",
+                "This year marks the 70th anniversary of our admission to the United Nations.",
+                &[("United Nations", "organization", "un")],
+                &[("un", "NP")],
+            ),
+            (
+                "Statement by Nepal in the General Debate",
+                "Since joining the United Nations, we have stood for peace.",
+                &[("United Nations", "organization", "un")],
+                &[("un", "NP")],
+            ),
+            (
+                "Statement by Nepal in the General Debate",
+                "We look forward to our accession to the WTO.",
+                &[("WTO", "organization", "wto")],
+                &[],
+            ),
+            (
                 "Remarks by the President on Nepal",
                 "Since we joined the United Nations in 1955, we have stood for peace.",
                 &[("United Nations", "organization", "un")],
