@@ -973,6 +973,42 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         out
     }
 
+    /// From `j`, after a list: "in 2004; C, D and E in 1999; and F in 1952" — the lists after
+    /// the first, each with its date, and the token after the last date.
+    fn dated_lists(&self, mut j: usize) -> (Vec<usize>, usize) {
+        let mut out = Vec::new();
+        let mut end = j;
+        loop {
+            if !self.is(j, &["in"]) || !self.is_date(j + 1) {
+                break;
+            }
+            j += 2;
+            while self.is_date(j) {
+                j += 1;
+            }
+            end = j;
+            if !self.is(j, &[";", ","]) {
+                break;
+            }
+            j += 1;
+            if self.is(j, &["and"]) {
+                j += 1;
+            }
+            // A list of its own: "C, D and E", or one item.
+            let list = self.list_forward(j);
+            let Some(&last) = list.last() else {
+                break;
+            };
+            let next = self.after_item(last);
+            if !self.is(next, &["in"]) || !self.is_date(next + 1) {
+                break;
+            }
+            out.extend(list);
+            j = next;
+        }
+        (out, end)
+    }
+
     /// Whether token `k` starts a date: a year, a month, a day and a month.
     fn is_date(&self, k: usize) -> bool {
         let digits = |k: usize, n: std::ops::RangeInclusive<usize>| {
@@ -1117,6 +1153,12 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             if let Some(&last) = list.last() {
                 members = list;
                 j = self.after_item(last);
+                // "the addition of A and B in 2004; C in 1999; and D in 1952": lists by date.
+                let (more, end) = self.dated_lists(j);
+                if !more.is_empty() {
+                    members.extend(more);
+                    j = end;
+                }
             }
         }
         if self.is(j, &["to", "into"])

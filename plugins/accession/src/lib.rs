@@ -1442,6 +1442,17 @@ mod tests {
                 ],
                 &[("eu", "AT")],
             ),
+            // Lists by date after "the accession of".
+            (
+                "Following the accession of Austria and Finland in 1995; and Malta in 2004, the EU counted 25 members.",
+                &[
+                    ("Austria", "country", "AT"),
+                    ("Finland", "country", "FI"),
+                    ("Malta", "country", "MT"),
+                    ("EU", "organization", "eu"),
+                ],
+                &[("eu", "AT"), ("eu", "FI"), ("eu", "MT")],
+            ),
             // A closed relative clause says nothing of the cue's modality; one on the
             // accession may say it is done.
             (
