@@ -9,7 +9,7 @@
 //! | - | --- | --- | --- |
 //! | 1 | coalition, new members | CF CD MR YE in d-isis-coalition / the same four | — / — |
 //! | 2 | coalition, Africa | — / — | africa east-africa MZ sahel sub-saharan-africa / the same five |
-//! | 3 | Finland newest Ally | nato:FI / — | — / — |
+//! | 3 | Finland newest Ally | nato:FI / nato:FI ("congratulated Finland on becoming") | — / — |
 //! | 4 | NATO applications | — (application) / — | — / — |
 //! | 5 | Hungary ratifies | nato:FI ("recently joined our Alliance") / — | — / — |
 //! | 6 | Fiji joins IPEF | ipef:FJ / — | — / — |
@@ -17,8 +17,8 @@
 //! | 8 | Zimbabwe sanctions | — / — | — / — |
 //! | 9 | US forces in Kenya, Djibouti | — / — | arabian-peninsula east-africa horn-of-africa / the same three |
 //!
-//! - `new_member_accession.case`: TP 1 (1), FP 0, FN 3 (3, 5, 6).
-//! - `new_member_accession.pair`: 7 gold, 4 predicted; TP 4, FP 0, FN 3 (nato:FI in 3 and 5,
+//! - `new_member_accession.case`: TP 2 (1, 3), FP 0, FN 2 (5, 6).
+//! - `new_member_accession.pair`: 7 gold, 5 predicted; TP 5, FP 0, FN 2 (nato:FI in 5,
 //!   ipef:FJ); `member` the same without organizations.
 //! - `regional_threat.case`: TP 3 (2, 7, 9), FP 0, FN 0.
 //! - `regional_threat.place`: 9 gold, 9 predicted, all right (the default pipeline watches every
@@ -115,15 +115,15 @@ fn eval_scores_the_fixture_as_counted_by_hand() {
     assert!(stdout.starts_with("9 case(s) from tests/fixtures/eval/labels.jsonl"));
     assert_eq!(
         row("new_member_accession.case"),
-        "9 1 0 3 1.000 0.250 0.400"
+        "9 2 0 2 1.000 0.500 0.667"
     );
     assert_eq!(
         row("new_member_accession.pair"),
-        "9 4 0 3 1.000 0.571 0.727"
+        "9 5 0 2 1.000 0.714 0.833"
     );
     assert_eq!(
         row("new_member_accession.member"),
-        "9 4 0 3 1.000 0.571 0.727"
+        "9 5 0 2 1.000 0.714 0.833"
     );
     assert_eq!(row("regional_threat.case"), "9 3 0 0 1.000 1.000 1.000");
     assert_eq!(row("regional_threat.place"), "9 9 0 0 1.000 1.000 1.000");
@@ -137,11 +137,11 @@ fn eval_scores_the_fixture_as_counted_by_hand() {
     assert_eq!(row("threat_mentioned"), "1");
     assert_eq!(row("sanctions"), "1");
 
-    // The error listing: 3 + 3 + 3 accession, 1 organization. The US forces in Kenya and
+    // The error listing: 2 + 2 + 2 accession, 1 organization. The US forces in Kenya and
     // Djibouti stage operations elsewhere: no false positive. The default pipeline watches every
     // place, so Africa (named beside sub-Saharan Africa, the Sahel, East Africa and Mozambique)
     // is reported: the coalition passage is right on every threat metric.
-    assert!(stdout.contains("\nerrors (10)\n"), "stdout:\n{stdout}");
+    assert!(stdout.contains("\nerrors (7)\n"), "stdout:\n{stdout}");
     assert!(!stdout.contains("value      DJ\n"), "stdout:\n{stdout}");
     assert!(
         !stdout.contains("regional_threat.place  coalition-ministerial-2021-06-28"),
@@ -166,15 +166,15 @@ fn eval_scores_the_fixture_as_counted_by_hand() {
     assert_eq!(report["cases"], 9);
     assert_eq!(
         counts(&report["new_member_accession"]["case"]),
-        (9, 1, 0, 3)
+        (9, 2, 0, 2)
     );
     assert_eq!(
         counts(&report["new_member_accession"]["pair"]),
-        (9, 4, 0, 3)
+        (9, 5, 0, 2)
     );
     assert_eq!(
         counts(&report["new_member_accession"]["member"]),
-        (9, 4, 0, 3)
+        (9, 5, 0, 2)
     );
     assert_eq!(counts(&report["regional_threat"]["case"]), (9, 3, 0, 0));
     assert_eq!(counts(&report["regional_threat"]["place"]), (9, 9, 0, 0));
@@ -199,7 +199,7 @@ fn eval_scores_the_fixture_as_counted_by_hand() {
         serde_json::Value::Null
     );
     let errors = report["errors"].as_array().unwrap();
-    assert_eq!(errors.len(), 10);
+    assert_eq!(errors.len(), 7);
     let missed = errors
         .iter()
         .find(|e| {
@@ -339,7 +339,7 @@ fn eval_exits_1_naming_the_thresholds_not_met_and_0_when_all_are() {
         "stdout:\n{stdout}"
     );
     assert!(
-        stdout.contains("  FAIL new_member_accession.case_recall               0.250 < 0.9\n"),
+        stdout.contains("  FAIL new_member_accession.case_recall               0.500 < 0.9\n"),
         "stdout:\n{stdout}"
     );
     // The place precision (1.000) is met.
@@ -362,7 +362,7 @@ fn eval_exits_1_naming_the_thresholds_not_met_and_0_when_all_are() {
     assert_eq!(checks[0]["key"], "new_member_accession.case_precision");
     assert_eq!(checks[0]["met"], true);
     assert_eq!(checks[1]["key"], "new_member_accession.case_recall");
-    assert_eq!(checks[1]["value"], 0.25);
+    assert_eq!(checks[1]["value"], 0.5);
     assert_eq!(checks[1]["met"], false);
     assert_eq!(
         files_in(dir.path()),

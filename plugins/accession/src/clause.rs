@@ -27,6 +27,10 @@ pub struct Found {
 /// before the sentence ("Mozambique is … It joined the organisation 14 years ago.").
 pub const ANTECEDENT: usize = usize::MAX;
 
+/// A member given by "we" or "our country" as subject: the speaker the document's title names
+/// ("Statement by Timor-Leste …": "when we became the 191st member of the United Nations").
+pub const SPEAKER: usize = usize::MAX - 1;
+
 /// The organization of a cue.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Org {
@@ -109,6 +113,24 @@ const ORG_HEADS: &[&str] = &[
     "body",
 ];
 
+/// The words of [`ORG_HEADS`] that end the name of a grouping states join as members, not of a
+/// body whose seats are elected ("Council", "Committee").
+const GROUPING_HEADS: &[&str] = &[
+    "alliance",
+    "coalition",
+    "initiative",
+    "partnership",
+    "forum",
+    "group",
+    "club",
+    "network",
+    "friends",
+    "caucus",
+    "platform",
+    "consortium",
+    "dialogue",
+];
+
 /// Words that qualify a membership without changing it: "a full member", "the newest Ally".
 const MEMBER_ADJECTIVES: &[&str] = &[
     "full",
@@ -187,6 +209,7 @@ const AFTER_OBJECT: &[&str] = &[
     "while",
     "which",
     "who",
+    "whose",
     "that",
     "to",
     "becoming",
@@ -495,6 +518,7 @@ const COMPLETED: &[&str] = &[
     "formal",
     "formally",
     "officially",
+    "deposited",
 ];
 
 /// Words that end a clause: what comes after them says nothing of the cue's modality.
@@ -516,16 +540,155 @@ const GENERIC_MEMBERS: &[&str] = &[
     "economies",
 ];
 
+/// Modal verbs: the subject of "Croatia will become a member" is still Croatia (the cue is
+/// dropped as pending, and a later "Croatia's accession" in the document with it).
+const MODALS: &[&str] = &[
+    "will", "would", "shall", "should", "can", "could", "may", "might", "must",
+];
+
+/// Nouns for the countries of "their countries (territories, …) were admitted".
+const GROUP_NOUNS: &[&str] = &[
+    "countries",
+    "territories",
+    "nations",
+    "states",
+    "governments",
+];
+
+/// Verbs of praise whose object is the subject of a gerund after "on" / "for": "commends X on
+/// becoming".
+const PRAISE: &[&str] = &[
+    "commend",
+    "commends",
+    "commended",
+    "congratulate",
+    "congratulates",
+    "congratulated",
+    "congratulating",
+    "salute",
+    "salutes",
+    "saluted",
+];
+
+/// Nouns standing for an organization named before, as a member: "the bloc's entry into the
+/// G20".
+const BODY_NOUNS: &[&str] = &["bloc", "organization", "organisation", "union", "grouping"];
+
+/// Steps of an accession procedure, pending unless a [`PROCEDURE_DONE`] verb governs them.
+const PROCEDURE: &[&str] = &["ratification", "ratify", "protocol", "protocols", "process"];
+
+/// Verbs that say a procedure is done: "deposited its ratification documents".
+const PROCEDURE_DONE: &[&str] = &[
+    "deposited",
+    "completed",
+    "concluded",
+    "finalized",
+    "finalised",
+];
+
+/// Dashes that set off a list: "seven nations – A, B and C –".
+const DASHES: &[&str] = &["-", "–", "—"];
+
+/// Number words before a plural noun: "seven nations".
+const COUNT_WORDS: &[&str] = &[
+    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+];
+
+/// Anaphor heads that stand for any organization: resolved to the one named last before.
+pub const GENERIC_HEADS: &[&str] = &["organization", "organisation", "grouping", "body", "bloc"];
+
+/// Finite forms of the verbs of joining, whose object a participle after a comma does not take
+/// for its subject.
+const JOIN_VERBS: &[&str] = &[
+    "joined", "joins", "rejoined", "acceded", "entered", "accedes", "enters",
+];
+
+/// People and forces of a country: "troops from Kenya joined …" says nothing of Kenya joining.
+const PEOPLE: &[&str] = &[
+    "troops",
+    "forces",
+    "soldiers",
+    "personnel",
+    "officers",
+    "police",
+    "leaders",
+    "representatives",
+    "delegations",
+    "delegation",
+    "ministers",
+    "minister",
+    "experts",
+    "people",
+    "citizens",
+    "nationals",
+    "companies",
+    "firms",
+    "students",
+];
+
+/// Bodies whose members hold seats, elected or appointed, when the text names them in lowercase.
+const SEAT_BODIES: &[&str] = &[
+    "committee",
+    "committees",
+    "board",
+    "boards",
+    "bureau",
+    "council",
+    "commission",
+    "secretariat",
+    "team",
+    "jury",
+    "delegation",
+];
+
+/// Quantifiers: "a participant of all (many) processes" names no one organization.
+const QUANTIFIERS: &[&str] = &[
+    "all", "many", "several", "various", "numerous", "most", "some", "multiple",
+];
+
+/// Offices whose holder an organization after "of" names: "the President of the European
+/// Council".
+const OFFICES: &[&str] = &[
+    "president",
+    "secretary-general",
+    "secretary",
+    "chair",
+    "chairperson",
+    "chairman",
+    "director-general",
+    "director",
+    "commissioner",
+    "head",
+    "spokesperson",
+    "ambassador",
+    "representative",
+    "envoy",
+    "members",
+];
+
+/// Whether the organization at token `k` is an office holder's ("the President of the European
+/// Council also welcomed Croatia's accession"): the one speaking, not the one joined.
+pub fn affiliation(t: &Tokens, k: usize) -> bool {
+    let of = if t.is(k.wrapping_sub(1), &["the"]) {
+        k.wrapping_sub(2)
+    } else {
+        k.wrapping_sub(1)
+    };
+    t.is(of, &["of"]) && t.is(of.wrapping_sub(1), OFFICES)
+}
+
 /// Reads one sentence.
 pub struct Reader<'t, F: Fn(usize) -> Role> {
     t: &'t Tokens,
+    /// The text the tokens' ranges index.
+    raw: &'t str,
     role: F,
 }
 
 impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
-    /// A reader of `tokens`; `role` tells what an entity token may be.
-    pub fn new(t: &'t Tokens, role: F) -> Self {
-        Reader { t, role }
+    /// A reader of `tokens` of `raw`; `role` tells what an entity token may be.
+    pub fn new(t: &'t Tokens, raw: &'t str, role: F) -> Self {
+        Reader { t, raw, role }
     }
 
     fn role(&self, i: usize) -> Option<Role> {
@@ -559,7 +722,14 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
                 "accession" | "admission" | "adhesion" | "inclusion" | "entry" | "addition" => {
                     self.accession(i)
                 }
-                "admitted" => self.admitted(i),
+                "admitted" => match self.accepted_as(i) {
+                    Ok(None) => self.admitted(i),
+                    result => result,
+                },
+                "accepted" | "admit" => self.accepted_as(i),
+                "membership" => self.membership_effect(i),
+                "obtained" | "gained" | "got" | "acquired" | "attained" | "secured" | "granted"
+                | "received" => self.obtained(i),
                 "welcomed" | "welcomes" | "welcome" | "welcoming" | "making" | "made" | "makes" => {
                     self.welcomed_as(i)
                 }
@@ -670,13 +840,8 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             return Err("\"is joining\": under way, not done");
         }
         let mut members = self.subject(i);
-        if members.is_empty() && i > 0 && self.is(i - 1, &["since", "after", "upon"]) {
-            // "Since joining NATO in 2004, Estonia has …": the subject follows the phrase.
-            if let Some(comma) =
-                (after..(after + 8).min(self.t.len())).find(|&k| self.is(k, &[","]))
-            {
-                members = self.list_forward(comma + 1);
-            }
+        if members.is_empty() {
+            members = self.subject_after_phrase(i, after);
         }
         let mut first = i;
         if members.is_empty() && self.generic_subject(i) {
@@ -686,6 +851,9 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             while first > 0 && self.is(first - 1, &["new", "newest", "the", "our"]) {
                 first -= 1;
             }
+        }
+        if !members.is_empty() {
+            members.extend(self.gapped_members(after));
         }
         Ok(Some(Found {
             cue: "joined",
@@ -703,13 +871,194 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         while self.is(j, ADVERBS) {
             j += 1;
         }
-        let (org, end) = self.membership_role(j).ok_or("became something else")?;
+        let (org, end) = self
+            .membership_role(j)
+            .or_else(|| self.coordinated_role(j))
+            .or_else(|| self.part_of(j))
+            .or_else(|| self.first_to_join(j))
+            .ok_or("became something else")?;
+        let mut members = self.subject(i);
+        if members.is_empty() {
+            members = self.subject_after_phrase(i, end);
+        }
         Ok(Some(Found {
             cue: "became-member",
             cue_tokens: (i, end.saturating_sub(1).max(i)),
-            members: self.subject(i),
+            members,
             org,
         }))
+    }
+
+    /// "the first former Warsaw Pact members to join NATO", "the latest country to join the
+    /// Partnership": a superlative or an ordinal, a short noun phrase, and "to join ORG".
+    fn first_to_join(&self, j: usize) -> Option<(Org, usize)> {
+        if !self.is(j, &["the"]) {
+            return None;
+        }
+        let mut k = j + 1;
+        if self.is(k, &["latest", "newest", "last", "most", "recent"]) {
+            k += 1;
+        } else {
+            let (_, len) = plugin_text_support::ordinal(&[
+                self.word(k),
+                self.word(k + 1),
+                self.word(k + 2),
+                self.word(k + 3),
+            ])?;
+            k += len;
+        }
+        let to = (k..k + 6).find(|&m| self.is(m, &["to"]))?;
+        if (k..to).any(|m| self.is_member_entity(m) || self.is(m, CLAUSE_ENDS)) {
+            return None;
+        }
+        if !self.is(to + 1, &["join", "rejoin"]) {
+            return None;
+        }
+        let (org, after) = self.object_org(to + 2)?;
+        self.check_head_object(after).ok()?;
+        Some((org, after))
+    }
+
+    /// "(a) part of NATO": membership, when an organization follows as a whole ("part of
+    /// NATO's air defence" is not).
+    fn part_of(&self, mut j: usize) -> Option<(Org, usize)> {
+        if self.is(j, &["a"]) {
+            j += 1;
+        }
+        if !self.is(j, &["part"]) || !self.is(j + 1, &["of"]) {
+            return None;
+        }
+        let (org, after) = self.object_org(j + 2)?;
+        self.check_head_object(after).ok()?;
+        Some((org, after))
+    }
+
+    /// "A and B joined NATO in 2009 and C in 2017": the members of a clause that leaves out the
+    /// verb and its object, each with a date of its own, after the object ending before `at`.
+    fn gapped_members(&self, at: usize) -> Vec<usize> {
+        let (_, stop) = self.clause(at);
+        let mut out = Vec::new();
+        let mut k = at;
+        while k < stop {
+            if self.is(k, &["and", ","]) {
+                let mut j = k;
+                while self.is(j, &["and", ","]) {
+                    j += 1;
+                }
+                let list = self.list_forward(j);
+                if let Some(&last) = list.last() {
+                    let date = self.after_item(last);
+                    if self.is(date, &["in", "on"]) && self.is_date(date + 1) {
+                        // The gapped clause ends with its date ("… and C in 2017, …"), or it
+                        // has a verb of its own ("and C in 2025 will …").
+                        let mut end = date + 1;
+                        while self.is_date(end)
+                            || self.word(end).bytes().all(|b| b.is_ascii_digit())
+                                && !self.word(end).is_empty()
+                        {
+                            end += 1;
+                        }
+                        if end >= self.t.len()
+                            || self.is(end, &[",", ".", ";", "and", "respectively"])
+                        {
+                            out.extend(list);
+                        }
+                        k = end;
+                        continue;
+                    }
+                }
+            }
+            k += 1;
+        }
+        out
+    }
+
+    /// From `j`, after a list: "in 2004; C, D and E in 1999; and F in 1952" — the lists after
+    /// the first, each with its date, and the token after the last date.
+    fn dated_lists(&self, mut j: usize) -> (Vec<usize>, usize) {
+        let mut out = Vec::new();
+        let mut end = j;
+        loop {
+            if !self.is(j, &["in"]) || !self.is_date(j + 1) {
+                break;
+            }
+            j += 2;
+            while self.is_date(j) {
+                j += 1;
+            }
+            end = j;
+            if !self.is(j, &[";", ","]) {
+                break;
+            }
+            j += 1;
+            if self.is(j, &["and"]) {
+                j += 1;
+            }
+            // A list of its own: "C, D and E", or one item.
+            let list = self.list_forward(j);
+            let Some(&last) = list.last() else {
+                break;
+            };
+            let next = self.after_item(last);
+            if !self.is(next, &["in"]) || !self.is_date(next + 1) {
+                break;
+            }
+            out.extend(list);
+            j = next;
+        }
+        (out, end)
+    }
+
+    /// Whether token `k` starts a date: a year, a month, a day and a month.
+    fn is_date(&self, k: usize) -> bool {
+        let digits = |k: usize, n: std::ops::RangeInclusive<usize>| {
+            n.contains(&self.word(k).len()) && self.word(k).bytes().all(|b| b.is_ascii_digit())
+        };
+        digits(k, 4..=4) || self.is(k, CALENDAR) || (digits(k, 1..=2) && self.is(k + 1, CALENDAR))
+    }
+
+    /// "Since joining NATO in 2004, Estonia has …", "Since becoming a member of the Council of
+    /// Europe, Moldova …": the subject follows the phrase of the gerund at `i`, which ends
+    /// before `after`.
+    fn subject_after_phrase(&self, i: usize, after: usize) -> Vec<usize> {
+        if i == 0 || !self.is(i - 1, &["since", "after", "upon"]) {
+            return Vec::new();
+        }
+        let Some(comma) = (after..(after + 8).min(self.t.len())).find(|&k| self.is(k, &[","]))
+        else {
+            return Vec::new();
+        };
+        if self.is(comma + 1, &["we"]) {
+            return vec![SPEAKER];
+        }
+        self.list_forward(comma + 1)
+    }
+
+    /// The second of two complements: "became a sovereign nation, and shortly thereafter, the
+    /// 185th member of the United Nations". The first is a short noun phrase (no verb, no
+    /// entity) ended by "and".
+    fn coordinated_role(&self, j: usize) -> Option<(Org, usize)> {
+        let and = (j..j + 6).find(|&k| self.is(k, &["and"]))?;
+        if (j..and).any(|k| self.t.entity(k).is_some() || self.is(k, CLAUSE_ENDS)) {
+            return None;
+        }
+        let mut k = and + 1;
+        while self.is(
+            k,
+            &[
+                ",",
+                "shortly",
+                "soon",
+                "thereafter",
+                "after",
+                "afterwards",
+                "later",
+            ],
+        ) || self.is(k, ADVERBS)
+        {
+            k += 1;
+        }
+        self.membership_role(k)
     }
 
     /// "X acceded to the WTO", "X entered NATO": like "joined", with "to" after "acceded" (what
@@ -746,17 +1095,55 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             org = Org::Entity(k - 1);
             k -= 1;
         }
-        if k >= 2 && self.word(k - 1) == "'s" {
+        if k >= 3
+            && self.word(k - 1) == "'s"
+            && self.is(k - 2, BODY_NOUNS)
+            && self.is(k - 3, &["the"])
+        {
+            // "the bloc's entry into the G20": the organization the sentence named last before.
+            members = (0..k - 3)
+                .rev()
+                .find(|&o| self.role(o) == Some(Role::Organization))
+                .into_iter()
+                .collect();
+        } else if k >= 2 && self.word(k - 1) == "'s" {
             members = self.list_before(k - 2);
-        } else if k >= 1 && self.is(k - 1, &["its", "their"]) {
+        } else if let Some(pronoun) = self.possessive_before(k) {
             // "Croatia has finalised its accession", "congratulate Montenegro for its
-            // adhesion": the pronoun's antecedent, the first country named before it (the
-            // sentence's subject or the one addressed), else the first organization.
+            // adhesion", "deposited its instrument of accession": the pronoun's antecedent, the
+            // first country named before it (the sentence's subject or the one addressed),
+            // else the first organization.
+            // "our (my country's) admission": the speaker.
+            let k = pronoun + 1;
             let antecedent = (0..k - 1)
                 .find(|&a| self.role(a) == Some(Role::Member))
                 .or_else(|| (0..k - 1).find(|&a| self.is_member_entity(a)));
-            if let Some(antecedent) = antecedent {
+            if self.is(pronoun, &["our", "my"]) {
+                members = vec![SPEAKER];
+            } else if let Some(antecedent) = antecedent {
                 members = vec![antecedent];
+            }
+        } else if k >= 3
+            && self.word(k - 1) == "'s"
+            && self.is(k - 2, &["country", "nation"])
+            && self.is(k - 3, &["our", "my"])
+        {
+            members = vec![SPEAKER];
+        }
+        // "deposited its instrument of accession", after the ratification of "the OECD
+        // Convention": the organization whose founding instrument the sentence names.
+        // An instrument of accession to anything else is a treaty's.
+        if self.is(i.wrapping_sub(1), &["of"])
+            && self.is(i.wrapping_sub(2), &["instrument", "instruments"])
+        {
+            let founding = (1..self.t.len()).find(|&o| {
+                self.role(o - 1) == Some(Role::Organization)
+                    && self.is(o, &["convention", "treaty", "charter", "statute"])
+                    && self.t.list()[o].capital
+            });
+            match founding {
+                Some(o) => org = Org::Entity(o - 1),
+                None => return Err("an instrument of accession to a treaty"),
             }
         }
         // After: "of X (and Y)", "to/into ORG".
@@ -766,6 +1153,12 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             if let Some(&last) = list.last() {
                 members = list;
                 j = self.after_item(last);
+                // "the addition of A and B in 2004; C in 1999; and D in 1952": lists by date.
+                let (more, end) = self.dated_lists(j);
+                if !more.is_empty() {
+                    members.extend(more);
+                    j = end;
+                }
             }
         }
         if self.is(j, &["to", "into"])
@@ -790,6 +1183,14 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         if members.is_empty() {
             return Ok(None);
         }
+        let with_main = if org == Org::Unsaid {
+            self.with_phrase_org(i, j, &members)
+        } else {
+            None
+        };
+        if let Some(o) = &with_main {
+            org = o.clone();
+        }
         // "inclusion", "entry", "addition" name a membership only with its organization
         // ("entry into the G20 as a full member", not "entry into force").
         if !self.is(i, &["accession", "admission", "adhesion"]) && org == Org::Unsaid {
@@ -802,7 +1203,10 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
                     .membership_role(k + 1)
                     .is_some_and(|(_, end)| (k + 1..end).any(|o| self.ordinal_at(o)))
         });
-        let done = ordinal_member || (start..stop).any(|k| self.is(k, COMPLETED));
+        let done = ordinal_member
+            || with_main.is_some()
+            || (start..stop).any(|k| self.is(k, COMPLETED))
+            || self.relative_says_done(end + 1);
         if !done {
             return Err("an accession not said to be done");
         }
@@ -812,6 +1216,135 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             members,
             org,
         }))
+    }
+
+    /// "Sweden's membership of NATO took effect on 7 March", "X's NATO membership became
+    /// effective": a membership said to take effect (anything else said of it, "X's membership
+    /// makes us stronger", is an existing one).
+    fn membership_effect(&self, i: usize) -> Result<Option<Found>, &'static str> {
+        let mut k = i;
+        let mut org = Org::Unsaid;
+        if k > 1 && self.role(k - 1) == Some(Role::Organization) {
+            org = Org::Entity(k - 1);
+            k -= 1;
+        }
+        if k < 2 || self.word(k - 1) != "'s" {
+            return Ok(None);
+        }
+        let members = self.list_before(k - 2);
+        let mut j = i + 1;
+        if self.is(j, &["of", "in", "to"])
+            && let Some((o, after)) = self.object_org(j + 1)
+        {
+            org = o;
+            j = after;
+        }
+        let effect = (self.is(j, &["took", "takes", "came", "comes"])
+            && self.is(j + 1, &["effect"]))
+            || (self.is(j, &["took", "came", "comes"])
+                && self.is(j + 1, &["into"])
+                && self.is(j + 2, &["effect", "force"]))
+            || (self.is(j, &["became", "becomes"]) && self.is(j + 1, &["effective"]))
+            || (self.is(j, &["entered", "enters"]) && self.is(j + 1, &["into"]));
+        if !effect || members.is_empty() || org == Org::Unsaid {
+            return Ok(None);
+        }
+        Ok(Some(Found {
+            cue: "accession",
+            cue_tokens: (i, j + 1),
+            members,
+            org,
+        }))
+    }
+
+    /// "X obtained (gained, was granted) full membership of ORG", "ORG granted X membership".
+    fn obtained(&self, i: usize) -> Result<Option<Found>, &'static str> {
+        let granted_to = self.is(i, &["granted"]) && !self.passive(i);
+        let mut j = i + 1;
+        let members = if granted_to {
+            let list = self.list_forward(j);
+            let Some(&last) = list.last() else {
+                return Ok(None);
+            };
+            j = self.after_item(last);
+            list
+        } else {
+            self.subject(i)
+        };
+        while self.is(j, MEMBER_ADJECTIVES) || self.is(j, &["the", "its", "their"]) {
+            j += 1;
+        }
+        if !self.is(j, &["membership"]) {
+            return Ok(None);
+        }
+        let mut org = Org::Unsaid;
+        let mut end = j;
+        if self.is(j + 1, &["of", "in", "to"]) {
+            let (o, after) = self
+                .object_org(j + 2)
+                .ok_or("membership of something that is not an organization")?;
+            // "membership of ASEAN at the summit": a place or an occasion may follow.
+            if !self.is(after, &["at", "for"]) {
+                self.check_head_object(after)?;
+            }
+            org = o;
+            end = after - 1;
+        } else if self.role(j - 1) == Some(Role::Organization) {
+            // "gained NATO membership".
+            org = Org::Entity(j - 1);
+        }
+        if granted_to {
+            org = match org {
+                Org::Unsaid => self.subject_org(i).unwrap_or(Org::Unsaid),
+                org => org,
+            };
+        }
+        Ok(Some(Found {
+            cue: "joined",
+            cue_tokens: (i, end),
+            members,
+            org,
+        }))
+    }
+
+    /// "Sweden's accession to NATO, which was completed today, …": whether a relative clause
+    /// from `k` (after an optional comma) says the accession is done, and nothing pending.
+    fn relative_says_done(&self, mut k: usize) -> bool {
+        if self.is(k, &[","]) {
+            k += 1;
+        }
+        if !self.is(k, &["which", "that"]) {
+            return false;
+        }
+        let stop = (k + 1..self.t.len().min(k + 12))
+            .find(|&m| self.is(m, &[",", "."]))
+            .unwrap_or(self.t.len().min(k + 12));
+        (k + 1..stop).any(|m| self.is(m, COMPLETED)) && (k + 1..stop).all(|m| !self.pending_word(m))
+    }
+
+    /// "with the addition of Sweden today, NATO stands more united", "following the accession of
+    /// Finland (Finland's accession), the Alliance …": the organization is the subject of the clause the phrase opens (from `j`, after the members), when that clause
+    /// is stated, not pending, hoped-for or conditional ("…, NATO will be stronger").
+    fn with_phrase_org(&self, i: usize, j: usize, members: &[usize]) -> Option<Org> {
+        // The word before the noun phrase: "with the accession of X", "with X's accession".
+        let before = if self.is(i.wrapping_sub(1), &["the"]) {
+            i.checked_sub(2)?
+        } else if self.word(i.wrapping_sub(1)) == "'s" {
+            members.first()?.checked_sub(1)?
+        } else {
+            return None;
+        };
+        if !self.is(before, &["with", "following", "after", "since", "upon"]) {
+            return None;
+        }
+        let comma = (j..j + 3).find(|&k| self.is(k, &[","]))?;
+        if (j..comma).any(|k| !self.is(k, &["today", "now", "this", "year", "week"])) {
+            return None;
+        }
+        let (org, after) = self.object_org(comma + 1)?;
+        let (_, stop) = self.clause(after);
+        let stated = (after..stop).all(|k| !self.pending_word(k));
+        (stated && !matches!(org, Org::Named(..))).then_some(org)
     }
 
     /// "X was (has been) admitted to ORG", "ORG admitted X", "newly admitted members X, Y".
@@ -831,8 +1364,11 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
                 role_org = org;
                 j = after;
             }
-            if !self.is(j, &["to", "into", "in"]) {
-                if role_org == Org::Unsaid && !self.is(i + 1, &["as"]) {
+            // "admitted as the 54th member state of the African Union in July 2011": the role
+            // named the organization; what follows is not one.
+            let named = matches!(role_org, Org::Entity(_) | Org::Anaphor(..));
+            if named || !self.is(j, &["to", "into", "in"]) {
+                if !named && !self.is(i + 1, &["as"]) {
                     return Err("admitted, but not to an organization");
                 }
                 return Ok(Some(Found {
@@ -863,13 +1399,76 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         }))
     }
 
+    /// "ORG has accepted (admitted) seven nations – A (May 1994), B … – as members of the
+    /// Organization", "the member states have agreed to admit Mongolia as the 57th OSCE member
+    /// state" (a decision to admit, taken: the admission itself): the members are the list
+    /// after the verb, the organization the role's, else the subject's.
+    fn accepted_as(&self, i: usize) -> Result<Option<Found>, &'static str> {
+        let first = if self.is(i, &["admit"]) {
+            if i < 2 || !self.is(i - 1, &["to"]) || !self.is(i - 2, &["decided", "agreed"]) {
+                return Ok(None);
+            }
+            i - 2
+        } else {
+            i
+        };
+        // Over "seven nations –" before the list.
+        let mut j = i + 1;
+        while j < i + 5
+            && !self.is_member_entity(j)
+            && (self.is(j, COUNT_WORDS) || self.is(j, GENERIC_MEMBERS) || self.is(j, DASHES))
+        {
+            j += 1;
+        }
+        let mut members = self.list_forward(j);
+        let mut j = match members.last() {
+            Some(&last) => self.after_item(last),
+            // "Kiribati was accepted as a full member": the passive's subject.
+            None if self.is(i, &["accepted"]) && self.passive(i) => {
+                members = self.subject(i);
+                i + 1
+            }
+            None => return Ok(None),
+        };
+        while self.is(j, DASHES) || self.is(j, &[","]) {
+            j += 1;
+        }
+        if !self.is(j, &["as"]) {
+            return Ok(None);
+        }
+        let (org, end) = self
+            .membership_role(j + 1)
+            .ok_or("accepted as something else")?;
+        let org = match org {
+            Org::Unsaid => self.subject_org(first).unwrap_or(Org::Unsaid),
+            org => org,
+        };
+        Ok(Some(Found {
+            cue: "admitted",
+            cue_tokens: (first, end - 1),
+            members,
+            org,
+        }))
+    }
+
     /// "welcomed X (and Y) as the Nth / a new / a full member (of ORG)", "welcomed X into ORG".
     fn welcomed_as(&self, i: usize) -> Result<Option<Found>, &'static str> {
-        let members = self.list_forward(i + 1);
-        let Some(&last) = members.last() else {
-            return Ok(None);
+        let mut members = self.list_forward(i + 1);
+        let mut j = match members.last() {
+            Some(&last) => self.after_item(last),
+            // "Sweden was formally welcomed as NATO's 32nd Ally": the passive's subject.
+            None if self.is(i, &["welcomed"])
+                && self.is(i + 1, &["as", "into"])
+                && self.passive(i) =>
+            {
+                members = self.named_subject(i);
+                i + 1
+            }
+            None => return Ok(None),
         };
-        let mut j = self.after_item(last);
+        if members.is_empty() {
+            return Ok(None);
+        }
         let mut org = None;
         if self.is(j, &["to", "into"]) {
             if let Some((o, after)) = self.object_org(j + 1) {
@@ -989,6 +1588,16 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
                 members = self.list_before(k);
             }
         }
+        if members.is_empty() && begin > 3 && self.is(begin - 1, &["as"]) {
+            // "South Sudan took its seat as the 193rd member": the subject of "took".
+            let seat = begin - 2;
+            if self.is(seat, &["seat", "place", "seats", "places"])
+                && self.is(seat - 1, &["its", "their"])
+                && self.is(seat - 2, &["took", "takes", "taken", "taking"])
+            {
+                members = self.subject(seat - 2);
+            }
+        }
         Ok(Some(Found {
             cue: "new-member",
             cue_tokens: (i, end.saturating_sub(1).max(i)),
@@ -1037,6 +1646,10 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         if self.role(j) == Some(Role::Organization) {
             org = Org::Entity(j);
             j += 1;
+        } else if self.is_acronym(j) && self.is(j + 1, MEMBER_HEADS) {
+            // "a new CERN Member State": an organization the gazetteer lacks, by its acronym.
+            org = Org::Named(j, j);
+            j += 1;
         }
         if !self.is(j, MEMBER_HEADS) {
             return None;
@@ -1047,6 +1660,10 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             j += 1;
         }
         if self.is(j, &["of", "in", "to"]) {
+            if self.is(j + 1, QUANTIFIERS) {
+                // "an active participant of all UN processes": of many things, not one body.
+                return None;
+            }
             if let Some((o, after)) = self.object_org(j + 1) {
                 org = o;
                 j = after;
@@ -1067,6 +1684,10 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
                     last += 1;
                 }
                 if last > first {
+                    // "a member of the steering committee (the board)": a seat, not membership.
+                    if self.is(last - 1, SEAT_BODIES) {
+                        return None;
+                    }
                     org = Org::Named(first, last - 1);
                     j = last;
                 }
@@ -1083,10 +1704,22 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         if self.is(j + full, &["membership"]) && self.is(j + full + 1, &["of", "in"]) {
             j += full + 2;
         }
+        // "it joins an organization whose members …": an indefinite generic head describes
+        // the organization named before.
+        if self.is(j, &["a", "an"])
+            && let Some(head) = GENERIC_HEADS.iter().find(|&&h| self.is(j + 1, &[h]))
+        {
+            return Some((Org::Anaphor(head, j + 1), j + 2));
+        }
         if self.is(j, &["the", "this", "our"]) {
             j += 1;
         }
         if self.role(j) == Some(Role::Organization) {
+            // "the United Nations Friends of the Family Group": a longer name the gazetteer
+            // lacks, that begins with an organization's.
+            if let Some(last) = self.name_continues(j + 1).filter(|&l| l > j + 1) {
+                return Some((Org::Named(j, last), last + 1));
+            }
             // "the NATO Alliance": the head word belongs to the name.
             let after = if self.t.list().get(j + 1).is_some_and(|t| t.capital)
                 && self.is(j + 1, ORG_HEADS)
@@ -1141,6 +1774,8 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
                 && self.is(start - 1, &["the"])
                 // "the group of gas-exporting countries" describes; it names no organization.
                 && !self.is(start + 1, &["of"])
+                // "joined the mission": an operation, joined with troops.
+                && *h != "mission"
             {
                 return Some((Org::Anaphor(h, start), start + 1));
             } else {
@@ -1154,6 +1789,37 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             return Some((Org::Anaphor(word, head), head + 1));
         }
         Some((Org::Named(start, last), last + 1))
+    }
+
+    /// The last token of a capitalised name from `k` that holds a word of a grouping ("Friends
+    /// of the Family Group", "Alliance of Civilizations"; not "Human Rights Council", a body
+    /// with elected seats), if one starts there.
+    fn name_continues(&self, k: usize) -> Option<usize> {
+        let capital =
+            |m: usize| {
+                self.t.entity(m).is_none()
+                    && self.t.list().get(m).is_some_and(|t| {
+                        t.capital && t.kind == plugin_text_support::TokenKind::Word
+                    })
+                    && !self.is(m, CALENDAR)
+                    && !self.is(m, AFTER_OBJECT)
+            };
+        if !capital(k) {
+            return None;
+        }
+        let mut last = k;
+        let mut grouping = false;
+        let mut m = k;
+        while m < k + 10 {
+            if capital(m) {
+                grouping |= self.is(m, GROUPING_HEADS);
+                last = m;
+            } else if !self.is(m, &["of", "for", "on", "and", "the"]) {
+                break;
+            }
+            m += 1;
+        }
+        grouping.then_some(last)
     }
 
     /// An error when the organization ending before `after` is not the thing joined but a
@@ -1179,10 +1845,16 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         let token = &self.t.list()[after];
         if token.kind == plugin_text_support::TokenKind::Word
             && !self.is(after, AFTER_OBJECT)
-            && !token.capital
             && !word.bytes().all(|b| b.is_ascii_digit())
         {
-            return Err("the organization is a modifier of what was joined");
+            // "joined the UN Human Rights Committee": the start of a longer name (a seat on
+            // a body, not membership of the organization).
+            if token.capital && !self.is(after, CALENDAR) {
+                return Err("the organization begins the name of something else joined");
+            }
+            if !token.capital {
+                return Err("the organization is a modifier of what was joined");
+            }
         }
         Ok(())
     }
@@ -1191,10 +1863,113 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
     /// auxiliaries, adverbs and "which"/"who".
     fn subject(&self, i: usize) -> Vec<usize> {
         let list = self.named_subject(i);
-        if list.is_empty() && self.pronoun_subject(i) {
+        if !list.is_empty() {
+            return list;
+        }
+        if self.pronoun_subject(i) {
             return vec![ANTECEDENT];
         }
-        list
+        if self.speaker_subject(i) {
+            return vec![SPEAKER];
+        }
+        let list = self.possessed_subject(i);
+        if !list.is_empty() {
+            return list;
+        }
+        let list = self.praised_object(i);
+        if !list.is_empty() {
+            return list;
+        }
+        self.participle_subject(i)
+    }
+
+    /// The token before the verb at `i`, over auxiliaries and adverbs.
+    fn before_verb(&self, i: usize) -> Option<usize> {
+        let mut k = i;
+        while k > 0 && (self.is(k - 1, AUXILIARIES) || self.is(k - 1, ADVERBS)) {
+            k -= 1;
+        }
+        k.checked_sub(1)
+    }
+
+    /// Whether the participle at `i` is a passive's: "was (has been, formally) welcomed".
+    fn passive(&self, i: usize) -> bool {
+        let mut k = i;
+        while k > 0 && self.is(k - 1, ADVERBS) {
+            k -= 1;
+        }
+        k > 0 && self.is(k - 1, &["was", "were", "been", "is", "are", "be"])
+    }
+
+    /// Whether the subject of the verb at `i` is the speaker: "we", "my (our) country".
+    fn speaker_subject(&self, i: usize) -> bool {
+        let Some(prev) = self.before_verb(i) else {
+            return false;
+        };
+        self.is(prev, &["we"])
+            || (prev > 0
+                && self.is(prev, &["country", "nation"])
+                && self.is(prev - 1, &["my", "our"]))
+    }
+
+    /// "the presidents of A and of B …, after their territories were admitted": "their"
+    /// countries (territories, nations, governments) as subject are every country the sentence
+    /// named before.
+    fn possessed_subject(&self, i: usize) -> Vec<usize> {
+        match self.before_verb(i) {
+            Some(prev)
+                if prev > 0 && self.is(prev, GROUP_NOUNS) && self.is(prev - 1, &["their"]) =>
+            {
+                (0..prev - 1)
+                    .filter(|&k| self.role(k) == Some(Role::Member))
+                    .collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// "commends (congratulates) the Afghan government on becoming the 164th member": the one
+    /// praised is the subject of the gerund after "on", "for", "upon".
+    fn praised_object(&self, i: usize) -> Vec<usize> {
+        if i < 2 || !self.is(i - 1, &["on", "for", "upon"]) || !self.word(i).ends_with("ing") {
+            return Vec::new();
+        }
+        let (start, _) = self.clause(i);
+        let Some(verb) = (start.max(i.saturating_sub(10))..i - 1)
+            .rev()
+            .find(|&k| self.is(k, PRAISE))
+        else {
+            return Vec::new();
+        };
+        self.list_forward(verb + 1)
+    }
+
+    /// ", thereby (officially) becoming members of the Alliance": a participle of result takes
+    /// the subject of the clause it follows, the list before that clause's verb
+    /// ("A, B and C have deposited …, thereby becoming").
+    fn participle_subject(&self, i: usize) -> Vec<usize> {
+        if !self.word(i).ends_with("ing") {
+            return Vec::new();
+        }
+        let mut k = i;
+        while k > 0 && self.is(k - 1, ADVERBS) {
+            k -= 1;
+        }
+        // Only a participle of result: a bare ", becoming" may hang on any noun before it
+        // ("pleased to see a country, with which Serbia had ties, becoming a member").
+        if k < 2 || !self.is(k - 1, &["thereby", "thus"]) || !self.is(k - 2, &[","]) {
+            return Vec::new();
+        }
+        k -= 1;
+        // The main clause's verb: the first auxiliary or past form after a member entity.
+        (0..k - 1)
+            .find(|&e| {
+                self.is_member_entity(e)
+                    && self.is(e + 1, AUXILIARIES)
+                    && !self.is(e + 2, &["a", "an", "the", "not"])
+            })
+            .map(|e| self.list_before(e))
+            .unwrap_or_default()
     }
 
     /// Whether the subject of the verb at `i` is "it" or "the (Baltic) country / nation /
@@ -1226,6 +2001,7 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             let prev = k - 1;
             if self.is(prev, AUXILIARIES)
                 || self.is(prev, ADVERBS)
+                || self.is(prev, MODALS)
                 || self.is(prev, &["which", "who", "that", ",", "\"", "'"])
             {
                 k -= 1;
@@ -1237,7 +2013,48 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         if k == 0 {
             return Vec::new();
         }
-        let list = self.list_before(k - 1);
+        let mut list = self.list_before(k - 1);
+        if let Some(&f) = list.first()
+            && f >= 2
+            && self.is(f - 1, &["from", "of"])
+            && self.is(f - 2, PEOPLE)
+        {
+            // "Troops from Kenya joined the mission": the subject is the people, not the
+            // country.
+            return Vec::new();
+        }
+        if list.is_empty() && self.is(k - 1, DASHES) {
+            // "Seven countries – A, B and C – joined": a list set off by dashes that names the
+            // members a plural noun before it counts (not an aside: "Andorra – between France
+            // and Spain – joined").
+            let inner = k
+                .checked_sub(2)
+                .map(|e| self.list_before(e))
+                .unwrap_or_default();
+            if inner.first().is_some_and(|&f| {
+                f >= 2 && self.is(f - 1, DASHES) && self.is(f - 2, GENERIC_MEMBERS)
+            }) {
+                list = inner;
+            } else if let Some(open) = (k.saturating_sub(14)..k - 1)
+                .rev()
+                .find(|&c| self.is(c, DASHES))
+                && open > 0
+            {
+                // The aside's subject, before it.
+                list = self.list_before(open - 1);
+            }
+        }
+        if let [org] = list[..]
+            && self.is(k, &[","])
+            && let Some(verb) = (org.saturating_sub(2)..org)
+                .rev()
+                .find(|&v| self.is(v, JOIN_VERBS))
+            && (verb + 1..org).all(|m| self.is(m, &["the"]))
+        {
+            // "Sweden joined NATO, becoming its 32nd member": the organization joined is the
+            // object of the verb before; the participle's subject is that verb's.
+            return self.named_subject(verb);
+        }
         if list.is_empty() && self.is(k, &[","]) {
             // "Switzerland, after decades of resisting membership, formally joined": over a
             // parenthetical set off by commas.
@@ -1290,7 +2107,7 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
             if members.contains(&k) {
                 continue;
             }
-            if self.role(k) == Some(Role::Organization) {
+            if self.role(k) == Some(Role::Organization) && !affiliation(self.t, k) {
                 return Org::Entity(k);
             }
             if k > 0
@@ -1307,10 +2124,41 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
     /// African Union (AU)").
     fn after_item(&self, k: usize) -> usize {
         if self.is(k + 1, &["("]) && self.is(k + 3, &[")"]) {
-            k + 4
-        } else {
-            k + 1
+            return k + 4;
         }
+        // A short note in parentheses that names no member: "Hungary (May 1996)".
+        if self.is(k + 1, &["("])
+            && let Some(close) = (k + 3..k + 7).find(|&c| self.is(c, &[")"]))
+            && (k + 2..close).all(|m| !self.is_member_entity(m) && !self.is(m, &["("]))
+        {
+            return close + 1;
+        }
+        k + 1
+    }
+
+    /// The possessive pronoun of the accession noun at `k`: "its accession", "its instrument(s)
+    /// of accession".
+    fn possessive_before(&self, k: usize) -> Option<usize> {
+        let p = if self.is(k.wrapping_sub(1), &["of"])
+            && self.is(k.wrapping_sub(2), &["instrument", "instruments"])
+        {
+            k.checked_sub(3)?
+        } else {
+            k.checked_sub(1)?
+        };
+        self.is(p, &["its", "their", "our", "my"]).then_some(p)
+    }
+
+    /// Whether token `k` is a word of two or more capitals and nothing else ("CERN"), not tagged.
+    fn is_acronym(&self, k: usize) -> bool {
+        let Some(token) = self.t.list().get(k) else {
+            return false;
+        };
+        let text = &self.raw[token.range.clone()];
+        self.t.entity(k).is_none()
+            && token.kind == plugin_text_support::TokenKind::Word
+            && text.len() >= 2
+            && text.bytes().all(|b| b.is_ascii_uppercase())
     }
 
     /// Whether token `k` starts an ordinal number.
@@ -1396,6 +2244,44 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
         self.list_forward(j)
     }
 
+    /// Whether token `k` is a word of [`PENDING_BEFORE`] (modals included), and not the month
+    /// "May" ("completed in May").
+    fn pending_word(&self, k: usize) -> bool {
+        let month = self.is(k, &["may"])
+            && k > 0
+            && self.t.list()[k].capital
+            && !self.is(k - 1, &[".", "\"", "(", ":", ";"]);
+        (self.is(k, PENDING_BEFORE) || self.is(k, MODALS)) && !month
+    }
+
+    /// Whether token `k` lies in a phrase set off by a comma before the cue at `first` that
+    /// says what is over or what helped ("After a 13-year accession process, Timor-Leste
+    /// became …", "Having completed the steps, …", "Thanks to the support of all Allies, …"),
+    /// or in a relative clause closed before it ("The United States, which supported Finland's
+    /// bid, welcomes Finland as …"): not the cue's modality.
+    fn in_fronted_phrase(&self, start: usize, k: usize, first: usize) -> bool {
+        if !(k + 1..first).any(|c| self.is(c, &[","])) {
+            return false;
+        }
+        if start > 0 && self.is(start - 1, &["which", "who", "whom", "whose"]) {
+            return true;
+        }
+        (start..k).any(|p| {
+            self.is(
+                p,
+                &[
+                    "after",
+                    "following",
+                    "upon",
+                    "since",
+                    "having",
+                    "thanks",
+                    "with",
+                ],
+            ) && (p + 1..k).all(|m| !self.is(m, &[","]))
+        })
+    }
+
     /// The clause around tokens `i`: from after the last clause end before it to the next one
     /// after it.
     fn clause(&self, i: usize) -> (usize, usize) {
@@ -1416,7 +2302,14 @@ impl<'t, F: Fn(usize) -> Role> Reader<'t, F> {
     fn pending(&self, first: usize, last: usize) -> Option<&'static str> {
         let (start, end) = self.clause(first);
         let before_from = start.max(first.saturating_sub(14));
-        if (before_from..first).any(|k| self.is(k, PENDING_BEFORE)) {
+        // "have deposited their ratification documents, thereby becoming members": a
+        // procedure said to be done is no longer pending.
+        let done = (start..first).find(|&k| self.is(k, PROCEDURE_DONE));
+        if (before_from..first).any(|k| {
+            self.pending_word(k)
+                && !(done.is_some_and(|d| d < k) && self.is(k, PROCEDURE))
+                && !self.in_fronted_phrase(start, k, first)
+        }) {
             return Some("pending, hoped-for, negated or conditional (before the cue)");
         }
         // "in the event that Ukraine becomes a member": a condition.

@@ -7,19 +7,22 @@
 //! soon as possible"). So the plugin reads the clause around each cue (see [`clause`]) instead
 //! of matching a phrase:
 //!
-//! - the **cue**: "joined", "became (has become) the Nth / a full member", "the accession /
-//!   admission of X to Y" (only when the clause says it is done: "following", "completed",
-//!   "welcome"), "was admitted to", "welcomed X as the newest Ally", "expanded to include",
-//!   "our newest Ally, Finland"; ordinals are read by a number-word grammar ("thirty-second",
-//!   "one hundred and ninety-third", "32nd");
+//! - the **cue**: "joined", "became (has become) the Nth / a full member" or "part of Y", "the
+//!   accession / admission / entry of X to Y" (only when the clause says it is done:
+//!   "following", "completed", "welcome", "with the accession of X, Y …"), "was admitted to",
+//!   "Y accepted A, B as members", "obtained (was granted) membership of Y", "(was) welcomed X
+//!   as the newest Ally", "expanded to include", "our newest Ally, Finland"; ordinals are read
+//!   by a number-word grammar ("thirty-second", "one hundred and ninety-third", "32nd");
 //! - the **organization**: the object of "joined", "accession to", "member of", "NATO's newest
 //!   Ally"; "the Alliance" / "the Coalition" resolved to the document's organization of that
-//!   kind; a capitalised name ending in an organization word ("Minerals Security Partnership")
-//!   when the gazetteer lacks it, reported by that name; an organization that is a modifier
+//!   kind, else to the title's ("INTERPOL General Assembly opens …": "the Organization"); a
+//!   capitalised name ending in an organization word ("Minerals Security Partnership") when
+//!   the gazetteer lacks it, reported by that name; an organization that is a modifier
 //!   ("joined NATO leaders", "joined the Coalition's efforts") is not one joined;
 //! - the **members**: the countries or organizations that are the subject of "joined" or
 //!   "became", the object of "welcomed … as", the list after "new members joining the
-//!   Coalition –"; never the one welcoming, nor a person;
+//!   Coalition –"; "it" for the country named before, "we" for the speaker the title names
+//!   ("Statement by Timor-Leste …"); never the one welcoming, nor a person;
 //! - **completion**: a pending, hoped-for, conditional or negated word before the cue in its
 //!   clause ("will", "to", "applied", "invited", "look forward", "support", "not"), a pending
 //!   word after it ("as soon as possible", "upon ratification", "protocols"), or an election
@@ -34,13 +37,15 @@
 mod clause;
 
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use commwatch_plugin_sdk::{
     Event, NewAlert, NewSpan, Outcome, Output, Severity, SpanView, Stage, export_stage,
 };
 
-use clause::{ANTECEDENT, Dropped, Found, Org, Reader, Role};
+use clause::{ANTECEDENT, Dropped, Found, GENERIC_HEADS, Org, Reader, Role, SPEAKER};
+use commwatch_text::{Gazetteer, Normalizer, Tagger};
 use plugin_text_support::Tokens;
 
 /// Configuration (`config` table of the stage).
@@ -74,9 +79,6 @@ pub struct Accession {
     explain: bool,
 }
 
-/// Anaphor heads that stand for any organization: resolved to the one named last before.
-const GENERIC_HEADS: &[&str] = &["organization", "organisation", "grouping", "body", "bloc"];
-
 /// Stems of the cue words (matched in lowercase or capitalised, at the start of a word).
 const STEMS: &[&str] = &[
     // Verbs of joining, the first VERB_STEMS: a cue on their own (with an organization after
@@ -86,7 +88,8 @@ const STEMS: &[&str] = &[
     "re-join",
     "becam",
     "becom",
-    "admitted",
+    "admit",
+    "accepted",
     "acced",
     "entered",
     "enters",
@@ -112,7 +115,7 @@ const STEMS: &[&str] = &[
 /// How many of [`STEMS`] are verbs: a sentence that names no entity is read only for one of
 /// them ("It joined the organisation 14 years ago"), as only a verb's subject can stand for a
 /// country named before.
-const VERB_STEMS: usize = 11;
+const VERB_STEMS: usize = 12;
 
 /// Whether the match at `start` begins a word: stems are word beginnings ("ally" in "Ally",
 /// "allies", never in "finally").
@@ -163,12 +166,142 @@ struct Resolved<'a> {
     view: Option<SpanView<'a>>,
 }
 
+/// A new member as reported: a tagged entity of the text, or the speaker the title names.
+struct Member<'a> {
+    id: String,
+    label: String,
+    /// `country` or `organization`.
+    kind: &'static str,
+    view: Option<SpanView<'a>>,
+}
+
+impl<'a> Member<'a> {
+    fn of(view: SpanView<'a>) -> Member<'a> {
+        Member {
+            id: view.id.to_string(),
+            label: view.label.to_string(),
+            kind: if view.kind == "country" {
+                "country"
+            } else {
+                "organization"
+            },
+            view: Some(view),
+        }
+    }
+}
+
 /// An accession found, before it is emitted.
 struct Accepted<'a> {
     cue_kind: &'static str,
     cue: Range<usize>,
-    member: SpanView<'a>,
+    member: Member<'a>,
     org: Resolved<'a>,
+}
+
+/// What a document's title says that a passage of its text may not: the organizations it names
+/// (what "the Organization", "the initiative" or an unsaid organization stand for when the text
+/// names none: "INTERPOL General Assembly opens …") and the speaker of a statement ("Statement by
+/// Timor-Leste …": who "we" are). Tagged with the bundled gazetteer, as the host tags the text.
+#[derive(Debug, Default)]
+struct TitleFacts {
+    /// (id, label) of each organization, in title order.
+    orgs: Vec<(String, String)>,
+    /// (id, label) of the country right after "by".
+    speaker: Option<(String, String)>,
+    /// (id, label) of the country, when the title names one only: what "it" or "the country"
+    /// stands for when the text names none before ("Finland joins NATO": "Today the country
+    /// became …").
+    country: Option<(String, String)>,
+}
+
+impl TitleFacts {
+    fn of(title: Option<&str>) -> TitleFacts {
+        static TITLE_TAGGER: OnceLock<Option<(Tagger, Normalizer)>> = OnceLock::new();
+        let (Some(title), Some((tagger, normalizer))) = (
+            title,
+            TITLE_TAGGER
+                .get_or_init(|| {
+                    let tagger = Tagger::new(&Gazetteer::builtin()).ok()?;
+                    Some((tagger, Normalizer::new()))
+                })
+                .as_ref(),
+        ) else {
+            return TitleFacts::default();
+        };
+        let text = normalizer.normalize(title).text;
+        let mut tags = Vec::new();
+        tagger.tag(&text, &mut tags);
+        let mut facts = TitleFacts::default();
+        let mut countries: Vec<(String, String)> = Vec::new();
+        for tag in &tags {
+            let pair = (tag.entity.id().to_string(), tag.entity.label().to_string());
+            let kind = &**tag.entity.kind();
+            if kind == "country" {
+                countries.push(pair.clone());
+            }
+            match kind {
+                "organization" => facts.orgs.push(pair),
+                "country"
+                    if facts.speaker.is_none()
+                        && text[..tag.start]
+                            .trim_end()
+                            .rsplit(' ')
+                            .next()
+                            .is_some_and(|w| w.eq_ignore_ascii_case("by")) =>
+                {
+                    facts.speaker = Some(pair);
+                }
+                _ => {}
+            }
+        }
+        countries.dedup();
+        if let [country] = &countries[..] {
+            facts.country = Some(country.clone());
+        }
+        facts
+    }
+}
+
+/// Whether a tagged organization is a peace or military operation ("African Union Mission in
+/// Somalia"): states join it with troops, not as members. (An initiative the gazetteer lacks
+/// may still be a "Mission for Climate".)
+fn is_operation(name: &str) -> bool {
+    ["Mission in ", "Mission to ", "Mission for ", "Operation "]
+        .iter()
+        .any(|w| name.contains(w))
+}
+
+/// Whether a tagged organization is an organ of another whose members hold elected seats ("UN
+/// Human Rights Council", "AU Peace and Security Council"): "rejoined the UN Human Rights
+/// Council" is an election, not an accession.
+fn is_seat_body(name: &str) -> bool {
+    ["UN ", "AU "].iter().any(|p| name.starts_with(p))
+        && ["Council", "Commission", "Committee", "Board"]
+            .iter()
+            .any(|s| name.ends_with(s))
+}
+
+/// The country "it" or "the country" stands for in sentence `s`: the first country of the last
+/// sentence before it that names one (its subject: "Mozambique is the only other member without
+/// historic UK ties. It joined the organisation 14 years ago.").
+fn antecedent<'a>(
+    spans: &[SpanView<'a>],
+    sentences: &[Range<usize>],
+    s: usize,
+) -> Option<SpanView<'a>> {
+    let last = spans
+        .iter()
+        .rev()
+        .find(|sp| sp.kind == "country" && sp.end <= sentences[s].start)?;
+    let within = sentences[..s]
+        .iter()
+        .rev()
+        .find(|r| r.start <= last.start)
+        .map_or(0, |r| r.start);
+    spans
+        .iter()
+        .find(|sp| sp.kind == "country" && sp.start >= within)
+        .copied()
 }
 
 /// The entity spans of a document that tokens are made of: the tagged kinds, without spans
@@ -193,32 +326,28 @@ fn entity_spans<'a>(event: &Event<'a>) -> Vec<SpanView<'a>> {
 impl Accession {
     /// Emits the alert of an accession.
     fn emit(&self, raw: &str, a: &Accepted<'_>, out: &mut Output<'_>) -> Result<(), String> {
-        let (member, org) = (a.member, &a.org);
-        let kind = if member.kind == "country" {
-            "country"
-        } else {
-            "organization"
-        };
+        let (member, org) = (&a.member, &a.org);
+        let kind = member.kind;
         let summary = format!("{} joins {}", member.label, org.name);
         let mut labels = vec![
             ("organization", org.id.as_str()),
             ("organization_name", org.name.as_str()),
-            ("member", member.id),
+            ("member", member.id.as_str()),
             ("member_kind", kind),
         ];
         if kind == "country" {
-            labels.push(("country", member.id));
+            labels.push(("country", member.id.as_str()));
         }
-        let mut evidence = vec![
-            NewSpan::new(
-                a.cue.start,
-                a.cue.end,
-                "keyword",
-                a.cue_kind,
-                &raw[a.cue.clone()],
-            ),
-            NewSpan::from(member),
-        ];
+        let mut evidence = vec![NewSpan::new(
+            a.cue.start,
+            a.cue.end,
+            "keyword",
+            a.cue_kind,
+            &raw[a.cue.clone()],
+        )];
+        if let Some(view) = member.view {
+            evidence.push(NewSpan::from(view));
+        }
         if let Some(span) = &org.span {
             let (id, label) = org
                 .view
@@ -256,6 +385,7 @@ impl Accession {
         let tokens = self.tokens.list();
         let name = |i: usize| match self.tokens.entity(i) {
             _ if i == ANTECEDENT => "(the country named before)".to_string(),
+            _ if i == SPEAKER => "(the speaker)".to_string(),
             Some(e) => sentence_spans[e].id.to_string(),
             None => raw[tokens[i].range.clone()].to_string(),
         };
@@ -290,13 +420,16 @@ impl Accession {
     }
 
     /// Resolves the organization of a finding: an entity, an unknown name, or "the Alliance" /
-    /// an unsaid one from the document (`orgs`, the organizations named before `at` first).
+    /// an unsaid one from the document (`orgs`, the organizations named before `at` first),
+    /// else from its title. A new member never stands for the organization it joined.
+    #[allow(clippy::too_many_arguments)]
     fn resolve<'a>(
         &self,
         org: &Org,
         raw: &str,
         sentence_spans: &[SpanView<'a>],
         orgs: &[SpanView<'a>],
+        title: &TitleFacts,
         at: usize,
         members: &[usize],
     ) -> Option<Resolved<'a>> {
@@ -307,6 +440,18 @@ impl Accession {
             view: Some(view),
         };
         let span_of = |i: usize| self.tokens.list()[i].range.clone();
+        let member_ids: Vec<&str> = members
+            .iter()
+            .filter_map(|&m| self.tokens.entity(m))
+            .map(|e| sentence_spans[e].id)
+            .collect();
+        let not_member = |id: &str| !member_ids.contains(&id);
+        let from_title = |(id, label): &(String, String), span: Option<Range<usize>>| Resolved {
+            id: id.clone(),
+            name: label.clone(),
+            span,
+            view: None,
+        };
         match org {
             Org::Entity(i) => {
                 let e = self.tokens.entity(*i)?;
@@ -323,10 +468,12 @@ impl Accession {
                 })
             }
             Org::Anaphor(head, i) => {
-                let matches = |o: &&SpanView<'_>| {
-                    o.label.to_ascii_lowercase().contains(head)
-                        || (*head == "alliance" && o.id == "nato")
+                let of_kind = |id: &str, label: &str| {
+                    label.to_ascii_lowercase().contains(head)
+                        || (*head == "alliance" && id == "nato")
                 };
+                // A member that is the organization itself is dropped below.
+                let matches = |o: &&SpanView<'_>| of_kind(o.id, o.label);
                 // A generic head ("the organization", "the regional grouping") stands for the
                 // organization named last before it.
                 let generic = GENERIC_HEADS.contains(head);
@@ -336,33 +483,56 @@ impl Accession {
                     .filter(|o| o.end <= at)
                     .rev()
                     .find(matches)
-                    .or_else(|| orgs.iter().find(matches))
-                    .or_else(|| {
-                        generic
-                            .then(|| orgs.iter().rev().find(|o| o.end <= before))
-                            .flatten()
-                    });
-                match found {
-                    Some(o) => Some(Resolved {
+                    .or_else(|| orgs.iter().find(matches));
+                if let Some(o) = found {
+                    return Some(Resolved {
                         span: Some(span_of(*i)),
                         ..entity(*o)
-                    }),
-                    None => {
-                        let range = span_of(*i);
-                        Some(Resolved {
-                            id: head.to_string(),
-                            name: raw[range.clone()].to_string(),
-                            span: Some(range),
-                            view: None,
-                        })
+                    });
+                }
+                // The title's organization of that kind, else, for a generic head, the last one
+                // the text named before (not a member), else the title's first.
+                let titled = |generic: bool| {
+                    title
+                        .orgs
+                        .iter()
+                        .find(|(id, label)| not_member(id) && (generic || of_kind(id, label)))
+                };
+                if let Some(o) = titled(false) {
+                    return Some(from_title(o, Some(span_of(*i))));
+                }
+                if generic {
+                    if let Some(o) = orgs
+                        .iter()
+                        .rev()
+                        .find(|o| o.end <= before && not_member(o.id))
+                    {
+                        return Some(Resolved {
+                            span: Some(span_of(*i)),
+                            ..entity(*o)
+                        });
+                    }
+                    if let Some(o) = titled(true) {
+                        return Some(from_title(o, Some(span_of(*i))));
                     }
                 }
+                let range = span_of(*i);
+                // "the Alliance", capitalised, with no alliance named: NATO, as communiqués
+                // write it.
+                let nato = *head == "alliance" && self.tokens.list()[*i].capital;
+                Some(Resolved {
+                    id: if nato { "nato" } else { head }.to_string(),
+                    name: raw[range.clone()].to_string(),
+                    span: Some(range),
+                    view: None,
+                })
             }
             Org::Unsaid => {
                 // An organization named in the sentence that is not a member, else the last one
                 // named before it.
                 let in_sentence = (0..self.tokens.len()).find(|&k| {
                     !members.contains(&k)
+                        && !clause::affiliation(&self.tokens, k)
                         && self
                             .tokens
                             .entity(k)
@@ -371,10 +541,19 @@ impl Accession {
                 if let Some(k) = in_sentence {
                     return Some(entity(sentence_spans[self.tokens.entity(k)?]));
                 }
-                orgs.iter().rev().find(|o| o.end <= at).map(|o| Resolved {
-                    span: None,
-                    ..entity(*o)
-                })
+                if let Some(o) = orgs.iter().rev().find(|o| o.end <= at) {
+                    return Some(Resolved {
+                        span: None,
+                        ..entity(*o)
+                    });
+                }
+                // "Poland, Hungary and the Czech Republic are the first new members" under
+                // "Poles, Hungarians, Czechs Join NATO Fold".
+                title
+                    .orgs
+                    .iter()
+                    .find(|(id, _)| not_member(id))
+                    .map(|o| from_title(o, None))
             }
         }
     }
@@ -414,9 +593,12 @@ impl Stage for Accession {
     fn process(&mut self, event: &Event<'_>, out: &mut Output<'_>) -> Result<Outcome, String> {
         let raw = event.raw();
         let spans = entity_spans(event);
-        if !spans
-            .iter()
-            .any(|s| s.kind == "country" || s.kind == "organization")
+        // A text that names no member nor organization may still report "it joined" of the
+        // country its title names.
+        if event.title().is_none()
+            && !spans
+                .iter()
+                .any(|s| s.kind == "country" || s.kind == "organization")
         {
             return Ok(Outcome::Keep);
         }
@@ -454,6 +636,11 @@ impl Stage for Accession {
         let mut pending: Vec<&str> = Vec::new();
         let mut sentence_spans: Vec<SpanView<'_>> = Vec::new();
         let first_country = spans.iter().find(|s| s.kind == "country").map(|s| s.start);
+        let title = if candidates.is_empty() {
+            TitleFacts::default()
+        } else {
+            TitleFacts::of(event.title())
+        };
         for &(s, verb) in &candidates {
             let sentence = sentences[s].clone();
             let first = spans.partition_point(|sp| sp.start < sentence.start);
@@ -470,7 +657,8 @@ impl Stage for Accession {
             let names = sentence_spans
                 .iter()
                 .any(|sp| sp.kind == "country" || sp.kind == "organization");
-            let country_before = first_country.is_some_and(|at| at < sentence.start);
+            let country_before =
+                first_country.is_some_and(|at| at < sentence.start) || title.country.is_some();
             if !(names || verb && country_before) {
                 continue;
             }
@@ -482,7 +670,7 @@ impl Stage for Accession {
                 "organization" => Role::Organization,
                 _ => Role::Other,
             };
-            Reader::new(&self.tokens, role).read(&mut found, &mut dropped);
+            Reader::new(&self.tokens, raw, role).read(&mut found, &mut dropped);
             if self.explain {
                 self.explain_cues(raw, &sentence_spans, &found, &dropped, out)?;
             }
@@ -499,32 +687,51 @@ impl Stage for Accession {
                     raw,
                     &sentence_spans,
                     &orgs,
+                    &title,
                     sentence.start,
                     &f.members,
                 ) else {
                     continue;
                 };
+                if org.view.is_some() && (is_operation(&org.name) || is_seat_body(&org.name)) {
+                    continue;
+                }
                 let cue = self.tokens.list()[f.cue_tokens.0].range.start
                     ..self.tokens.list()[f.cue_tokens.1].range.end;
                 for &m in &f.members {
+                    let titled = |country: &Option<(String, String)>| {
+                        country.as_ref().map(|(id, label)| Member {
+                            id: id.clone(),
+                            label: label.clone(),
+                            kind: "country",
+                            view: None,
+                        })
+                    };
                     let member = if m == ANTECEDENT {
-                        // The country named last before the sentence.
-                        match spans
-                            .iter()
-                            .rev()
-                            .find(|s| s.kind == "country" && s.end <= sentence.start)
-                        {
-                            Some(country) => *country,
+                        match antecedent(&spans, &sentences, s).map(Member::of) {
+                            Some(member) => member,
+                            None => match titled(&title.country) {
+                                Some(member) => member,
+                                None => continue,
+                            },
+                        }
+                    } else if m == SPEAKER {
+                        match titled(&title.speaker) {
+                            Some(member) => member,
                             None => continue,
                         }
                     } else {
                         let Some(e) = self.tokens.entity(m) else {
                             continue;
                         };
-                        sentence_spans[e]
+                        Member::of(sentence_spans[e])
                     };
                     let same = member.id == org.id
-                        || org.span.as_ref().is_some_and(|o| o.start == member.start);
+                        || org
+                            .span
+                            .as_ref()
+                            .zip(member.view)
+                            .is_some_and(|(o, v)| o.start == v.start);
                     let repeat = accessions
                         .iter()
                         .any(|a| a.org.id == org.id && a.member.id == member.id);
@@ -546,7 +753,7 @@ impl Stage for Accession {
             }
         }
         for a in &accessions {
-            if a.cue_kind == "accession" && pending.contains(&a.member.id) {
+            if a.cue_kind == "accession" && pending.contains(&a.member.id.as_str()) {
                 continue;
             }
             self.emit(raw, a, out)?;
@@ -578,8 +785,19 @@ mod tests {
 
     /// The (organization, member) pairs raised on `raw`.
     fn pairs(raw: &str, spans: &[(&str, &str, &str)]) -> Vec<(String, String)> {
+        pairs_titled(raw, None, spans)
+    }
+
+    /// The (organization, member) pairs raised on `raw` under `title`.
+    fn pairs_titled(
+        raw: &str,
+        title: Option<&str>,
+        spans: &[(&str, &str, &str)],
+    ) -> Vec<(String, String)> {
         let mut stage = Accession::new("{}").unwrap();
-        let out = run(&mut stage, &event(raw, spans)).unwrap();
+        let mut ev = event(raw, spans);
+        ev.title = title.map(str::to_string);
+        let out = run(&mut stage, &ev).unwrap();
         out.alerts
             .iter()
             .map(|a| {
@@ -778,6 +996,26 @@ mod tests {
             ("Sweden joined the NATO summit at Vilnius.", &[sweden, nato]),
             ("Sweden joined the call.", &[sweden]),
             (
+                "Troops from Sweden joined NATO in the exercise.",
+                &[sweden, nato],
+            ),
+            ("Sweden joined the mission in Kosovo.", &[sweden]),
+            (
+                "Sweden joined the UN Mission in South Sudan in 2012.",
+                &[
+                    sweden,
+                    ("UN Mission in South Sudan", "organization", "unmiss"),
+                ],
+            ),
+            (
+                "Sweden became a member of the steering committee.",
+                &[sweden],
+            ),
+            (
+                "Sweden rejoined the UN Human Rights Council in 2024.",
+                &[sweden, ("UN Human Rights Council", "organization", "unhrc")],
+            ),
+            (
                 "President Biden was joined by Sweden and NATO.",
                 &[sweden, nato],
             ),
@@ -802,6 +1040,503 @@ mod tests {
                 assert!(got.is_empty(), "{raw}: {got:?}");
             }
         }
+    }
+
+    #[test]
+    fn the_title_says_what_the_passage_leaves_unsaid() {
+        let tonga = ("Kingdom of Tonga", "country", "TO");
+        let cases: &[(&str, &str, &[Tag<'_>], &[Pair<'_>])] = &[
+            // "the Organization" with no organization in the text: the title's.
+            (
+                "INTERPOL General Assembly meets in Lyon",
+                "The Kingdom of Tonga was admitted as the Organization's 197th member country.",
+                &[tonga],
+                &[("interpol", "TO")],
+            ),
+            // A generic head: the title's first organization.
+            (
+                "Tonga becomes a member of the UN",
+                "After years of debate, the Kingdom of Tonga formally joined the organization.",
+                &[tonga],
+                &[("un", "TO")],
+            ),
+            // Unsaid: the organization of the title.
+            (
+                "Iceland and Norway join the OSCE",
+                "Iceland and Norway are the first new members in a decade.",
+                &[("Iceland", "country", "IS"), ("Norway", "country", "NO")],
+                &[("osce", "IS"), ("osce", "NO")],
+            ),
+            // "it", "the country": the one country the title names, when the text names none
+            // before.
+            (
+                "Tonga joins the Commonwealth",
+                "Today the country became the 51st member of the Commonwealth.",
+                &[("Commonwealth", "organization", "commonwealth")],
+                &[("commonwealth", "TO")],
+            ),
+            (
+                "Tonga and Fiji meet in Suva",
+                "It joined the Commonwealth in 1970.",
+                &[("Commonwealth", "organization", "commonwealth")],
+                &[],
+            ),
+            // An office holder's organization is not the one joined.
+            (
+                "Tonga joins the Commonwealth",
+                "The President of the Pacific Islands Forum also welcomed Tonga's accession.",
+                &[
+                    ("Pacific Islands Forum", "organization", "pif"),
+                    ("Tonga", "country", "TO"),
+                ],
+                &[("commonwealth", "TO")],
+            ),
+            // "we": the speaker of a statement the title names after "by".
+            (
+                "Statement by Nepal in the General Debate",
+                "Since we joined the United Nations in 1955, we have stood for peace.",
+                &[("United Nations", "organization", "un")],
+                &[("un", "NP")],
+            ),
+            (
+                "Statement by Nepal in the General Debate",
+                "This year marks the 70th anniversary of our admission to the United Nations.",
+                &[("United Nations", "organization", "un")],
+                &[("un", "NP")],
+            ),
+            (
+                "Statement by Nepal in the General Debate",
+                "Since joining the United Nations, we have stood for peace.",
+                &[("United Nations", "organization", "un")],
+                &[("un", "NP")],
+            ),
+            (
+                "Statement by Nepal in the General Debate",
+                "We look forward to our accession to the WTO.",
+                &[("WTO", "organization", "wto")],
+                &[],
+            ),
+            (
+                "Remarks by the President on Nepal",
+                "Since we joined the United Nations in 1955, we have stood for peace.",
+                &[("United Nations", "organization", "un")],
+                &[],
+            ),
+            // "an active participant of all UN processes" is no membership of one body.
+            (
+                "Statement by Nepal in the General Debate",
+                "Our country has become an active participant of all UN processes.",
+                &[("UN", "organization", "un")],
+                &[],
+            ),
+        ];
+        for (title, raw, spans, want) in cases {
+            let want: Vec<_> = want.iter().map(|(o, m)| p(o, m)).collect();
+            assert_eq!(pairs_titled(raw, Some(title), spans), want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn members_given_by_a_noun_a_pronoun_or_another_clause() {
+        let cases: &[(&str, &[Tag<'_>], &[Pair<'_>])] = &[
+            // A generic anaphor never stands for the member itself.
+            (
+                "At the G7 meeting in Apulia, Italy announced the addition of the European Union as a full member of the grouping.",
+                &[
+                    ("G7", "organization", "g7"),
+                    ("Apulia", "place", "apulia"),
+                    ("Italy", "country", "IT"),
+                    ("European Union", "organization", "eu"),
+                ],
+                &[("g7", "eu")],
+            ),
+            // "their countries": the countries the sentence named.
+            (
+                "The foreign ministers of Chile and of Peru spoke after their countries were admitted as full members of the Pacific Alliance.",
+                &[("Chile", "country", "CL"), ("Peru", "country", "PE")],
+                &[("pacific-alliance", "CL"), ("pacific-alliance", "PE")],
+            ),
+            // The one praised is the subject of the gerund.
+            (
+                "The Embassy congratulates the Timorese government on becoming the eleventh member of ASEAN.",
+                &[
+                    ("Timorese", "country", "TL"),
+                    ("ASEAN", "organization", "asean"),
+                ],
+                &[("asean", "TL")],
+            ),
+            // A participle of result takes the main clause's subject; a done procedure is not
+            // pending.
+            (
+                "Albania and Croatia have deposited the ratification documents, thereby formally becoming members of the Alliance.",
+                &[("Albania", "country", "AL"), ("Croatia", "country", "HR")],
+                &[("nato", "AL"), ("nato", "HR")],
+            ),
+            // "the bloc's entry": the organization named before.
+            (
+                "The African Union Commission chairperson welcomed the bloc's entry into the G20 as a permanent member.",
+                &[
+                    ("African Union Commission", "organization", "au"),
+                    ("G20", "organization", "g20"),
+                ],
+                &[("g20", "au")],
+            ),
+            // An organization by an acronym the gazetteer lacks.
+            (
+                "Slovenia's accession as a new CERN Member State was completed in 2017.",
+                &[("Slovenia", "country", "SI")],
+                &[("cern", "SI")],
+            ),
+            // An instrument of accession to an organization's founding convention, not to
+            // another treaty.
+            (
+                "Peru completed its domestic procedures for ratification of the OECD Convention and deposited its instrument of accession.",
+                &[("Peru", "country", "PE"), ("OECD", "organization", "oecd")],
+                &[("oecd", "PE")],
+            ),
+            (
+                "Peru deposited its instrument of accession to the Rome Statute.",
+                &[("Peru", "country", "PE")],
+                &[],
+            ),
+            // "It": the first country of the sentence before.
+            (
+                "Gabon, like Togo, has no historic UK ties. It joined the Commonwealth in 2022.",
+                &[
+                    ("Gabon", "country", "GA"),
+                    ("Togo", "country", "TG"),
+                    ("UK", "country", "GB"),
+                    ("Commonwealth", "organization", "commonwealth"),
+                ],
+                &[("commonwealth", "GA")],
+            ),
+            // "ORG has accepted A (date), B (date) and C (date) as members".
+            (
+                "Since 2000 the OECD has accepted four nations - Chile (May 2010), Slovenia (July 2010), Israel (September 2010) and Estonia (December 2010) - as members.",
+                &[
+                    ("OECD", "organization", "oecd"),
+                    ("Chile", "country", "CL"),
+                    ("Slovenia", "country", "SI"),
+                    ("Israel", "country", "IL"),
+                    ("Estonia", "country", "EE"),
+                ],
+                &[
+                    ("oecd", "CL"),
+                    ("oecd", "SI"),
+                    ("oecd", "IL"),
+                    ("oecd", "EE"),
+                ],
+            ),
+            // A decision to admit, taken, is the admission; one still to be taken is not.
+            (
+                "The ministers have decided to admit Andorra as the 58th OSCE participating State.",
+                &[
+                    ("Andorra", "country", "AD"),
+                    ("OSCE", "organization", "osce"),
+                ],
+                &[("osce", "AD")],
+            ),
+            (
+                "The ministers will decide to admit Andorra as the 58th OSCE participating State.",
+                &[
+                    ("Andorra", "country", "AD"),
+                    ("OSCE", "organization", "osce"),
+                ],
+                &[],
+            ),
+            // The second of two complements of "became".
+            (
+                "In 1960 Nigeria became a republic and, soon after, a member of the African Union.",
+                &[
+                    ("Nigeria", "country", "NG"),
+                    ("African Union", "organization", "au"),
+                ],
+                &[("au", "NG")],
+            ),
+            // "an organization" describes the one named before.
+            (
+                "Peru has long prepared for the OECD. Today it joins an organization whose members share its values.",
+                &[("Peru", "country", "PE"), ("OECD", "organization", "oecd")],
+                &[("oecd", "PE")],
+            ),
+            // A passive "welcomed as".
+            (
+                "Montenegro was formally welcomed as the Alliance's 29th member in Brussels.",
+                &[
+                    ("Montenegro", "country", "ME"),
+                    ("Brussels", "place", "brussels"),
+                ],
+                &[("nato", "ME")],
+            ),
+            // Membership obtained, gained or granted.
+            (
+                "In 1995 Austria gained membership in the European Union.",
+                &[
+                    ("Austria", "country", "AT"),
+                    ("European Union", "organization", "eu"),
+                ],
+                &[("eu", "AT")],
+            ),
+            (
+                "Kiribati was granted full membership of the Commonwealth at the meeting.",
+                &[
+                    ("Kiribati", "country", "KI"),
+                    ("Commonwealth", "organization", "commonwealth"),
+                ],
+                &[("commonwealth", "KI")],
+            ),
+            (
+                "Moldova hopes to be granted membership of the European Union.",
+                &[
+                    ("Moldova", "country", "MD"),
+                    ("European Union", "organization", "eu"),
+                ],
+                &[],
+            ),
+            (
+                "Samoa was accepted as a full member of the Commonwealth in 1970.",
+                &[
+                    ("Samoa", "country", "WS"),
+                    ("Commonwealth", "organization", "commonwealth"),
+                ],
+                &[("commonwealth", "WS")],
+            ),
+            // A membership said to take effect, not one said to do anything else.
+            (
+                "Austria's membership of the European Union took effect on 1 January 1995.",
+                &[
+                    ("Austria", "country", "AT"),
+                    ("European Union", "organization", "eu"),
+                ],
+                &[("eu", "AT")],
+            ),
+            (
+                "Austria's membership of the European Union shapes its trade.",
+                &[
+                    ("Austria", "country", "AT"),
+                    ("European Union", "organization", "eu"),
+                ],
+                &[],
+            ),
+            // "took its seat as the Nth member", not as an elected one.
+            (
+                "Montenegro took its seat as the 192nd member of the United Nations.",
+                &[
+                    ("Montenegro", "country", "ME"),
+                    ("United Nations", "organization", "un"),
+                ],
+                &[("un", "ME")],
+            ),
+            (
+                "Malta took its seat as a non-permanent member of the Security Council.",
+                &[
+                    ("Malta", "country", "MT"),
+                    ("Security Council", "organization", "unsc"),
+                ],
+                &[],
+            ),
+            // "became the first … to join ORG", not to join something else.
+            (
+                "Slovenia and Croatia became the first former Yugoslav republics to join the EU.",
+                &[
+                    ("Slovenia", "country", "SI"),
+                    ("Croatia", "country", "HR"),
+                    ("EU", "organization", "eu"),
+                ],
+                &[("eu", "SI"), ("eu", "HR")],
+            ),
+            (
+                "Slovenia became the first country to join the call.",
+                &[("Slovenia", "country", "SI")],
+                &[],
+            ),
+            // "became part of ORG", not of something of the organization's.
+            (
+                "Albania became part of NATO in 2009.",
+                &[
+                    ("Albania", "country", "AL"),
+                    ("NATO", "organization", "nato"),
+                ],
+                &[("nato", "AL")],
+            ),
+            (
+                "Albania became part of NATO's air policing.",
+                &[
+                    ("Albania", "country", "AL"),
+                    ("NATO", "organization", "nato"),
+                ],
+                &[],
+            ),
+            // "with the accession of X, ORG …": the organization of the clause it opens,
+            // when that clause is stated.
+            (
+                "With the accession of Croatia, the EU now has 28 member states.",
+                &[("Croatia", "country", "HR"), ("EU", "organization", "eu")],
+                &[("eu", "HR")],
+            ),
+            (
+                "With the accession of Serbia, the EU would have 28 member states.",
+                &[("Serbia", "country", "RS"), ("EU", "organization", "eu")],
+                &[],
+            ),
+            (
+                "Following the accession of Kazakhstan, the WTO counted 162 members.",
+                &[
+                    ("Kazakhstan", "country", "KZ"),
+                    ("WTO", "organization", "wto"),
+                ],
+                &[("wto", "KZ")],
+            ),
+            (
+                "With Bulgaria's accession, the EU now counts 27 member states.",
+                &[("Bulgaria", "country", "BG"), ("EU", "organization", "eu")],
+                &[("eu", "BG")],
+            ),
+            // A pending word in a fronted phrase of time is over; in the main clause it is not.
+            (
+                "After a decade-long accession process, Samoa became a full member of the WTO.",
+                &[("Samoa", "country", "WS"), ("WTO", "organization", "wto")],
+                &[("wto", "WS")],
+            ),
+            (
+                "After a decade of talks, Samoa will become a full member of the WTO.",
+                &[("Samoa", "country", "WS"), ("WTO", "organization", "wto")],
+                &[],
+            ),
+            // A list set off by dashes before the verb; a gapped clause with its own date.
+            (
+                "Three states - Malta, Cyprus and Slovenia - joined the EU in 2004.",
+                &[
+                    ("Malta", "country", "MT"),
+                    ("Cyprus", "country", "CY"),
+                    ("Slovenia", "country", "SI"),
+                    ("EU", "organization", "eu"),
+                ],
+                &[("eu", "MT"), ("eu", "CY"), ("eu", "SI")],
+            ),
+            (
+                "Liechtenstein - a small state between Austria and Switzerland - joined the EFTA in 1991.",
+                &[
+                    ("Liechtenstein", "country", "LI"),
+                    ("Austria", "country", "AT"),
+                    ("Switzerland", "country", "CH"),
+                    ("EFTA", "organization", "efta"),
+                ],
+                &[("efta", "LI")],
+            ),
+            (
+                "Austria joined the EU in 1995 and Malta in 2004.",
+                &[
+                    ("Austria", "country", "AT"),
+                    ("EU", "organization", "eu"),
+                    ("Malta", "country", "MT"),
+                ],
+                &[("eu", "AT"), ("eu", "MT")],
+            ),
+            (
+                "Austria joined the EU in 1995, and Serbia in 2030 may follow.",
+                &[
+                    ("Austria", "country", "AT"),
+                    ("EU", "organization", "eu"),
+                    ("Serbia", "country", "RS"),
+                ],
+                &[("eu", "AT")],
+            ),
+            // Lists by date after "the accession of".
+            (
+                "Following the accession of Austria and Finland in 1995; and Malta in 2004, the EU counted 25 members.",
+                &[
+                    ("Austria", "country", "AT"),
+                    ("Finland", "country", "FI"),
+                    ("Malta", "country", "MT"),
+                    ("EU", "organization", "eu"),
+                ],
+                &[("eu", "AT"), ("eu", "FI"), ("eu", "MT")],
+            ),
+            // A closed relative clause says nothing of the cue's modality; one on the
+            // accession may say it is done.
+            (
+                "Japan, which long backed the bid, welcomed Samoa as the WTO's 153rd member.",
+                &[
+                    ("Japan", "country", "JP"),
+                    ("Samoa", "country", "WS"),
+                    ("WTO", "organization", "wto"),
+                ],
+                &[("wto", "WS")],
+            ),
+            (
+                "Samoa's accession to the WTO, which was completed in May, opens new markets.",
+                &[("Samoa", "country", "WS"), ("WTO", "organization", "wto")],
+                &[("wto", "WS")],
+            ),
+            (
+                "Samoa's accession to the WTO, which is still pending, would open new markets.",
+                &[("Samoa", "country", "WS"), ("WTO", "organization", "wto")],
+                &[],
+            ),
+            // "May" the month is no modal.
+            (
+                "In May, Samoa became the WTO's 153rd member.",
+                &[("Samoa", "country", "WS"), ("WTO", "organization", "wto")],
+                &[("wto", "WS")],
+            ),
+            (
+                "Thanks to the support of all members, Samoa has become the WTO's 153rd member.",
+                &[("Samoa", "country", "WS"), ("WTO", "organization", "wto")],
+                &[("wto", "WS")],
+            ),
+            // The participle after "joined ORG," is the joiner's.
+            (
+                "Croatia joined the European Union, becoming the Union's 28th member.",
+                &[
+                    ("Croatia", "country", "HR"),
+                    ("European Union", "organization", "eu"),
+                ],
+                &[("eu", "HR")],
+            ),
+            // A longer name than the organization's: a grouping, or a body with elected seats.
+            (
+                "Mexico became a member of the United Nations Friends of the Ocean Group.",
+                &[
+                    ("Mexico", "country", "MX"),
+                    ("United Nations", "organization", "un"),
+                ],
+                &[("united-nations-friends-of-the-ocean-group", "MX")],
+            ),
+            (
+                "Chile joins the OAS, the United Nations Alliance of Civilizations and those states that condemned the attack.",
+                &[
+                    ("Chile", "country", "CL"),
+                    ("OAS", "organization", "oas"),
+                    ("United Nations", "organization", "un"),
+                ],
+                &[],
+            ),
+            (
+                "Mexico joined the UN Human Rights Committee.",
+                &[("Mexico", "country", "MX"), ("UN", "organization", "un")],
+                &[],
+            ),
+        ];
+        for (raw, spans, want) in cases {
+            let want: Vec<_> = want.iter().map(|(o, m)| p(o, m)).collect();
+            assert_eq!(pairs(raw, spans), want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn a_modal_keeps_its_subject_pending() {
+        // The later "Iceland's accession" restates what "will become" says is to come.
+        let raw = "Iceland will become the 30th member of the Union on 1 May. Iceland's accession marks a new chapter.";
+        let mut ev = event(raw, &[("Iceland", "country", "IS")]);
+        let second = raw.rfind("Iceland").unwrap();
+        ev.spans.push(TestSpan {
+            start: second,
+            end: second + "Iceland".len(),
+            ..ev.spans[0].clone()
+        });
+        let mut stage = Accession::new("{}").unwrap();
+        assert!(run(&mut stage, &ev).unwrap().alerts.is_empty());
     }
 
     #[test]
