@@ -18,7 +18,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use commwatch_core::{Alert, Communique, Origin, Sink, SinkError};
+use commwatch_core::{Ack, Alert, Communique, Origin, PendingAcks, Sink, SinkError};
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use serde::Serialize;
 
@@ -439,11 +439,13 @@ fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
 /// the file within about 100 ms. If a commit fails, the buffered records are kept and retried at
 /// the next write, flush or poll; while the buffer is full and the store still fails, `write`
 /// refuses new events (they go to the dead-letter output with the reason), so memory stays
-/// bounded.
+/// bounded. An event is acknowledged when the transaction holding its records commits.
 #[derive(Debug)]
 pub struct SqliteSink {
     store: AlertStore,
     pending: Vec<AlertRecord>,
+    /// Acks of the events whose records are in `pending`, settled when they commit.
+    acks: PendingAcks,
 }
 
 impl SqliteSink {
@@ -457,6 +459,7 @@ impl SqliteSink {
         SqliteSink {
             store,
             pending: Vec::with_capacity(SINK_BATCH),
+            acks: PendingAcks::default(),
         }
     }
 
@@ -473,13 +476,15 @@ impl SqliteSink {
             .record(&self.pending)
             .map_err(|e| SinkError::Other(e.to_string()))?;
         self.pending.clear();
+        self.acks.done();
         Ok(())
     }
 }
 
 impl Sink for SqliteSink {
-    fn write(&mut self, event: &Communique) -> Result<(), SinkError> {
+    fn write(&mut self, event: &Communique, ack: Ack) -> Result<(), SinkError> {
         if event.alerts.is_empty() {
+            ack.done();
             return Ok(());
         }
         if self.pending.len() >= SINK_BATCH {
@@ -488,6 +493,7 @@ impl Sink for SqliteSink {
         }
         self.pending
             .extend(AlertRecord::from_event(event, Utc::now()));
+        self.acks.push(ack);
         if self.pending.len() >= SINK_BATCH
             && let Err(err) = self.commit()
         {
@@ -766,16 +772,22 @@ mod tests {
             crate::record::META_ALERTED_AT.into(),
             "2024-03-01T00:00:00Z".into(),
         );
-        sink.write(&ev).unwrap();
-        sink.write(&Communique::new(
-            None,
-            Origin::default(),
-            "no alerts".into(),
-        ))
+        let log = commwatch_core::AckLog::new();
+        sink.write(&ev, log.ack(1)).unwrap();
+        sink.write(
+            &Communique::new(None, Origin::default(), "no alerts".into()),
+            log.ack(2),
+        )
         .unwrap();
         assert_eq!(count(&reader), 0, "buffered");
+        assert_eq!(
+            log.done(),
+            [2],
+            "acknowledged when committed, or at once with no alerts"
+        );
         sink.poll().unwrap();
         assert_eq!(count(&reader), 2);
+        assert_eq!(log.done(), [2, 1]);
         let stored = reader.query(&AlertQuery::default()).unwrap();
         assert!(
             stored
@@ -784,14 +796,14 @@ mod tests {
         );
 
         for _ in 0..SINK_BATCH / 2 {
-            sink.write(&ev).unwrap();
+            sink.write(&ev, Ack::detached()).unwrap();
         }
         assert_eq!(
             count(&reader),
             2 + SINK_BATCH as i64,
             "a full batch commits"
         );
-        sink.write(&ev).unwrap();
+        sink.write(&ev, Ack::detached()).unwrap();
         sink.flush().unwrap();
         assert_eq!(count(&reader), 4 + SINK_BATCH as i64);
         assert!(sink.pending.is_empty());

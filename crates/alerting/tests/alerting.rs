@@ -10,7 +10,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use commwatch_alerting::{
     AlertGate, AlertQuery, AlertStatus, AlertStore, AlertingConfig, META_DUPLICATE_OF, SqliteSink,
 };
-use commwatch_core::{Alert, Communique, Origin, Severity, Sink, fingerprint};
+use commwatch_core::{Ack, Alert, Communique, Origin, Severity, Sink, fingerprint};
 
 const COPY: &str = "copy-of-sample";
 
@@ -82,7 +82,7 @@ fn pass(
     for ev in &mut events {
         gate.process(ev, now);
         if let Some(sink) = sink.as_deref_mut() {
-            sink.write(ev).unwrap();
+            sink.write(ev, Ack::detached()).unwrap();
         }
     }
     if let Some(sink) = sink {

@@ -6,6 +6,7 @@
 //! fails to the dead-letter output with the reason. That keeps each component testable with a
 //! plain function call.
 
+use crate::ack::Ack;
 use crate::event::Communique;
 
 /// What a [`Transform`] decided about an event it processed successfully.
@@ -116,11 +117,14 @@ pub enum SourceError {
 
 /// A consumer that delivers communiqués or their alerts somewhere.
 pub trait Sink: Send {
-    /// Delivers one event. An `Err` sends the event to the dead-letter output with the reason.
-    fn write(&mut self, event: &Communique) -> Result<(), SinkError>;
+    /// Delivers one event, and settles `ack` once the event is durable where it went (now, or
+    /// after a later sync, commit or answer; see [`Ack`]). The event counts as delivered only
+    /// then. An `Err` sends the event to the dead-letter output with the reason (`ack` is then
+    /// ignored).
+    fn write(&mut self, event: &Communique, ack: Ack) -> Result<(), SinkError>;
 
-    /// Flushes buffered output. Called when the input goes quiet, when it ends, and before the
-    /// process exits.
+    /// Flushes buffered output and makes it durable, settling the acks of what it holds. Called
+    /// when the input goes quiet, when it ends, and before the process exits.
     fn flush(&mut self) -> Result<(), SinkError>;
 
     /// Called at least every 100 ms while the sink waits for input, for work driven by time:

@@ -13,7 +13,7 @@ use std::collections::{HashMap, HashSet};
 use std::io;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use commwatch_core::{Communique, Sink, SinkError, Source, SourceError, SourceOutput};
+use commwatch_core::{Ack, Communique, Sink, SinkError, Source, SourceError, SourceOutput};
 use commwatch_runtime::{
     ComponentKind, DeadLetter, DeadLetterWriter, GraphBuilder, RunError, Shutdown,
 };
@@ -229,11 +229,12 @@ impl Source for MemorySource {
 struct Capture(Arc<Mutex<Vec<Communique>>>);
 
 impl Sink for Capture {
-    fn write(&mut self, event: &Communique) -> Result<(), SinkError> {
+    fn write(&mut self, event: &Communique, ack: Ack) -> Result<(), SinkError> {
         self.0
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .push(event.clone());
+        ack.done();
         Ok(())
     }
 

@@ -2,8 +2,10 @@
 //!
 //! A source emits a communiqué once, but fan-out may copy it to several branches. All copies share
 //! one [`Finalizer`]; when the last copy is gone the finalizer reports one outcome for the
-//! original (the worst of what happened to its copies) to the source's ledger. Sources that need
-//! crash-safe checkpoints will commit their read position from there.
+//! original (the worst of what happened to its copies) to the source's ledger. A copy is gone
+//! only once it is durable somewhere: a sink acknowledged it ([`commwatch_core::Ack`]) or its
+//! dead letter was written and flushed. Sources that need crash-safe checkpoints will commit
+//! their read position from there.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
@@ -18,8 +20,11 @@ pub enum Delivery {
     Delivered = 0,
     /// Filtered out on purpose by a stage.
     Dropped = 1,
-    /// At least one copy went to the dead-letter output.
+    /// At least one copy went to the dead-letter output (and its dead letter is written).
     DeadLettered = 2,
+    /// At least one copy is in no durable place: a sink did not acknowledge it and its dead
+    /// letter could not be written either.
+    Lost = 3,
 }
 
 /// Per-source counts of emitted and finalized events.
@@ -29,6 +34,7 @@ pub(crate) struct SourceLedger {
     pub(crate) delivered: AtomicU64,
     pub(crate) dropped: AtomicU64,
     pub(crate) dead_lettered: AtomicU64,
+    pub(crate) lost: AtomicU64,
 }
 
 /// Shared by all copies of one emitted event; reports to the ledger when the last copy drops.
@@ -49,7 +55,8 @@ impl Drop for Finalizer {
         let counter = match self.worst.load(Ordering::Acquire) {
             0 => &self.ledger.delivered,
             1 => &self.ledger.dropped,
-            _ => &self.ledger.dead_lettered,
+            2 => &self.ledger.dead_lettered,
+            _ => &self.ledger.lost,
         };
         counter.fetch_add(1, Ordering::AcqRel);
     }

@@ -3,12 +3,16 @@
 //! JSON Lines is what downstream tools (`jq`, log shippers, the dead-letter replay) read, and a
 //! line per record means a reader never sees half a record once a line is complete. Files are
 //! opened for appending, so restarting a pipeline never destroys the alerts of earlier runs.
+//!
+//! An event is acknowledged once its lines are written and the file synced (`fdatasync`): at each
+//! flush, and whenever the buffer is full — so the acknowledgements waiting are bounded by the
+//! buffer, and a synced batch costs one system call of each kind.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
-use commwatch_core::{Communique, Sink, SinkError};
+use commwatch_core::{Ack, Communique, PendingAcks, Sink, SinkError};
 
 /// Bytes of output a [`JsonlSink`] collects before writing them out, unless flushed first. The
 /// runtime flushes a sink whenever its input goes quiet, so under load this is what one write
@@ -38,6 +42,11 @@ pub struct JsonlSink {
     /// This sink's pipeline id: in alerts mode, only alerts it
     /// [notifies](commwatch_core::Alert::notifies) are written.
     id: String,
+    /// The file written, to sync; `None` for streams (stdout, devices, pipes), which have
+    /// nothing to sync.
+    file: Option<File>,
+    /// Acks of the events whose lines are not synced yet.
+    pending: PendingAcks,
 }
 
 impl JsonlSink {
@@ -60,11 +69,19 @@ impl JsonlSink {
             ));
         }
         let target = path.display().to_string();
-        let file = open_for_append(path).map_err(|source| SinkError::Io {
+        let opening = |source| SinkError::Io {
             context: format!("opening {target}"),
             source,
-        })?;
-        Ok(JsonlSink::with_target(Box::new(file), what, target))
+        };
+        let file = open_for_append(path).map_err(opening)?;
+        // Only a regular file has anything to sync (`/dev/null` and pipes refuse).
+        let sync = match file.metadata().map_err(opening)?.is_file() {
+            true => Some(file.try_clone().map_err(opening)?),
+            false => None,
+        };
+        let mut sink = JsonlSink::with_target(Box::new(file), what, target);
+        sink.file = sync;
+        Ok(sink)
     }
 
     fn with_target(writer: Box<dyn Write + Send>, what: JsonlContent, target: String) -> JsonlSink {
@@ -74,6 +91,8 @@ impl JsonlSink {
             target,
             scratch: Vec::new(),
             id: String::new(),
+            file: None,
+            pending: PendingAcks::default(),
         }
     }
 
@@ -82,6 +101,20 @@ impl JsonlSink {
     pub fn with_id(mut self, id: impl Into<String>) -> JsonlSink {
         self.id = id.into();
         self
+    }
+
+    /// Writes out what is buffered, syncs the file, and acknowledges the events written.
+    fn make_durable(&mut self) -> Result<(), SinkError> {
+        let flushed = self.out.flush();
+        flushed.map_err(|err| self.io_error(err))?;
+        if let Some(file) = &self.file
+            && !self.pending.is_empty()
+        {
+            let synced = file.sync_data();
+            synced.map_err(|err| self.io_error(err))?;
+        }
+        self.pending.done();
+        Ok(())
     }
 
     fn io_error(&self, source: io::Error) -> SinkError {
@@ -116,7 +149,7 @@ fn open_for_append(path: &Path) -> io::Result<File> {
 }
 
 impl Sink for JsonlSink {
-    fn write(&mut self, event: &Communique) -> Result<(), SinkError> {
+    fn write(&mut self, event: &Communique, ack: Ack) -> Result<(), SinkError> {
         self.scratch.clear();
         let serialized = match self.what {
             JsonlContent::Events => append_line(&mut self.scratch, event),
@@ -130,15 +163,20 @@ impl Sink for JsonlSink {
             SinkError::Other(format!("cannot serialize communiqué {}: {err}", event.id))
         })?;
         if self.scratch.is_empty() {
+            ack.done();
             return Ok(());
         }
+        if self.out.buffer().len() + self.scratch.len() > BUFFER_BYTES {
+            self.make_durable()?;
+        }
         let written = self.out.write_all(&self.scratch);
-        written.map_err(|err| self.io_error(err))
+        written.map_err(|err| self.io_error(err))?;
+        self.pending.push(ack);
+        Ok(())
     }
 
     fn flush(&mut self) -> Result<(), SinkError> {
-        let flushed = self.out.flush();
-        flushed.map_err(|err| self.io_error(err))
+        self.make_durable()
     }
 }
 
@@ -186,8 +224,8 @@ mod tests {
         let buf = SharedBuf::default();
         let mut sink = JsonlSink::new(Box::new(buf.clone()), JsonlContent::Events);
         let ev = event_with_alerts(1);
-        sink.write(&ev).unwrap();
-        sink.write(&event_with_alerts(0)).unwrap();
+        sink.write(&ev, Ack::detached()).unwrap();
+        sink.write(&event_with_alerts(0), Ack::detached()).unwrap();
         assert_eq!(buf.text(), "", "buffered until flush");
         sink.flush().unwrap();
         let text = buf.text();
@@ -200,8 +238,8 @@ mod tests {
     fn alerts_mode_writes_a_line_per_alert() {
         let buf = SharedBuf::default();
         let mut sink = JsonlSink::new(Box::new(buf.clone()), JsonlContent::Alerts);
-        sink.write(&event_with_alerts(2)).unwrap();
-        sink.write(&event_with_alerts(0)).unwrap();
+        sink.write(&event_with_alerts(2), Ack::detached()).unwrap();
+        sink.write(&event_with_alerts(0), Ack::detached()).unwrap();
         sink.flush().unwrap();
         let text = buf.text();
         let alerts: Vec<Alert> = text
@@ -209,6 +247,32 @@ mod tests {
             .map(|l| serde_json::from_str(l).unwrap())
             .collect();
         assert_eq!(alerts, event_with_alerts(2).alerts);
+    }
+
+    #[test]
+    fn an_event_is_acknowledged_once_its_lines_are_synced() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("alerts.jsonl");
+        let log = commwatch_core::AckLog::new();
+        let mut sink = JsonlSink::create(&path, JsonlContent::Alerts).unwrap();
+        sink.write(&event_with_alerts(2), log.ack(1)).unwrap();
+        sink.write(&event_with_alerts(0), log.ack(2)).unwrap();
+        assert_eq!(
+            log.done(),
+            [2],
+            "nothing to write is done at once; lines wait"
+        );
+        assert_eq!(fs::read_to_string(&path).unwrap(), "");
+        sink.flush().unwrap();
+        assert_eq!(log.done(), [2, 1]);
+        assert_eq!(fs::read_to_string(&path).unwrap().lines().count(), 2);
+        // A full buffer makes what it holds durable before taking more.
+        let mut big = event_with_alerts(1);
+        big.alerts[0].summary = "x".repeat(BUFFER_BYTES / 3);
+        for t in 10..14 {
+            sink.write(&big, log.ack(t)).unwrap();
+        }
+        assert_eq!(log.done(), [2, 1, 10, 11]);
     }
 
     /// Records the bytes of every write call.
@@ -233,7 +297,7 @@ mod tests {
         let mut ev = event_with_alerts(2);
         ev.raw = "The ministers met. ".repeat(500);
         for _ in 0..40 {
-            sink.write(&ev).unwrap();
+            sink.write(&ev, Ack::detached()).unwrap();
         }
         let before_flush = writes.0.lock().unwrap().len();
         sink.flush().unwrap();
@@ -261,7 +325,7 @@ mod tests {
         let path = dir.path().join("out/nested/alerts.jsonl");
         for _ in 0..2 {
             let mut sink = JsonlSink::create(&path, JsonlContent::Alerts).unwrap();
-            sink.write(&event_with_alerts(1)).unwrap();
+            sink.write(&event_with_alerts(1), Ack::detached()).unwrap();
             sink.flush().unwrap();
         }
         assert_eq!(fs::read_to_string(&path).unwrap().lines().count(), 2);
@@ -269,7 +333,7 @@ mod tests {
         // An incomplete last line from a crashed run is ended before appending.
         fs::write(&path, "{\"trunc").unwrap();
         let mut sink = JsonlSink::create(&path, JsonlContent::Alerts).unwrap();
-        sink.write(&event_with_alerts(1)).unwrap();
+        sink.write(&event_with_alerts(1), Ack::detached()).unwrap();
         sink.flush().unwrap();
         let text = fs::read_to_string(&path).unwrap();
         let lines: Vec<&str> = text.lines().collect();
