@@ -67,6 +67,15 @@ pub trait SourceOutput {
     /// `false` when the pipeline is shutting down and the source should return.
     fn emit(&mut self, event: Communique) -> bool;
 
+    /// Sends one event downstream, like [`emit`](Self::emit), with the source's read position
+    /// after it. The runtime commits the position (to the pipeline's checkpoint store, when it
+    /// has one) once this event and every event the source emitted before it are done — each
+    /// delivered, dropped on purpose, or durably dead-lettered — so a restart resumes there.
+    fn emit_at(&mut self, event: Communique, position: Position) -> bool {
+        let _ = position;
+        self.emit(event)
+    }
+
     /// Records input that could not become an event (an unparseable line, a file that could not
     /// be read) in the dead-letter output, so nothing is lost silently.
     fn reject(&mut self, rejected: RejectedInput);
@@ -78,6 +87,17 @@ pub trait SourceOutput {
     /// Hands over events held back for batching. A source that is about to wait for more input
     /// (a quiet stdin, a watched folder) calls this so that what it already read is not delayed.
     fn flush(&mut self) {}
+}
+
+/// Where a source is in its input: one entry of its checkpoint, `key` (a file path, `offset`, a
+/// feed URL) set to `value` (an offset, a file's identity, an item id). Later positions with the
+/// same key replace earlier ones; a source reads its committed entries back when it starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Position {
+    /// What the position is of.
+    pub key: String,
+    /// Where in it.
+    pub value: String,
 }
 
 /// Input a source could not turn into a communiqué.

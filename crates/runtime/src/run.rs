@@ -21,12 +21,13 @@ use std::thread;
 use std::time::Instant;
 
 use commwatch_core::{
-    Ack, Communique, Outcome, RejectedInput, Settle, Sink, SinkError, Source, SourceOutput,
-    Transform,
+    Ack, Communique, Outcome, Position, RejectedInput, Settle, Sink, SinkError, Source,
+    SourceOutput, Transform,
 };
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError, bounded};
 use tracing::{debug, error, info_span, warn};
 
+use crate::checkpoint::{Passed, commit_checkpoints};
 use crate::dead_letter::{DeadLetter, DeadLetterWriter};
 use crate::envelope::{Delivery, Envelope, SourceLedger};
 use crate::graph::{Graph, NodeBody, StageFactory};
@@ -162,15 +163,25 @@ impl SourceEmitter {
     }
 }
 
-impl SourceOutput for SourceEmitter {
-    fn emit(&mut self, event: Communique) -> bool {
+impl SourceEmitter {
+    fn send(&mut self, event: Communique, position: Option<Position>) -> bool {
         Counters::add(&self.counters.emitted, 1);
         self.pending
-            .push(Envelope::new(event, Arc::clone(&self.ledger)));
+            .push(Envelope::new(event, Arc::clone(&self.ledger), position));
         if self.pending.len() >= self.batch_size || self.outputs.has_room() {
             self.flush_pending();
         }
         !self.shutdown.is_requested()
+    }
+}
+
+impl SourceOutput for SourceEmitter {
+    fn emit(&mut self, event: Communique) -> bool {
+        self.send(event, None)
+    }
+
+    fn emit_at(&mut self, event: Communique, position: Position) -> bool {
+        self.send(event, Some(position))
     }
 
     fn reject(&mut self, rejected: RejectedInput) {
@@ -277,6 +288,7 @@ impl Graph {
             options,
             nodes,
             dead_letter,
+            checkpoints,
         } = self;
 
         // One input channel per consumer; producers get senders to each consumer reading them.
@@ -308,10 +320,26 @@ impl Graph {
         let mut failures: Vec<String> = Vec::new();
         let mut dead_letters_written = 0;
 
+        let (passed_tx, passed_rx) = bounded::<Passed>(1024);
+        let source_ids: Vec<String> = nodes
+            .iter()
+            .filter(|n| n.kind() == ComponentKind::Source)
+            .map(|n| n.id.clone())
+            .collect();
+
         thread::scope(|scope| -> Result<(), RunError> {
             let dead_thread = spawn(scope, "dead-letter", move || {
                 write_dead_letters(dead_letter, dead_rx)
             })?;
+            let checkpoint_thread = match checkpoints {
+                Some(store) => {
+                    let stop = shutdown.clone();
+                    Some(spawn(scope, "checkpoints", move || {
+                        commit_checkpoints(store, source_ids, passed_rx, || stop.request())
+                    })?)
+                }
+                None => None,
+            };
             let mut handles = Vec::new();
             for (node, counters) in nodes.into_iter().zip(&counters) {
                 let kind = node.kind();
@@ -328,7 +356,10 @@ impl Graph {
                 let id = node.id;
                 match node.body {
                     NodeBody::Source(source) => {
-                        let ledger = Arc::new(SourceLedger::default());
+                        let ledger = Arc::new(match checkpoint_thread {
+                            Some(_) => SourceLedger::tracked(ledgers.len(), passed_tx.clone()),
+                            None => SourceLedger::default(),
+                        });
                         ledgers.push((id.clone(), Arc::clone(&ledger)));
                         let emitter = SourceEmitter {
                             outputs,
@@ -423,6 +454,20 @@ impl Graph {
                     "the dead-letter thread panicked: {}",
                     panic_message(&*panic)
                 )),
+            }
+            // Every event is finished: close the watermarks' channel, then the last commit.
+            drop(passed_tx);
+            for (_, ledger) in &ledgers {
+                lock(&ledger.tracker).take();
+            }
+            if let Some(handle) = checkpoint_thread {
+                match handle.join() {
+                    Ok(failure) => failures.extend(failure),
+                    Err(panic) => failures.push(format!(
+                        "the checkpoint thread panicked: {}",
+                        panic_message(&*panic)
+                    )),
+                }
             }
             Ok(())
         })?;
