@@ -18,7 +18,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use commwatch_core::{Ack, Alert, Communique, Origin, PendingAcks, Sink, SinkError};
+use commwatch_core::{
+    Ack, Alert, Checkpoints, Communique, Origin, PendingAcks, Position, Sink, SinkError,
+};
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use serde::Serialize;
 
@@ -62,6 +64,14 @@ const MIGRATIONS: &[&str] = &[
     // included), which would grow with the history.
     "CREATE INDEX alerts_fingerprint_sent ON alerts (fingerprint, raised_at)
         WHERE status = 'sent';",
+    // 3: sources' committed read positions (docs/delivery.md): a restart goes on from there.
+    "CREATE TABLE checkpoints (
+        source       TEXT NOT NULL,
+        key          TEXT NOT NULL,
+        value        TEXT NOT NULL,
+        committed_at TEXT NOT NULL,
+        PRIMARY KEY (source, key)
+    ) WITHOUT ROWID;",
 ];
 
 /// The schema version this build writes.
@@ -221,6 +231,51 @@ impl AlertStore {
             path: self.path.clone(),
             source,
         }
+    }
+
+    /// The read positions `source` committed, in key order.
+    pub fn checkpoint(&self, source: &str) -> Result<Vec<Position>, StoreError> {
+        let read = || -> rusqlite::Result<Vec<Position>> {
+            let mut select = self.conn.prepare_cached(
+                "SELECT key, value FROM checkpoints WHERE source = ?1 ORDER BY key",
+            )?;
+            select
+                .query_map([source], |r| {
+                    Ok(Position {
+                        key: r.get(0)?,
+                        value: r.get(1)?,
+                    })
+                })?
+                .collect()
+        };
+        read().map_err(|e| self.err(e))
+    }
+
+    /// Records `positions` of `source` in one transaction, replacing earlier values per key.
+    pub fn commit_checkpoint(
+        &mut self,
+        source: &str,
+        positions: &[Position],
+    ) -> Result<(), StoreError> {
+        let now = timestamp(Utc::now());
+        let result = (|| {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            {
+                let mut upsert = tx.prepare_cached(
+                    "INSERT INTO checkpoints (source, key, value, committed_at)
+                     VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (source, key)
+                     DO UPDATE SET value = excluded.value, committed_at = excluded.committed_at",
+                )?;
+                for p in positions {
+                    upsert.execute(params![source, p.key, p.value, now])?;
+                }
+            }
+            tx.commit()
+        })();
+        result.map_err(|e| self.err(e))
     }
 
     /// Appends `records` to the history in one transaction: all or none.
@@ -431,6 +486,14 @@ fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
+/// The state store commits the sources' checkpoints.
+impl Checkpoints for AlertStore {
+    fn commit(&mut self, source: &str, positions: &[Position]) -> Result<(), String> {
+        self.commit_checkpoint(source, positions)
+            .map_err(|e| e.to_string())
+    }
+}
+
 /// The `sqlite` sink: records every alert of every event (sent, suppressed or duplicate) in the
 /// alert history.
 ///
@@ -546,6 +609,30 @@ mod tests {
         assert_eq!(
             store.last_sent(&fingerprint).unwrap(),
             Some(ts("2024-01-01T00:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn checkpoints_keep_the_latest_value_per_key_across_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        let at = |k: &str, v: &str| Position {
+            key: k.into(),
+            value: v.into(),
+        };
+        {
+            let mut store = AlertStore::open(&path).unwrap();
+            assert!(store.checkpoint("src").unwrap().is_empty());
+            store
+                .commit_checkpoint("src", &[at("offset", "1:2@10:1"), at("b", "x")])
+                .unwrap();
+            store.commit("src", &[at("offset", "1:2@90:7")]).unwrap();
+            store.commit("other", &[at("offset", "9")]).unwrap();
+        }
+        let store = AlertStore::open(&path).unwrap();
+        assert_eq!(
+            store.checkpoint("src").unwrap(),
+            [at("b", "x"), at("offset", "1:2@90:7")]
         );
     }
 

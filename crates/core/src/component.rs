@@ -100,6 +100,13 @@ pub struct Position {
     pub value: String,
 }
 
+/// Where the runtime commits sources' read positions: the pipeline's state store.
+pub trait Checkpoints: Send {
+    /// Durably records `positions` (the latest per key, in emission order) of `source`. An `Err`
+    /// stops the pipeline: nothing may be marked done that is not.
+    fn commit(&mut self, source: &str, positions: &[Position]) -> Result<(), String>;
+}
+
 /// Input a source could not turn into a communiqué.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RejectedInput {
@@ -113,6 +120,13 @@ pub struct RejectedInput {
 
 /// A producer of communiqués.
 pub trait Source: Send {
+    /// Called before [`run`](Self::run) with the positions this source committed in an earlier
+    /// run (see [`SourceOutput::emit_at`]), so that it goes on after what is done. Sources
+    /// without positions ignore it.
+    fn resume(&mut self, checkpoint: &[Position]) {
+        let _ = checkpoint;
+    }
+
     /// Reads input until it is exhausted or [`SourceOutput::should_stop`] turns true, sending
     /// every communiqué to `out`. An `Err` ends this source and is reported; events already
     /// emitted still drain through the pipeline.

@@ -28,8 +28,8 @@ mod offsets;
 
 pub use ack::{Ack, AckLog, PendingAcks, Settle};
 pub use component::{
-    Outcome, Position, RejectedInput, Sink, SinkError, Source, SourceError, SourceOutput,
-    StageError, Transform,
+    Checkpoints, Outcome, Position, RejectedInput, Sink, SinkError, Source, SourceError,
+    SourceOutput, StageError, Transform,
 };
 pub use duration::{DurationError, format_duration, parse_duration};
 pub use event::{Alert, Communique, NormalizedText, Origin, Severity, Span, Symbol, TextRange};

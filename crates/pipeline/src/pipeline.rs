@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use commwatch_alerting::AlertStore;
 use commwatch_core::Sink;
 use commwatch_runtime::{
     ComponentKind, DeadLetterWriter, Graph, GraphBuilder, GraphError, GraphOptions,
@@ -31,6 +32,9 @@ struct PipelineSection {
     /// Directories searched, in order, for plugins named by `plugin = "…"`, relative to the
     /// pipeline file. Default `["target/release", "target/debug"]`.
     plugin_dirs: Option<Vec<String>>,
+    /// The state store (an SQLite file, relative to the pipeline file) where sources commit
+    /// their read positions, so a restart goes on after what is done. Default: none.
+    state: Option<String>,
 }
 
 /// Where dead letters go.
@@ -51,6 +55,8 @@ pub struct PipelineOptions {
     pub dead_letter: DeadLetterTarget,
     /// Where plugins named by `plugin = "…"` are looked up.
     pub plugin_dirs: Vec<PathBuf>,
+    /// The state store holding the sources' checkpoints, when there is one.
+    pub state: Option<PathBuf>,
 }
 
 pub(crate) enum Prepared {
@@ -140,6 +146,7 @@ impl Pipeline {
                     graph: GraphOptions::default(),
                     dead_letter: DeadLetterTarget::Stderr,
                     plugin_dirs: Vec::new(),
+                    state: None,
                 }
             }
         };
@@ -272,10 +279,31 @@ impl Pipeline {
             builder.sink(id, inputs, None, sink);
         }
         let mut errors = Vec::new();
+        let state = match &self.options.state {
+            Some(path) => Some(AlertStore::open(path).map_err(|e| {
+                ConfigErrors(vec![ConfigError::new(
+                    self.file.display().to_string(),
+                    "pipeline.state",
+                    e.to_string(),
+                )])
+            })?),
+            None => None,
+        };
         for c in self.components {
             match c.prepared {
                 Prepared::Source(spec) => {
-                    builder.source(c.id, spec.build());
+                    let mut source = spec.build();
+                    if let Some(state) = &state {
+                        match state.checkpoint(&c.id) {
+                            Ok(checkpoint) => source.resume(&checkpoint),
+                            Err(e) => errors.push(ConfigError::new(
+                                self.file.display().to_string(),
+                                "pipeline.state",
+                                e.to_string(),
+                            )),
+                        }
+                    }
+                    builder.source(c.id, source);
                 }
                 Prepared::Stage { spec, node } => {
                     builder.stage(c.id, c.inputs, node, spec.factory());
@@ -290,6 +318,9 @@ impl Pipeline {
         }
         if !errors.is_empty() {
             return Err(ConfigErrors(errors));
+        }
+        if let Some(state) = state {
+            builder.checkpoints(Box::new(state));
         }
         let dead_letter = match &self.options.dead_letter {
             DeadLetterTarget::File(path) => JsonlDeadLetterWriter::new(path),
@@ -360,6 +391,7 @@ fn pipeline_options(layered: &Layered, base_dir: &Path) -> Result<PipelineOption
         graph,
         dead_letter,
         plugin_dirs,
+        state: section.state.as_deref().map(|p| ctx.resolve(p)),
     })
 }
 

@@ -11,19 +11,12 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
-use commwatch_core::Position;
+use commwatch_core::{Checkpoints, Position};
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 use tracing::{error, info_span};
 
 /// How often passed positions are committed while events flow.
 pub const COMMIT_EVERY: Duration = Duration::from_millis(200);
-
-/// Where positions are committed: the pipeline's state store.
-pub trait Checkpoints: Send {
-    /// Durably records `positions` (latest per key, in emission order) of `source`. An `Err`
-    /// stops the pipeline: nothing may be marked done that is not.
-    fn commit(&mut self, source: &str, positions: &[Position]) -> Result<(), String>;
-}
 
 /// One source's events in emission order: the oldest not yet done, and those done after it.
 #[derive(Debug, Default)]

@@ -7,9 +7,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use commwatch_core::{Sink, Source, Transform};
+use commwatch_core::{Checkpoints, Sink, Source, Transform};
 
-use crate::checkpoint::Checkpoints;
 use crate::dead_letter::DeadLetterWriter;
 use crate::stats::ComponentKind;
 

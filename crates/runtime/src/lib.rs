@@ -19,7 +19,8 @@
 //!   flushed and synced.
 //! - **Accounting and checkpoints.** Every event carries a finalizer shared by its fan-out copies
 //!   ([`Envelope`]); when the last copy is acknowledged, dropped or durably dead-lettered the
-//!   source's ledger is told, and a source's read position is committed ([`Checkpoints`]) once
+//!   source's ledger is told, and a source's read position is committed
+//!   ([`Checkpoints`](commwatch_core::Checkpoints)) once
 //!   every event before it is done. Per-component counters are returned in a [`RunReport`].
 //!
 //! Build a graph with [`GraphBuilder`], then call [`Graph::run`].
@@ -33,7 +34,7 @@ mod run;
 mod shutdown;
 mod stats;
 
-pub use checkpoint::{COMMIT_EVERY, Checkpoints};
+pub use checkpoint::COMMIT_EVERY;
 pub use dead_letter::{DeadLetter, DeadLetterWriter, JsonlDeadLetterWriter};
 pub use envelope::{Delivery, Envelope};
 pub use graph::{

@@ -6,11 +6,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use commwatch_core::{
-    Ack, Communique, Origin, Position, Sink, SinkError, Source, SourceError, SourceOutput,
+    Ack, Checkpoints, Communique, Origin, Position, Sink, SinkError, Source, SourceError,
+    SourceOutput,
 };
-use commwatch_runtime::{
-    Checkpoints, DeadLetter, DeadLetterWriter, GraphBuilder, GraphOptions, Shutdown,
-};
+use commwatch_runtime::{DeadLetter, DeadLetterWriter, GraphBuilder, GraphOptions, Shutdown};
 
 /// Emits `count` events slowly, each with its sequence number as its position.
 struct SlowSource(usize);
