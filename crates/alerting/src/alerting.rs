@@ -95,10 +95,11 @@ impl AlertingConfig {
 /// 1. **Near-duplicates.** When the text is a near-duplicate of a recent communiqué, sets metadata
 ///    `duplicate_of` to the first copy's id and holds back every alert of the event with reason
 ///    `duplicate`: its alerts merge with the first copy's.
-/// 2. **Repeats.** Each alert not yet held back is checked against the last send of its
-///    fingerprint, in memory and (when a store is given) in the history, which also holds the sends
-///    of earlier runs and other instances. Sent less than `repeat_interval` ago: held back with
-///    reason `repeat`; otherwise the send is recorded.
+/// 2. **Repeats.** An alert the history already decided for this same communiqué (a replay after a
+///    restart) keeps that decision. Each other alert not yet held back is checked against the last
+///    send of its fingerprint, in memory and (when a store is given) in the history, which also
+///    holds the sends of earlier runs and other instances. Sent less than `repeat_interval` ago:
+///    held back with reason `repeat`; otherwise the send is recorded.
 /// 3. **Routing.** Every alert's `routes` are set from the routing tree.
 ///
 /// It also sets metadata `alerted_at` (the decision time) on events with alerts, which the
@@ -162,6 +163,18 @@ impl AlertGate {
 
         for alert in event.alerts.iter_mut().filter(|a| a.suppressed.is_none()) {
             if let Some(store) = &self.store {
+                // A replayed communiqué (a restart after a crash) keeps the decisions recorded
+                // for its alerts: one that was sent is not now a repeat of itself.
+                match store.decision(&event.id, &alert.fingerprint) {
+                    Ok(Some(decided)) => {
+                        alert.suppressed = decided;
+                        continue;
+                    }
+                    Ok(None) => {}
+                    Err(err) => {
+                        tracing::warn!(%err, "cannot read the alert history; deciding from memory")
+                    }
+                }
                 match store.last_sent(&alert.fingerprint) {
                     Ok(Some(at)) => self.dedup.observe_sent(&alert.fingerprint, at),
                     Ok(None) => {}

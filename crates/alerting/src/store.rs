@@ -72,6 +72,25 @@ const MIGRATIONS: &[&str] = &[
         committed_at TEXT NOT NULL,
         PRIMARY KEY (source, key)
     ) WITHOUT ROWID;",
+    // 4: exactly once per sink (docs/delivery.md). A replayed communiqué finds its alerts'
+    // earlier decisions by (communiqué, fingerprint), which is unique: rows a re-run of the same
+    // input added before this version are merged into the first. Each sink records what it
+    // delivered, and what it needs to resume (a JSONL file's committed length).
+    "DELETE FROM alerts WHERE id NOT IN
+        (SELECT min(id) FROM alerts GROUP BY communique_id, fingerprint);
+    CREATE UNIQUE INDEX alerts_identity ON alerts (communique_id, fingerprint);
+    CREATE TABLE deliveries (
+        sink         TEXT NOT NULL,
+        identity     TEXT NOT NULL,
+        delivered_at TEXT NOT NULL,
+        PRIMARY KEY (sink, identity)
+    ) WITHOUT ROWID;
+    CREATE TABLE sink_state (
+        sink  TEXT NOT NULL,
+        key   TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (sink, key)
+    ) WITHOUT ROWID;",
 ];
 
 /// The schema version this build writes.
@@ -233,6 +252,81 @@ impl AlertStore {
         }
     }
 
+    /// The decision recorded for the alert `fingerprint` of `communique` by an earlier run:
+    /// `Some(None)` sent, `Some(Some(reason))` held back, `None` never decided.
+    pub fn decision(
+        &self,
+        communique: &str,
+        fingerprint: &str,
+    ) -> Result<Option<Option<String>>, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT status, reason FROM alerts WHERE communique_id = ?1 AND fingerprint = ?2",
+            )
+            .and_then(|mut s| {
+                s.query_row([communique, fingerprint], |r| {
+                    let status: String = r.get(0)?;
+                    let reason: Option<String> = r.get(1)?;
+                    Ok(match status.as_str() {
+                        "sent" => None,
+                        _ => Some(reason.unwrap_or(status)),
+                    })
+                })
+                .optional()
+            })
+            .map_err(|e| self.err(e))
+    }
+
+    /// True when `sink` recorded that it delivered the alert (or event) `identity`.
+    pub fn delivered(&self, sink: &str, identity: &str) -> Result<bool, StoreError> {
+        self.conn
+            .prepare_cached("SELECT 1 FROM deliveries WHERE sink = ?1 AND identity = ?2")
+            .and_then(|mut s| s.exists([sink, identity]))
+            .map_err(|e| self.err(e))
+    }
+
+    /// A value `sink` recorded under `key` with [`record_delivered`](Self::record_delivered).
+    pub fn sink_state(&self, sink: &str, key: &str) -> Result<Option<String>, StoreError> {
+        self.conn
+            .prepare_cached("SELECT value FROM sink_state WHERE sink = ?1 AND key = ?2")
+            .and_then(|mut s| s.query_row([sink, key], |r| r.get(0)).optional())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Records in one transaction that `sink` delivered `identities`, and its state `(key,
+    /// value)` pairs at that point (a JSONL file's length).
+    pub fn record_delivered(
+        &mut self,
+        sink: &str,
+        identities: &[String],
+        state: &[(&str, String)],
+    ) -> Result<(), StoreError> {
+        let now = timestamp(Utc::now());
+        let result = (|| {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            {
+                let mut delivered = tx.prepare_cached(
+                    "INSERT OR IGNORE INTO deliveries (sink, identity, delivered_at)
+                     VALUES (?1, ?2, ?3)",
+                )?;
+                for identity in identities {
+                    delivered.execute(params![sink, identity, now])?;
+                }
+                let mut set = tx.prepare_cached(
+                    "INSERT INTO sink_state (sink, key, value) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (sink, key) DO UPDATE SET value = excluded.value",
+                )?;
+                for (key, value) in state {
+                    set.execute(params![sink, key, value])?;
+                }
+            }
+            tx.commit()
+        })();
+        result.map_err(|e| self.err(e))
+    }
+
     /// The read positions `source` committed, in key order.
     pub fn checkpoint(&self, source: &str) -> Result<Vec<Position>, StoreError> {
         let read = || -> rusqlite::Result<Vec<Position>> {
@@ -289,7 +383,7 @@ impl AlertStore {
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
             {
                 let mut insert = tx.prepare_cached(
-                    "INSERT INTO alerts (fingerprint, rule, severity, labels, summary, evidence,
+                    "INSERT OR IGNORE INTO alerts (fingerprint, rule, severity, labels, summary, evidence,
                         communique_id, title, origin, uri, published, received_at, status, reason,
                         duplicate_of, routes, raised_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
@@ -683,6 +777,7 @@ mod tests {
             [
                 "alerts_fingerprint",
                 "alerts_fingerprint_sent",
+                "alerts_identity",
                 "alerts_raised_at",
                 "alerts_rule_raised_at"
             ]
@@ -882,8 +977,16 @@ mod tests {
                 .all(|s| s.record.raised_at == ts("2024-03-01T00:00:00Z"))
         );
 
-        for _ in 0..SINK_BATCH / 2 {
-            sink.write(&ev, Ack::detached()).unwrap();
+        // Other communiqués raising the same alerts: a record each. (The same communiqué again,
+        // a replay, adds nothing: the history holds one record per alert identity.)
+        for i in 0..SINK_BATCH / 2 {
+            let mut other = ev.clone();
+            other.id = format!("doc-{i}");
+            other
+                .alerts
+                .iter_mut()
+                .for_each(|a| a.communique = other.id.clone());
+            sink.write(&other, Ack::detached()).unwrap();
         }
         assert_eq!(
             count(&reader),
@@ -892,7 +995,11 @@ mod tests {
         );
         sink.write(&ev, Ack::detached()).unwrap();
         sink.flush().unwrap();
-        assert_eq!(count(&reader), 4 + SINK_BATCH as i64);
+        assert_eq!(
+            count(&reader),
+            2 + SINK_BATCH as i64,
+            "a replay adds nothing"
+        );
         assert!(sink.pending.is_empty());
         assert_eq!(
             sink.store().last_sent(&ev.alerts[0].fingerprint).unwrap(),

@@ -308,12 +308,14 @@ impl Pipeline {
                 Prepared::Stage { spec, node } => {
                     builder.stage(c.id, c.inputs, node, spec.factory());
                 }
-                Prepared::Sink { spec, capacity } => match spec.build() {
-                    Ok(sink) => {
-                        builder.sink(c.id, c.inputs, capacity, sink);
+                Prepared::Sink { spec, capacity } => {
+                    match spec.build(self.options.state.as_deref()) {
+                        Ok(sink) => {
+                            builder.sink(c.id, c.inputs, capacity, sink);
+                        }
+                        Err(e) => errors.push(e),
                     }
-                    Err(e) => errors.push(e),
-                },
+                }
             }
         }
         if !errors.is_empty() {

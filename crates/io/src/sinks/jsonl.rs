@@ -12,6 +12,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
+use commwatch_alerting::AlertStore;
 use commwatch_core::{Ack, Communique, PendingAcks, Sink, SinkError};
 
 /// Bytes of output a [`JsonlSink`] collects before writing them out, unless flushed first. The
@@ -47,6 +48,36 @@ pub struct JsonlSink {
     file: Option<File>,
     /// Acks of the events whose lines are not synced yet.
     pending: PendingAcks,
+    /// What this sink delivered, when it writes each alert once (see
+    /// [`with_deliveries`](JsonlSink::with_deliveries)).
+    deliveries: Option<Deliveries>,
+}
+
+/// A file sink's delivery records in the state store.
+struct Deliveries {
+    store: AlertStore,
+    /// The file's device and inode, recorded with its committed length.
+    file: String,
+    /// Identities of the lines written since the last record.
+    written: Vec<String>,
+}
+
+impl Deliveries {
+    /// True when `sink` delivered the line of `identity` in an earlier run.
+    fn recorded(deliveries: Option<&Deliveries>, sink: &str, identity: &str) -> bool {
+        deliveries.is_some_and(|d| {
+            d.store.delivered(sink, identity).unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "cannot read delivery records; writing the line");
+                false
+            })
+        })
+    }
+}
+
+/// What identifies the file written across runs: device and inode.
+fn file_identity(meta: &fs::Metadata) -> String {
+    use std::os::unix::fs::MetadataExt;
+    format!("{}:{}", meta.dev(), meta.ino())
 }
 
 impl JsonlSink {
@@ -93,7 +124,45 @@ impl JsonlSink {
             id: String::new(),
             file: None,
             pending: PendingAcks::default(),
+            deliveries: None,
         }
+    }
+
+    /// Writes each alert (each event, in events mode) once across restarts, with its delivery
+    /// records in `store` under this sink's id: after every sync, one transaction records the
+    /// identities written and the file's length. On opening, the file is cut back to the length
+    /// last recorded — lines written after it were never recorded, and the replay of their
+    /// communiqués writes them again — and what is recorded is never written again.
+    ///
+    /// Only for a file sink (not standard output); call after [`with_id`](Self::with_id).
+    pub fn with_deliveries(mut self, store: AlertStore) -> Result<JsonlSink, SinkError> {
+        let Some(file) = &self.file else {
+            return Ok(self);
+        };
+        let failed = |e: &dyn std::fmt::Display| {
+            SinkError::Other(format!("{}: delivery records: {e}", self.target))
+        };
+        let meta = file.metadata().map_err(|e| failed(&e))?;
+        let identity = file_identity(&meta);
+        let recorded = |key| store.sink_state(&self.id, key).map_err(|e| failed(&e));
+        if recorded("file")?.as_deref() == Some(identity.as_str())
+            && let Some(length) = recorded("length")?.and_then(|l| l.parse::<u64>().ok())
+            && meta.len() > length
+        {
+            tracing::warn!(
+                file = %self.target,
+                bytes = meta.len() - length,
+                "removing output written after the last commit; it is written again"
+            );
+            file.set_len(length).map_err(|e| failed(&e))?;
+            file.sync_data().map_err(|e| failed(&e))?;
+        }
+        self.deliveries = Some(Deliveries {
+            store,
+            file: identity,
+            written: Vec::new(),
+        });
+        Ok(self)
     }
 
     /// Sets the sink's pipeline id, so that in alerts mode only the alerts routed to it (or to
@@ -112,6 +181,20 @@ impl JsonlSink {
         {
             let synced = file.sync_data();
             synced.map_err(|err| self.io_error(err))?;
+            let length = file.metadata().map(|m| m.len());
+            if let Some(d) = &mut self.deliveries
+                && !d.written.is_empty()
+            {
+                let length = length.map_err(|source| SinkError::Io {
+                    context: format!("writing {}", self.target),
+                    source,
+                })?;
+                let state = [("file", d.file.clone()), ("length", length.to_string())];
+                d.store
+                    .record_delivered(&self.id, &d.written, &state)
+                    .map_err(|e| SinkError::Other(format!("{}: {e}", self.target)))?;
+                d.written.clear();
+            }
         }
         self.pending.done();
         Ok(())
@@ -151,13 +234,24 @@ fn open_for_append(path: &Path) -> io::Result<File> {
 impl Sink for JsonlSink {
     fn write(&mut self, event: &Communique, ack: Ack) -> Result<(), SinkError> {
         self.scratch.clear();
+        let mut identities = Vec::new();
+        let (scratch, id, deliveries) = (&mut self.scratch, &self.id, self.deliveries.as_ref());
         let serialized = match self.what {
-            JsonlContent::Events => append_line(&mut self.scratch, event),
+            JsonlContent::Events if Deliveries::recorded(deliveries, id, &event.id) => Ok(()),
+            JsonlContent::Events => {
+                identities.push(event.id.clone());
+                append_line(scratch, event)
+            }
             JsonlContent::Alerts => event
                 .alerts
                 .iter()
-                .filter(|a| a.notifies(&self.id))
-                .try_for_each(|alert| append_line(&mut self.scratch, alert)),
+                .filter(|a| a.notifies(id))
+                .map(|a| (a, a.identity()))
+                .filter(|(_, identity)| !Deliveries::recorded(deliveries, id, identity))
+                .try_for_each(|(alert, identity)| {
+                    identities.push(identity);
+                    append_line(scratch, alert)
+                }),
         };
         serialized.map_err(|err| {
             SinkError::Other(format!("cannot serialize communiqué {}: {err}", event.id))
@@ -171,6 +265,9 @@ impl Sink for JsonlSink {
         }
         let written = self.out.write_all(&self.scratch);
         written.map_err(|err| self.io_error(err))?;
+        if let Some(d) = &mut self.deliveries {
+            d.written.append(&mut identities);
+        }
         self.pending.push(ack);
         Ok(())
     }
