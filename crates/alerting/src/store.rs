@@ -73,12 +73,14 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (source, key)
     ) WITHOUT ROWID;",
     // 4: exactly once per sink (docs/delivery.md). A replayed communiqué finds its alerts'
-    // earlier decisions by (communiqué, fingerprint), which is unique: rows a re-run of the same
-    // input added before this version are merged into the first. Each sink records what it
-    // delivered, and what it needs to resume (a JSONL file's committed length).
+    // earlier decisions by (communiqué, fingerprint); one record per decision (a replay records
+    // its decision again, and nothing is added; a re-run without a state store that holds an
+    // alert back as a repeat adds that decision). Rows that repeat one before this version are
+    // merged into the first. Each sink records what it delivered, and what it needs to resume
+    // (a JSONL file's committed length).
     "DELETE FROM alerts WHERE id NOT IN
-        (SELECT min(id) FROM alerts GROUP BY communique_id, fingerprint);
-    CREATE UNIQUE INDEX alerts_identity ON alerts (communique_id, fingerprint);
+        (SELECT min(id) FROM alerts GROUP BY communique_id, fingerprint, status);
+    CREATE UNIQUE INDEX alerts_identity ON alerts (communique_id, fingerprint, status);
     CREATE TABLE deliveries (
         sink         TEXT NOT NULL,
         identity     TEXT NOT NULL,
@@ -252,8 +254,8 @@ impl AlertStore {
         }
     }
 
-    /// The decision recorded for the alert `fingerprint` of `communique` by an earlier run:
-    /// `Some(None)` sent, `Some(Some(reason))` held back, `None` never decided.
+    /// The first decision recorded for the alert `fingerprint` of `communique`: `Some(None)`
+    /// sent, `Some(Some(reason))` held back, `None` never decided.
     pub fn decision(
         &self,
         communique: &str,
@@ -261,7 +263,8 @@ impl AlertStore {
     ) -> Result<Option<Option<String>>, StoreError> {
         self.conn
             .prepare_cached(
-                "SELECT status, reason FROM alerts WHERE communique_id = ?1 AND fingerprint = ?2",
+                "SELECT status, reason FROM alerts WHERE communique_id = ?1 AND fingerprint = ?2
+                 ORDER BY id LIMIT 1",
             )
             .and_then(|mut s| {
                 s.query_row([communique, fingerprint], |r| {
@@ -325,6 +328,14 @@ impl AlertStore {
             tx.commit()
         })();
         result.map_err(|e| self.err(e))
+    }
+
+    /// True when some source committed a checkpoint here.
+    pub fn has_checkpoints(&self) -> Result<bool, StoreError> {
+        self.conn
+            .prepare_cached("SELECT 1 FROM checkpoints LIMIT 1")
+            .and_then(|mut s| s.exists([]))
+            .map_err(|e| self.err(e))
     }
 
     /// The read positions `source` committed, in key order.

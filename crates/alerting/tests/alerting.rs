@@ -167,7 +167,9 @@ fn a_restarted_gate_remembers_sends_through_the_store() {
     // the decision the history recorded, and the history gains nothing.
     {
         let mut sink = SqliteSink::open(&path).unwrap();
-        let mut gate = AlertGate::new(config.clone()).with_store(AlertStore::open(&path).unwrap());
+        let mut gate = AlertGate::new(config.clone())
+            .with_store(AlertStore::open(&path).unwrap())
+            .keeping_decisions();
         let replayed = pass(&mut gate, t0() + TimeDelta::hours(1), Some(&mut sink));
         for ev in &replayed {
             let first = (ev.id == COPY || ev.id == WAR_POWERS_2024).then_some("duplicate");

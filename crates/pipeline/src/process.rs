@@ -131,7 +131,7 @@ impl Pipeline {
             }
             let inputs = resolve(&c.inputs);
             read.extend(inputs.iter().cloned());
-            builder.stage(c.id.clone(), inputs, node, spec.factory());
+            builder.stage(c.id.clone(), inputs, node, spec.factory(false));
             stages.push(c.id);
         }
         // The capture reads every stage whose output no other stage reads: the ends of the graph.
