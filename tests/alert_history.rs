@@ -1,14 +1,16 @@
 //! Alerts that don't spam, through the real binary: the default pipeline records every alert in
-//! the SQLite history, a second run within the repeat interval holds the same situations back
-//! (recorded as suppressed, not notified), and `commwatch alerts` reads the history back.
+//! the SQLite history; a second run with the same state store reads nothing (every file is
+//! done); one without it, within the repeat interval, holds the same situations back (recorded
+//! as suppressed, not notified); and `commwatch alerts` reads the history back.
 
 mod common;
 
 use common::{commwatch, read_jsonl, text};
 
-fn run_default(dir: &std::path::Path, alerts_file: &str) -> (String, String) {
+fn run_default(dir: &std::path::Path, alerts_file: &str, extra: &[&str]) -> (String, String) {
     let output = commwatch()
-        .args(["run", "pipeline.toml", "--set"])
+        .args(["run", "pipeline.toml"])
+        .arg("--set")
         .arg(format!(
             "sinks.alerts.path={}",
             dir.join(alerts_file).display()
@@ -19,6 +21,7 @@ fn run_default(dir: &std::path::Path, alerts_file: &str) -> (String, String) {
             dir.join("dead.jsonl").display()
         ))
         .args(common::default_pipeline_overrides(dir))
+        .args(extra)
         .output()
         .unwrap();
     let (stdout, stderr) = text(&output);
@@ -29,7 +32,7 @@ fn run_default(dir: &std::path::Path, alerts_file: &str) -> (String, String) {
 #[test]
 fn repeats_are_held_back_across_runs_and_the_history_keeps_everything() {
     let dir = tempfile::tempdir().unwrap();
-    let (first_console, _) = run_default(dir.path(), "first.jsonl");
+    let (first_console, _) = run_default(dir.path(), "first.jsonl", &[]);
     let first = read_jsonl(&dir.path().join("first.jsonl"));
     assert!(
         first.iter().any(|a| a["rule"] == "new_member_accession"),
@@ -37,8 +40,15 @@ fn repeats_are_held_back_across_runs_and_the_history_keeps_everything() {
     );
     assert!(first_console.contains("new_member_accession"));
 
-    // Same communiqués again, within repeat_interval: nothing is notified again.
-    let (second_console, _) = run_default(dir.path(), "second.jsonl");
+    // Run again with the same state: every file is done, nothing is read.
+    let (_, stderr) = run_default(dir.path(), "again.jsonl", &[]);
+    assert!(stderr.contains("0 communiqué(s) read"), "{stderr}");
+    assert!(read_jsonl(&dir.path().join("again.jsonl")).is_empty());
+
+    // Same communiqués again without the state store, within repeat_interval: read, and nothing
+    // is notified again.
+    let no_state = ["--set", "pipeline.state=off"];
+    let (second_console, _) = run_default(dir.path(), "second.jsonl", &no_state);
     let second = read_jsonl(&dir.path().join("second.jsonl"));
     assert!(second.is_empty(), "repeats were notified: {second:#?}");
     assert!(

@@ -183,8 +183,10 @@ fn legacy_encodings_are_decoded_and_recorded() {
         assert!(ids.contains(&neighbour), "{ids:?}");
     }
 
-    // Forcing the wrong encoding damages the text, and the damage is counted.
+    // Forcing the wrong encoding damages the text, and the damage is counted. (A new state
+    // store: the one of the first run records the file as done.)
     std::fs::remove_file(dir.path().join("out.jsonl")).unwrap();
+    std::fs::remove_file(dir.path().join("state.db")).unwrap();
     std::fs::remove_file(dir.path().join("inbox/cote_divoire_utf16le.txt")).unwrap();
     let (events, _, _) = run_files(dir.path(), r#"encoding = "utf-8""#);
     assert_eq!(events[0]["metadata"]["encoding"], "UTF-8");

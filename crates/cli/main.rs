@@ -236,6 +236,11 @@ struct RunArgs {
     /// FILE is given).
     #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "-")]
     stats_json: Option<PathBuf>,
+
+    /// Reads all the input again, ignoring what earlier runs committed as done in the state
+    /// store. Sinks still deliver nothing they recorded as delivered.
+    #[arg(long)]
+    from_start: bool,
 }
 
 fn main() -> ExitCode {
@@ -308,6 +313,21 @@ fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         Err(code) => return Ok(code),
     };
     let dead_letter = pipeline.options().dead_letter.clone();
+    // Whether sources go on from an earlier run's checkpoints, to say so in the summary.
+    let resumed_from = pipeline
+        .options()
+        .state
+        .clone()
+        .filter(|state| !args.from_start && state.is_file())
+        .filter(|state| {
+            commwatch_alerting::AlertStore::open(state)
+                .and_then(|s| s.has_checkpoints())
+                .unwrap_or(false)
+        });
+    let pipeline = match args.from_start {
+        true => pipeline.from_start(),
+        false => pipeline,
+    };
     let graph = match pipeline.into_graph() {
         Ok(g) => g,
         Err(errors) => {
@@ -321,7 +341,14 @@ fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         .context("installing signal handlers")?;
     let report = graph.run(&shutdown)?;
 
-    eprintln!("{}", summary_line(&report, &dead_letter));
+    let mut summary = summary_line(&report, &dead_letter);
+    if let Some(state) = resumed_from {
+        summary.push_str(&format!(
+            "\ncommwatch: went on from the checkpoints in {}: input done in earlier runs was not read again (--from-start reads it)",
+            state.display()
+        ));
+    }
+    eprintln!("{summary}");
     if args.stats {
         eprint!("{report}");
     }

@@ -25,7 +25,8 @@ pub fn plugin_dirs_override() -> [String; 2] {
 
 /// `--set` arguments that run the default pipeline in isolation: the bundled plugins built for
 /// the tests, and the alert history (which remembers what was sent, and so would hold back the
-/// next run's alerts as repeats) in `dir` instead of the repository.
+/// next run's alerts as repeats) and the state store (which remembers the files done) in `dir`
+/// instead of the repository.
 pub fn default_pipeline_overrides(dir: &Path) -> Vec<String> {
     let db = dir.join("alerts.db").display().to_string();
     let mut args = plugin_dirs_override().to_vec();
@@ -34,6 +35,8 @@ pub fn default_pipeline_overrides(dir: &Path) -> Vec<String> {
         format!("stages.alerting.history={db}"),
         "--set".to_string(),
         format!("sinks.history.path={db}"),
+        "--set".to_string(),
+        format!("pipeline.state={}", dir.join("state.db").display()),
     ]);
     args
 }

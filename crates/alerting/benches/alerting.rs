@@ -11,7 +11,7 @@ use std::hint::black_box;
 
 use chrono::Utc;
 use commwatch_alerting::{AlertGate, AlertingConfig, NearDuplicates, SqliteSink, simhash};
-use commwatch_core::{Alert, Communique, Origin, Severity, Sink};
+use commwatch_core::{Ack, Alert, Communique, Origin, Severity, Sink};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 
 /// The example communiqués, lowercased as the `alerts` stage sees them (the folded text).
@@ -119,7 +119,7 @@ fn benches(c: &mut Criterion) {
     group.bench_function("sqlite_sink", |b| {
         b.iter(|| {
             for ev in &events {
-                sink.write(ev).expect("write");
+                sink.write(ev, Ack::detached()).expect("write");
             }
             sink.flush().expect("commit");
         })

@@ -95,10 +95,12 @@ impl AlertingConfig {
 /// 1. **Near-duplicates.** When the text is a near-duplicate of a recent communiqué, sets metadata
 ///    `duplicate_of` to the first copy's id and holds back every alert of the event with reason
 ///    `duplicate`: its alerts merge with the first copy's.
-/// 2. **Repeats.** Each alert not yet held back is checked against the last send of its
-///    fingerprint, in memory and (when a store is given) in the history, which also holds the sends
-///    of earlier runs and other instances. Sent less than `repeat_interval` ago: held back with
-///    reason `repeat`; otherwise the send is recorded.
+/// 2. **Repeats.** With [`keeping_decisions`](Self::keeping_decisions), an alert the history
+///    already decided for this same communiqué (a replay after a restart) keeps that decision.
+///    Each other alert not yet held back is checked against the last
+///    send of its fingerprint, in memory and (when a store is given) in the history, which also
+///    holds the sends of earlier runs and other instances. Sent less than `repeat_interval` ago:
+///    held back with reason `repeat`; otherwise the send is recorded.
 /// 3. **Routing.** Every alert's `routes` are set from the routing tree.
 ///
 /// It also sets metadata `alerted_at` (the decision time) on events with alerts, which the
@@ -109,6 +111,8 @@ pub struct AlertGate {
     dedup: Deduplicator,
     routes: RoutingTree,
     store: Option<AlertStore>,
+    /// A replayed communiqué's alerts keep the decisions the store recorded.
+    keep_decisions: bool,
 }
 
 impl AlertGate {
@@ -123,6 +127,7 @@ impl AlertGate {
             dedup: Deduplicator::new(config.repeat_interval, config.dedup_capacity),
             routes: config.routes,
             store: None,
+            keep_decisions: false,
         }
     }
 
@@ -131,6 +136,15 @@ impl AlertGate {
     /// `sqlite` sink writes the history.
     pub fn with_store(mut self, store: AlertStore) -> AlertGate {
         self.store = Some(store);
+        self
+    }
+
+    /// A communiqué seen again (a restart replaying what was not done) keeps, for each alert the
+    /// store recorded a decision for, that decision: sent stays sent rather than becoming a repeat
+    /// of itself. For pipelines whose sinks deliver each alert once (a state store, see
+    /// docs/delivery.md): without them, a re-run would notify again what was sent.
+    pub fn keeping_decisions(mut self) -> AlertGate {
+        self.keep_decisions = true;
         self
     }
 
@@ -162,6 +176,22 @@ impl AlertGate {
 
         for alert in event.alerts.iter_mut().filter(|a| a.suppressed.is_none()) {
             if let Some(store) = &self.store {
+                // A replayed communiqué (a restart after a crash) keeps the decisions recorded
+                // for its alerts: one that was sent is not now a repeat of itself.
+                let recorded = match self.keep_decisions {
+                    true => store.decision(&event.id, &alert.fingerprint),
+                    false => Ok(None),
+                };
+                match recorded {
+                    Ok(Some(decided)) => {
+                        alert.suppressed = decided;
+                        continue;
+                    }
+                    Ok(None) => {}
+                    Err(err) => {
+                        tracing::warn!(%err, "cannot read the alert history; deciding from memory")
+                    }
+                }
                 match store.last_sent(&alert.fingerprint) {
                     Ok(Some(at)) => self.dedup.observe_sent(&alert.fingerprint, at),
                     Ok(None) => {}

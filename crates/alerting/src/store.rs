@@ -18,7 +18,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use commwatch_core::{Alert, Communique, Origin, Sink, SinkError};
+use commwatch_core::{
+    Ack, Alert, Checkpoints, Communique, Origin, PendingAcks, Position, Sink, SinkError,
+};
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use serde::Serialize;
 
@@ -62,6 +64,35 @@ const MIGRATIONS: &[&str] = &[
     // included), which would grow with the history.
     "CREATE INDEX alerts_fingerprint_sent ON alerts (fingerprint, raised_at)
         WHERE status = 'sent';",
+    // 3: sources' committed read positions (docs/delivery.md): a restart goes on from there.
+    "CREATE TABLE checkpoints (
+        source       TEXT NOT NULL,
+        key          TEXT NOT NULL,
+        value        TEXT NOT NULL,
+        committed_at TEXT NOT NULL,
+        PRIMARY KEY (source, key)
+    ) WITHOUT ROWID;",
+    // 4: exactly once per sink (docs/delivery.md). A replayed communiqué finds its alerts'
+    // earlier decisions by (communiqué, fingerprint); one record per decision (a replay records
+    // its decision again, and nothing is added; a re-run without a state store that holds an
+    // alert back as a repeat adds that decision). Rows that repeat one before this version are
+    // merged into the first. Each sink records what it delivered, and what it needs to resume
+    // (a JSONL file's committed length).
+    "DELETE FROM alerts WHERE id NOT IN
+        (SELECT min(id) FROM alerts GROUP BY communique_id, fingerprint, status);
+    CREATE UNIQUE INDEX alerts_identity ON alerts (communique_id, fingerprint, status);
+    CREATE TABLE deliveries (
+        sink         TEXT NOT NULL,
+        identity     TEXT NOT NULL,
+        delivered_at TEXT NOT NULL,
+        PRIMARY KEY (sink, identity)
+    ) WITHOUT ROWID;
+    CREATE TABLE sink_state (
+        sink  TEXT NOT NULL,
+        key   TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (sink, key)
+    ) WITHOUT ROWID;",
 ];
 
 /// The schema version this build writes.
@@ -223,6 +254,135 @@ impl AlertStore {
         }
     }
 
+    /// The first decision recorded for the alert `fingerprint` of `communique`: `Some(None)`
+    /// sent, `Some(Some(reason))` held back, `None` never decided.
+    pub fn decision(
+        &self,
+        communique: &str,
+        fingerprint: &str,
+    ) -> Result<Option<Option<String>>, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT status, reason FROM alerts WHERE communique_id = ?1 AND fingerprint = ?2
+                 ORDER BY id LIMIT 1",
+            )
+            .and_then(|mut s| {
+                s.query_row([communique, fingerprint], |r| {
+                    let status: String = r.get(0)?;
+                    let reason: Option<String> = r.get(1)?;
+                    Ok(match status.as_str() {
+                        "sent" => None,
+                        _ => Some(reason.unwrap_or(status)),
+                    })
+                })
+                .optional()
+            })
+            .map_err(|e| self.err(e))
+    }
+
+    /// True when `sink` recorded that it delivered the alert (or event) `identity`.
+    pub fn delivered(&self, sink: &str, identity: &str) -> Result<bool, StoreError> {
+        self.conn
+            .prepare_cached("SELECT 1 FROM deliveries WHERE sink = ?1 AND identity = ?2")
+            .and_then(|mut s| s.exists([sink, identity]))
+            .map_err(|e| self.err(e))
+    }
+
+    /// A value `sink` recorded under `key` with [`record_delivered`](Self::record_delivered).
+    pub fn sink_state(&self, sink: &str, key: &str) -> Result<Option<String>, StoreError> {
+        self.conn
+            .prepare_cached("SELECT value FROM sink_state WHERE sink = ?1 AND key = ?2")
+            .and_then(|mut s| s.query_row([sink, key], |r| r.get(0)).optional())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Records in one transaction that `sink` delivered `identities`, and its state `(key,
+    /// value)` pairs at that point (a JSONL file's length).
+    pub fn record_delivered(
+        &mut self,
+        sink: &str,
+        identities: &[String],
+        state: &[(&str, String)],
+    ) -> Result<(), StoreError> {
+        let now = timestamp(Utc::now());
+        let result = (|| {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            {
+                let mut delivered = tx.prepare_cached(
+                    "INSERT OR IGNORE INTO deliveries (sink, identity, delivered_at)
+                     VALUES (?1, ?2, ?3)",
+                )?;
+                for identity in identities {
+                    delivered.execute(params![sink, identity, now])?;
+                }
+                let mut set = tx.prepare_cached(
+                    "INSERT INTO sink_state (sink, key, value) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (sink, key) DO UPDATE SET value = excluded.value",
+                )?;
+                for (key, value) in state {
+                    set.execute(params![sink, key, value])?;
+                }
+            }
+            tx.commit()
+        })();
+        result.map_err(|e| self.err(e))
+    }
+
+    /// True when some source committed a checkpoint here.
+    pub fn has_checkpoints(&self) -> Result<bool, StoreError> {
+        self.conn
+            .prepare_cached("SELECT 1 FROM checkpoints LIMIT 1")
+            .and_then(|mut s| s.exists([]))
+            .map_err(|e| self.err(e))
+    }
+
+    /// The read positions `source` committed, in key order.
+    pub fn checkpoint(&self, source: &str) -> Result<Vec<Position>, StoreError> {
+        let read = || -> rusqlite::Result<Vec<Position>> {
+            let mut select = self.conn.prepare_cached(
+                "SELECT key, value FROM checkpoints WHERE source = ?1 ORDER BY key",
+            )?;
+            select
+                .query_map([source], |r| {
+                    Ok(Position {
+                        key: r.get(0)?,
+                        value: r.get(1)?,
+                    })
+                })?
+                .collect()
+        };
+        read().map_err(|e| self.err(e))
+    }
+
+    /// Records `positions` of `source` in one transaction, replacing earlier values per key.
+    pub fn commit_checkpoint(
+        &mut self,
+        source: &str,
+        positions: &[Position],
+    ) -> Result<(), StoreError> {
+        let now = timestamp(Utc::now());
+        let result = (|| {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            {
+                let mut upsert = tx.prepare_cached(
+                    "INSERT INTO checkpoints (source, key, value, committed_at)
+                     VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (source, key)
+                     DO UPDATE SET value = excluded.value, committed_at = excluded.committed_at",
+                )?;
+                for p in positions {
+                    upsert.execute(params![source, p.key, p.value, now])?;
+                }
+            }
+            tx.commit()
+        })();
+        result.map_err(|e| self.err(e))
+    }
+
     /// Appends `records` to the history in one transaction: all or none.
     pub fn record(&mut self, records: &[AlertRecord]) -> Result<(), StoreError> {
         if records.is_empty() {
@@ -234,7 +394,7 @@ impl AlertStore {
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
             {
                 let mut insert = tx.prepare_cached(
-                    "INSERT INTO alerts (fingerprint, rule, severity, labels, summary, evidence,
+                    "INSERT OR IGNORE INTO alerts (fingerprint, rule, severity, labels, summary, evidence,
                         communique_id, title, origin, uri, published, received_at, status, reason,
                         duplicate_of, routes, raised_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
@@ -431,6 +591,14 @@ fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
+/// The state store commits the sources' checkpoints.
+impl Checkpoints for AlertStore {
+    fn commit(&mut self, source: &str, positions: &[Position]) -> Result<(), String> {
+        self.commit_checkpoint(source, positions)
+            .map_err(|e| e.to_string())
+    }
+}
+
 /// The `sqlite` sink: records every alert of every event (sent, suppressed or duplicate) in the
 /// alert history.
 ///
@@ -439,11 +607,13 @@ fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
 /// the file within about 100 ms. If a commit fails, the buffered records are kept and retried at
 /// the next write, flush or poll; while the buffer is full and the store still fails, `write`
 /// refuses new events (they go to the dead-letter output with the reason), so memory stays
-/// bounded.
+/// bounded. An event is acknowledged when the transaction holding its records commits.
 #[derive(Debug)]
 pub struct SqliteSink {
     store: AlertStore,
     pending: Vec<AlertRecord>,
+    /// Acks of the events whose records are in `pending`, settled when they commit.
+    acks: PendingAcks,
 }
 
 impl SqliteSink {
@@ -457,6 +627,7 @@ impl SqliteSink {
         SqliteSink {
             store,
             pending: Vec::with_capacity(SINK_BATCH),
+            acks: PendingAcks::default(),
         }
     }
 
@@ -473,13 +644,15 @@ impl SqliteSink {
             .record(&self.pending)
             .map_err(|e| SinkError::Other(e.to_string()))?;
         self.pending.clear();
+        self.acks.done();
         Ok(())
     }
 }
 
 impl Sink for SqliteSink {
-    fn write(&mut self, event: &Communique) -> Result<(), SinkError> {
+    fn write(&mut self, event: &Communique, ack: Ack) -> Result<(), SinkError> {
         if event.alerts.is_empty() {
+            ack.done();
             return Ok(());
         }
         if self.pending.len() >= SINK_BATCH {
@@ -488,6 +661,7 @@ impl Sink for SqliteSink {
         }
         self.pending
             .extend(AlertRecord::from_event(event, Utc::now()));
+        self.acks.push(ack);
         if self.pending.len() >= SINK_BATCH
             && let Err(err) = self.commit()
         {
@@ -544,6 +718,30 @@ mod tests {
     }
 
     #[test]
+    fn checkpoints_keep_the_latest_value_per_key_across_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        let at = |k: &str, v: &str| Position {
+            key: k.into(),
+            value: v.into(),
+        };
+        {
+            let mut store = AlertStore::open(&path).unwrap();
+            assert!(store.checkpoint("src").unwrap().is_empty());
+            store
+                .commit_checkpoint("src", &[at("offset", "1:2@10:1"), at("b", "x")])
+                .unwrap();
+            store.commit("src", &[at("offset", "1:2@90:7")]).unwrap();
+            store.commit("other", &[at("offset", "9")]).unwrap();
+        }
+        let store = AlertStore::open(&path).unwrap();
+        assert_eq!(
+            store.checkpoint("src").unwrap(),
+            [at("b", "x"), at("offset", "1:2@90:7")]
+        );
+    }
+
+    #[test]
     fn the_last_send_is_an_index_seek() {
         let store = AlertStore::open_in_memory().unwrap();
         let plan: Vec<String> = store
@@ -590,6 +788,7 @@ mod tests {
             [
                 "alerts_fingerprint",
                 "alerts_fingerprint_sent",
+                "alerts_identity",
                 "alerts_raised_at",
                 "alerts_rule_raised_at"
             ]
@@ -766,16 +965,22 @@ mod tests {
             crate::record::META_ALERTED_AT.into(),
             "2024-03-01T00:00:00Z".into(),
         );
-        sink.write(&ev).unwrap();
-        sink.write(&Communique::new(
-            None,
-            Origin::default(),
-            "no alerts".into(),
-        ))
+        let log = commwatch_core::AckLog::new();
+        sink.write(&ev, log.ack(1)).unwrap();
+        sink.write(
+            &Communique::new(None, Origin::default(), "no alerts".into()),
+            log.ack(2),
+        )
         .unwrap();
         assert_eq!(count(&reader), 0, "buffered");
+        assert_eq!(
+            log.done(),
+            [2],
+            "acknowledged when committed, or at once with no alerts"
+        );
         sink.poll().unwrap();
         assert_eq!(count(&reader), 2);
+        assert_eq!(log.done(), [2, 1]);
         let stored = reader.query(&AlertQuery::default()).unwrap();
         assert!(
             stored
@@ -783,17 +988,29 @@ mod tests {
                 .all(|s| s.record.raised_at == ts("2024-03-01T00:00:00Z"))
         );
 
-        for _ in 0..SINK_BATCH / 2 {
-            sink.write(&ev).unwrap();
+        // Other communiqués raising the same alerts: a record each. (The same communiqué again,
+        // a replay, adds nothing: the history holds one record per alert identity.)
+        for i in 0..SINK_BATCH / 2 {
+            let mut other = ev.clone();
+            other.id = format!("doc-{i}");
+            other
+                .alerts
+                .iter_mut()
+                .for_each(|a| a.communique = other.id.clone());
+            sink.write(&other, Ack::detached()).unwrap();
         }
         assert_eq!(
             count(&reader),
             2 + SINK_BATCH as i64,
             "a full batch commits"
         );
-        sink.write(&ev).unwrap();
+        sink.write(&ev, Ack::detached()).unwrap();
         sink.flush().unwrap();
-        assert_eq!(count(&reader), 4 + SINK_BATCH as i64);
+        assert_eq!(
+            count(&reader),
+            2 + SINK_BATCH as i64,
+            "a replay adds nothing"
+        );
         assert!(sink.pending.is_empty());
         assert_eq!(
             sink.store().last_sent(&ev.alerts[0].fingerprint).unwrap(),

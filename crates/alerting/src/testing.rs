@@ -36,8 +36,10 @@ pub(crate) fn alert(rule: &str, labels: &[(&str, &str)], suppressed: Option<&str
     }
 }
 
-/// A record of `alert` on a communiqué `doc`, raised at `raised_at`.
-pub(crate) fn record(alert: Alert, raised_at: &str) -> AlertRecord {
+/// A record of `alert` raised at `raised_at`, on a communiqué of that time (`doc@<raised_at>`):
+/// each record is of another communiqué, as the history has one record per alert identity.
+pub(crate) fn record(mut alert: Alert, raised_at: &str) -> AlertRecord {
+    alert.communique = format!("{}@{raised_at}", alert.communique);
     let mut ev = Communique::new(
         Some(alert.communique.clone()),
         Origin {

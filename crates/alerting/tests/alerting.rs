@@ -10,7 +10,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use commwatch_alerting::{
     AlertGate, AlertQuery, AlertStatus, AlertStore, AlertingConfig, META_DUPLICATE_OF, SqliteSink,
 };
-use commwatch_core::{Alert, Communique, Origin, Severity, Sink, fingerprint};
+use commwatch_core::{Ack, Alert, Communique, Origin, Severity, Sink, fingerprint};
 
 const COPY: &str = "copy-of-sample";
 
@@ -76,13 +76,25 @@ fn t0() -> DateTime<Utc> {
 fn pass(
     gate: &mut AlertGate,
     now: DateTime<Utc>,
+    sink: Option<&mut SqliteSink>,
+) -> Vec<Communique> {
+    pass_as(gate, now, sink, "")
+}
+
+/// [`pass`] over the events republished under other ids (`<id><suffix>`).
+fn pass_as(
+    gate: &mut AlertGate,
+    now: DateTime<Utc>,
     mut sink: Option<&mut SqliteSink>,
+    suffix: &str,
 ) -> Vec<Communique> {
     let mut events = events();
     for ev in &mut events {
+        ev.id.push_str(suffix);
+        ev.alerts[0].communique.push_str(suffix);
         gate.process(ev, now);
         if let Some(sink) = sink.as_deref_mut() {
-            sink.write(ev).unwrap();
+            sink.write(ev, Ack::detached()).unwrap();
         }
     }
     if let Some(sink) = sink {
@@ -151,19 +163,43 @@ fn a_restarted_gate_remembers_sends_through_the_store() {
         pass(&mut gate, t0(), Some(&mut sink));
     }
 
-    // A new process: a fresh gate, the file reopened.
+    // A new process replaying the same communiqués (a restart after a crash): each alert keeps
+    // the decision the history recorded, and the history gains nothing.
+    {
+        let mut sink = SqliteSink::open(&path).unwrap();
+        let mut gate = AlertGate::new(config.clone())
+            .with_store(AlertStore::open(&path).unwrap())
+            .keeping_decisions();
+        let replayed = pass(&mut gate, t0() + TimeDelta::hours(1), Some(&mut sink));
+        for ev in &replayed {
+            let first = (ev.id == COPY || ev.id == WAR_POWERS_2024).then_some("duplicate");
+            assert_eq!(reason(ev), first, "{}", ev.id);
+        }
+    }
+
+    // Another new process: the same situations in other communiqués are repeats of the sends the
+    // history holds.
     let mut sink = SqliteSink::open(&path).unwrap();
     let mut gate = AlertGate::new(config).with_store(AlertStore::open(&path).unwrap());
-    let after_restart = pass(&mut gate, t0() + TimeDelta::hours(2), Some(&mut sink));
+    let again = "-republished";
+    let after_restart = pass_as(
+        &mut gate,
+        t0() + TimeDelta::hours(2),
+        Some(&mut sink),
+        again,
+    );
     for ev in after_restart
         .iter()
-        .filter(|e| e.id != COPY && e.id != WAR_POWERS_2024)
+        .filter(|e| e.id != format!("{COPY}{again}") && e.id != format!("{WAR_POWERS_2024}{again}"))
     {
         assert_eq!(reason(ev), Some("repeat"), "{}", ev.id);
     }
     // The copy is merged with the first copy again: near-duplicate memory is per process, but the
     // sample came first in this run too.
-    let copy = after_restart.iter().find(|e| e.id == COPY).unwrap();
+    let copy = after_restart
+        .iter()
+        .find(|e| e.id == format!("{COPY}{again}"))
+        .unwrap();
     assert_eq!(reason(copy), Some("duplicate"));
 
     // The history holds every alert of both runs, with its status.
@@ -186,7 +222,7 @@ fn a_restarted_gate_remembers_sends_through_the_store() {
             limit: 1_000,
         })
         .unwrap();
-    assert_eq!(recent.len(), 42, "only the second run");
+    assert_eq!(recent.len(), 42, "only the republished communiqués");
     assert!(
         recent
             .iter()

@@ -190,6 +190,8 @@ pub fn derive(
         .entry("pipeline")
         .or_insert_with(|| Value::Table(Table::new()));
     if let Some(section) = section.as_table_mut() {
+        // Every run reads the whole corpus: no checkpoints to skip what an earlier run did.
+        section.insert("state".into(), "off".into());
         section.insert(
             "dead_letter".into(),
             out_dir

@@ -3,7 +3,7 @@
 use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
-use commwatch_core::{Communique, Sink, SinkError};
+use commwatch_core::{Ack, Communique, Sink, SinkError};
 
 /// A sink that records, for every event, the time from its ingestion (`received_at`, set by the
 /// source) to its arrival at the sinks, in milliseconds.
@@ -23,10 +23,11 @@ impl LatencyProbe {
 }
 
 impl Sink for LatencyProbe {
-    fn write(&mut self, event: &Communique) -> Result<(), SinkError> {
+    fn write(&mut self, event: &Communique, ack: Ack) -> Result<(), SinkError> {
         let elapsed = Utc::now() - event.received_at;
         self.pending
             .push(elapsed.num_microseconds().unwrap_or(i64::MAX) as f64 / 1e3);
+        ack.done();
         Ok(())
     }
 

@@ -6,6 +6,7 @@
 //! fails to the dead-letter output with the reason. That keeps each component testable with a
 //! plain function call.
 
+use crate::ack::Ack;
 use crate::event::Communique;
 
 /// What a [`Transform`] decided about an event it processed successfully.
@@ -66,6 +67,15 @@ pub trait SourceOutput {
     /// `false` when the pipeline is shutting down and the source should return.
     fn emit(&mut self, event: Communique) -> bool;
 
+    /// Sends one event downstream, like [`emit`](Self::emit), with the source's read position
+    /// after it. The runtime commits the position (to the pipeline's checkpoint store, when it
+    /// has one) once this event and every event the source emitted before it are done — each
+    /// delivered, dropped on purpose, or durably dead-lettered — so a restart resumes there.
+    fn emit_at(&mut self, event: Communique, position: Position) -> bool {
+        let _ = position;
+        self.emit(event)
+    }
+
     /// Records input that could not become an event (an unparseable line, a file that could not
     /// be read) in the dead-letter output, so nothing is lost silently.
     fn reject(&mut self, rejected: RejectedInput);
@@ -77,6 +87,24 @@ pub trait SourceOutput {
     /// Hands over events held back for batching. A source that is about to wait for more input
     /// (a quiet stdin, a watched folder) calls this so that what it already read is not delayed.
     fn flush(&mut self) {}
+}
+
+/// Where a source is in its input: one entry of its checkpoint, `key` (a file path, `offset`, a
+/// feed URL) set to `value` (an offset, a file's identity, an item id). Later positions with the
+/// same key replace earlier ones; a source reads its committed entries back when it starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Position {
+    /// What the position is of.
+    pub key: String,
+    /// Where in it.
+    pub value: String,
+}
+
+/// Where the runtime commits sources' read positions: the pipeline's state store.
+pub trait Checkpoints: Send {
+    /// Durably records `positions` (the latest per key, in emission order) of `source`. An `Err`
+    /// stops the pipeline: nothing may be marked done that is not.
+    fn commit(&mut self, source: &str, positions: &[Position]) -> Result<(), String>;
 }
 
 /// Input a source could not turn into a communiqué.
@@ -92,6 +120,13 @@ pub struct RejectedInput {
 
 /// A producer of communiqués.
 pub trait Source: Send {
+    /// Called before [`run`](Self::run) with the positions this source committed in an earlier
+    /// run (see [`SourceOutput::emit_at`]), so that it goes on after what is done. Sources
+    /// without positions ignore it.
+    fn resume(&mut self, checkpoint: &[Position]) {
+        let _ = checkpoint;
+    }
+
     /// Reads input until it is exhausted or [`SourceOutput::should_stop`] turns true, sending
     /// every communiqué to `out`. An `Err` ends this source and is reported; events already
     /// emitted still drain through the pipeline.
@@ -116,11 +151,14 @@ pub enum SourceError {
 
 /// A consumer that delivers communiqués or their alerts somewhere.
 pub trait Sink: Send {
-    /// Delivers one event. An `Err` sends the event to the dead-letter output with the reason.
-    fn write(&mut self, event: &Communique) -> Result<(), SinkError>;
+    /// Delivers one event, and settles `ack` once the event is durable where it went (now, or
+    /// after a later sync, commit or answer; see [`Ack`]). The event counts as delivered only
+    /// then. An `Err` sends the event to the dead-letter output with the reason (`ack` is then
+    /// ignored).
+    fn write(&mut self, event: &Communique, ack: Ack) -> Result<(), SinkError>;
 
-    /// Flushes buffered output. Called when the input goes quiet, when it ends, and before the
-    /// process exits.
+    /// Flushes buffered output and makes it durable, settling the acks of what it holds. Called
+    /// when the input goes quiet, when it ends, and before the process exits.
     fn flush(&mut self) -> Result<(), SinkError>;
 
     /// Called at least every 100 ms while the sink waits for input, for work driven by time:

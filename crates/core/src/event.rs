@@ -202,6 +202,13 @@ pub struct Alert {
 }
 
 impl Alert {
+    /// What identifies this alert across runs and instances: the communiqué that raised it and
+    /// its fingerprint (`<communiqué id>/<fingerprint>`). A replay of the communiqué raises an
+    /// alert of the same identity, which a sink that already delivered it does not deliver again.
+    pub fn identity(&self) -> String {
+        format!("{}/{}", self.communique, self.fingerprint)
+    }
+
     /// True when the sink `sink_id` should notify this alert: it is not held back, and either no
     /// route was decided or the routes include that sink.
     pub fn notifies(&self, sink_id: &str) -> bool {

@@ -18,6 +18,7 @@
 //! a normalized copy ([`NormalizedText`]) and translate their findings back through its
 //! [`OffsetMap`], so that evidence quoted to an analyst is always the bytes of the original.
 
+mod ack;
 mod component;
 mod duration;
 mod event;
@@ -25,9 +26,10 @@ pub mod fold;
 mod ids;
 mod offsets;
 
+pub use ack::{Ack, AckLog, PendingAcks, Settle};
 pub use component::{
-    Outcome, RejectedInput, Sink, SinkError, Source, SourceError, SourceOutput, StageError,
-    Transform,
+    Checkpoints, Outcome, Position, RejectedInput, Sink, SinkError, Source, SourceError,
+    SourceOutput, StageError, Transform,
 };
 pub use duration::{DurationError, format_duration, parse_duration};
 pub use event::{Alert, Communique, NormalizedText, Origin, Severity, Span, Symbol, TextRange};

@@ -36,7 +36,7 @@ use std::time::{Duration, Instant};
 
 use commwatch_alerting::META_ALERTED_AT;
 use commwatch_core::{
-    Alert, Communique, NormalizedText, OffsetMap, Origin, Severity, Sink, Span, TextRange,
+    Ack, Alert, Communique, NormalizedText, OffsetMap, Origin, Severity, Sink, Span, TextRange,
     fingerprint,
 };
 use commwatch_io::{
@@ -365,7 +365,7 @@ fn run(events: &[Communique], iters: u64, open: &mut dyn FnMut() -> Box<dyn Sink
     let started = Instant::now();
     for _ in 0..iters {
         for ev in events {
-            sink.write(ev).expect("sink write");
+            sink.write(ev, Ack::detached()).expect("sink write");
         }
         sink.flush().expect("sink flush");
     }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use commwatch_core::{Communique, RejectedInput, SourceOutput};
+use commwatch_core::{Communique, Position, RejectedInput, SourceOutput};
 
 /// Collects emitted events and rejected input.
 #[derive(Default)]
@@ -13,6 +13,8 @@ pub struct FakeOutput {
     pub events: Vec<Communique>,
     /// Input rejected, in order.
     pub rejects: Vec<RejectedInput>,
+    /// The positions given with events, in order.
+    pub positions: Vec<Position>,
     /// When set, `emit` returns `false` once this many events were accepted.
     pub accept_limit: Option<usize>,
     /// What `should_stop` returns; another thread may set it.
@@ -23,6 +25,11 @@ impl SourceOutput for FakeOutput {
     fn emit(&mut self, event: Communique) -> bool {
         self.events.push(event);
         self.accept_limit.is_none_or(|n| self.events.len() < n)
+    }
+
+    fn emit_at(&mut self, event: Communique, position: Position) -> bool {
+        self.positions.push(position);
+        self.emit(event)
     }
 
     fn reject(&mut self, rejected: RejectedInput) {

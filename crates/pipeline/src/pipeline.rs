@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use commwatch_alerting::AlertStore;
 use commwatch_core::Sink;
 use commwatch_runtime::{
     ComponentKind, DeadLetterWriter, Graph, GraphBuilder, GraphError, GraphOptions,
@@ -31,7 +32,16 @@ struct PipelineSection {
     /// Directories searched, in order, for plugins named by `plugin = "…"`, relative to the
     /// pipeline file. Default `["target/release", "target/debug"]`.
     plugin_dirs: Option<Vec<String>>,
+    /// The state store (an SQLite file, relative to the pipeline file): sources' checkpoints
+    /// and sinks' delivery records, so a restart goes on after what is done and delivers nothing
+    /// twice. `"off"`: none (every run reads all its input). Default `state.db`.
+    state: Option<String>,
 }
+
+/// The state store's default path, relative to the pipeline file.
+pub const DEFAULT_STATE: &str = "state.db";
+/// The value of `[pipeline] state` that turns the state store off.
+pub const STATE_OFF: &str = "off";
 
 /// Where dead letters go.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,6 +61,8 @@ pub struct PipelineOptions {
     pub dead_letter: DeadLetterTarget,
     /// Where plugins named by `plugin = "…"` are looked up.
     pub plugin_dirs: Vec<PathBuf>,
+    /// The state store holding the sources' checkpoints, when there is one.
+    pub state: Option<PathBuf>,
 }
 
 pub(crate) enum Prepared {
@@ -77,6 +89,8 @@ pub struct Pipeline {
     pub(crate) file: PathBuf,
     pub(crate) options: PipelineOptions,
     pub(crate) components: Vec<Component>,
+    /// Sources read all their input, whatever their committed checkpoints say.
+    pub(crate) from_start: bool,
 }
 
 /// Keys every stage table accepts besides the stage's own options.
@@ -140,6 +154,7 @@ impl Pipeline {
                     graph: GraphOptions::default(),
                     dead_letter: DeadLetterTarget::Stderr,
                     plugin_dirs: Vec::new(),
+                    state: None,
                 }
             }
         };
@@ -222,6 +237,7 @@ impl Pipeline {
                 file: path.to_path_buf(),
                 options,
                 components,
+                from_start: false,
             })
         } else {
             Err(ConfigErrors(errors))
@@ -256,6 +272,14 @@ impl Pipeline {
         )
     }
 
+    /// Makes the sources read all their input again, ignoring the checkpoints committed by
+    /// earlier runs (they are committed anew as this run goes). Sinks still deliver nothing
+    /// they recorded as delivered.
+    pub fn from_start(mut self) -> Pipeline {
+        self.from_start = true;
+        self
+    }
+
     /// Builds the runnable graph, opening sink outputs.
     pub fn into_graph(self) -> Result<Graph, ConfigErrors> {
         self.into_graph_with(Vec::new())
@@ -272,24 +296,50 @@ impl Pipeline {
             builder.sink(id, inputs, None, sink);
         }
         let mut errors = Vec::new();
+        let state = match &self.options.state {
+            Some(path) => Some(AlertStore::open(path).map_err(|e| {
+                ConfigErrors(vec![ConfigError::new(
+                    self.file.display().to_string(),
+                    "pipeline.state",
+                    e.to_string(),
+                )])
+            })?),
+            None => None,
+        };
         for c in self.components {
             match c.prepared {
                 Prepared::Source(spec) => {
-                    builder.source(c.id, spec.build());
+                    let mut source = spec.build();
+                    if let Some(state) = state.as_ref().filter(|_| !self.from_start) {
+                        match state.checkpoint(&c.id) {
+                            Ok(checkpoint) => source.resume(&checkpoint),
+                            Err(e) => errors.push(ConfigError::new(
+                                self.file.display().to_string(),
+                                "pipeline.state",
+                                e.to_string(),
+                            )),
+                        }
+                    }
+                    builder.source(c.id, source);
                 }
                 Prepared::Stage { spec, node } => {
-                    builder.stage(c.id, c.inputs, node, spec.factory());
+                    builder.stage(c.id, c.inputs, node, spec.factory(state.is_some()));
                 }
-                Prepared::Sink { spec, capacity } => match spec.build() {
-                    Ok(sink) => {
-                        builder.sink(c.id, c.inputs, capacity, sink);
+                Prepared::Sink { spec, capacity } => {
+                    match spec.build(self.options.state.as_deref()) {
+                        Ok(sink) => {
+                            builder.sink(c.id, c.inputs, capacity, sink);
+                        }
+                        Err(e) => errors.push(e),
                     }
-                    Err(e) => errors.push(e),
-                },
+                }
             }
         }
         if !errors.is_empty() {
             return Err(ConfigErrors(errors));
+        }
+        if let Some(state) = state {
+            builder.checkpoints(Box::new(state));
         }
         let dead_letter = match &self.options.dead_letter {
             DeadLetterTarget::File(path) => JsonlDeadLetterWriter::new(path),
@@ -360,6 +410,11 @@ fn pipeline_options(layered: &Layered, base_dir: &Path) -> Result<PipelineOption
         graph,
         dead_letter,
         plugin_dirs,
+        state: match section.state.as_deref() {
+            Some(STATE_OFF) => None,
+            Some(path) => Some(ctx.resolve(path)),
+            None => Some(ctx.resolve(DEFAULT_STATE)),
+        },
     })
 }
 

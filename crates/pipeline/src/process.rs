@@ -13,7 +13,7 @@ use std::collections::{HashMap, HashSet};
 use std::io;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use commwatch_core::{Communique, Sink, SinkError, Source, SourceError, SourceOutput};
+use commwatch_core::{Ack, Communique, Sink, SinkError, Source, SourceError, SourceOutput};
 use commwatch_runtime::{
     ComponentKind, DeadLetter, DeadLetterWriter, GraphBuilder, RunError, Shutdown,
 };
@@ -131,7 +131,7 @@ impl Pipeline {
             }
             let inputs = resolve(&c.inputs);
             read.extend(inputs.iter().cloned());
-            builder.stage(c.id.clone(), inputs, node, spec.factory());
+            builder.stage(c.id.clone(), inputs, node, spec.factory(false));
             stages.push(c.id);
         }
         // The capture reads every stage whose output no other stage reads: the ends of the graph.
@@ -229,11 +229,12 @@ impl Source for MemorySource {
 struct Capture(Arc<Mutex<Vec<Communique>>>);
 
 impl Sink for Capture {
-    fn write(&mut self, event: &Communique) -> Result<(), SinkError> {
+    fn write(&mut self, event: &Communique, ack: Ack) -> Result<(), SinkError> {
         self.0
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .push(event.clone());
+        ack.done();
         Ok(())
     }
 

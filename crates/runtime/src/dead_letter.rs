@@ -71,7 +71,8 @@ impl<'a> DeadLetter<'a> {
 pub trait DeadLetterWriter: Send {
     /// Writes one record.
     fn write(&mut self, record: &DeadLetter<'_>) -> io::Result<()>;
-    /// Flushes buffered records.
+    /// Flushes buffered records and makes them durable (a file is synced). The events of the
+    /// records count as dead-lettered only after this succeeds.
     fn flush(&mut self) -> io::Result<()>;
 }
 
@@ -140,7 +141,14 @@ impl DeadLetterWriter for JsonlDeadLetterWriter {
     fn flush(&mut self) -> io::Result<()> {
         match &mut self.target {
             Target::Stream(stream) => stream.flush(),
-            Target::File { file: Some(f), .. } => f.flush(),
+            Target::File { file: Some(f), .. } => {
+                f.flush()?;
+                // Only a regular file has anything to sync (`/dev/null` refuses).
+                match f.get_ref().metadata()?.is_file() {
+                    true => f.get_ref().sync_data(),
+                    false => Ok(()),
+                }
+            }
             Target::File { file: None, .. } => Ok(()),
         }
     }

@@ -7,7 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use commwatch_core::{Sink, Source, Transform};
+use commwatch_core::{Checkpoints, Sink, Source, Transform};
 
 use crate::dead_letter::DeadLetterWriter;
 use crate::stats::ComponentKind;
@@ -301,6 +301,7 @@ fn find_cycle(nodes: &[NodeSpec<'_>]) -> Option<Vec<String>> {
 pub struct GraphBuilder {
     options: GraphOptions,
     nodes: Vec<Node>,
+    checkpoints: Option<Box<dyn Checkpoints>>,
 }
 
 impl GraphBuilder {
@@ -309,6 +310,7 @@ impl GraphBuilder {
         GraphBuilder {
             options,
             nodes: Vec::new(),
+            checkpoints: None,
         }
     }
 
@@ -360,6 +362,13 @@ impl GraphBuilder {
         self
     }
 
+    /// Commits the sources' read positions to `store` as their events are done (see
+    /// [`SourceOutput::emit_at`](commwatch_core::SourceOutput::emit_at)).
+    pub fn checkpoints(&mut self, store: Box<dyn Checkpoints>) -> &mut Self {
+        self.checkpoints = Some(store);
+        self
+    }
+
     /// Validates the graph and readies it to run, with `dead_letter` receiving everything that
     /// fails.
     pub fn build(self, dead_letter: Box<dyn DeadLetterWriter>) -> Result<Graph, Vec<GraphError>> {
@@ -377,6 +386,7 @@ impl GraphBuilder {
             options: self.options,
             nodes: self.nodes,
             dead_letter,
+            checkpoints: self.checkpoints,
         })
     }
 }
@@ -386,6 +396,7 @@ pub struct Graph {
     pub(crate) options: GraphOptions,
     pub(crate) nodes: Vec<Node>,
     pub(crate) dead_letter: Box<dyn DeadLetterWriter>,
+    pub(crate) checkpoints: Option<Box<dyn Checkpoints>>,
 }
 
 #[cfg(test)]

@@ -14,13 +14,18 @@
 //!   collector re-sequences them, so downstream sees events in the order they arrived.
 //! - **Clean shutdown.** At end of input or on the first SIGINT/SIGTERM ([`Shutdown`]), sources
 //!   stop, in-flight events drain to the sinks, and sinks flush. A second signal exits at once.
-//! - **Accounting.** Every event carries a finalizer shared by its fan-out copies
-//!   ([`Envelope`]); when the last copy is delivered, dropped or dead-lettered the source's
-//!   ledger is told, which is where crash-safe acknowledgements will hook in. Per-component
-//!   counters are returned in a [`RunReport`].
+//! - **Acknowledged delivery.** A sink acknowledges an event when it is durable where it went
+//!   ([`Ack`](commwatch_core::Ack)), not when `write` returns; a dead letter counts once it is
+//!   flushed and synced.
+//! - **Accounting and checkpoints.** Every event carries a finalizer shared by its fan-out copies
+//!   ([`Envelope`]); when the last copy is acknowledged, dropped or durably dead-lettered the
+//!   source's ledger is told, and a source's read position is committed
+//!   ([`Checkpoints`](commwatch_core::Checkpoints)) once
+//!   every event before it is done. Per-component counters are returned in a [`RunReport`].
 //!
 //! Build a graph with [`GraphBuilder`], then call [`Graph::run`].
 
+mod checkpoint;
 mod dead_letter;
 mod envelope;
 mod graph;
@@ -29,6 +34,7 @@ mod run;
 mod shutdown;
 mod stats;
 
+pub use checkpoint::COMMIT_EVERY;
 pub use dead_letter::{DeadLetter, DeadLetterWriter, JsonlDeadLetterWriter};
 pub use envelope::{Delivery, Envelope};
 pub use graph::{

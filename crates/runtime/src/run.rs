@@ -20,10 +20,14 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread;
 use std::time::Instant;
 
-use commwatch_core::{Communique, Outcome, RejectedInput, Sink, Source, SourceOutput, Transform};
-use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, bounded};
+use commwatch_core::{
+    Ack, Communique, Outcome, Position, RejectedInput, Settle, Sink, SinkError, Source,
+    SourceOutput, Transform,
+};
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError, bounded};
 use tracing::{debug, error, info_span, warn};
 
+use crate::checkpoint::{Passed, commit_checkpoints};
 use crate::dead_letter::{DeadLetter, DeadLetterWriter};
 use crate::envelope::{Delivery, Envelope, SourceLedger};
 use crate::graph::{Graph, NodeBody, StageFactory};
@@ -159,15 +163,25 @@ impl SourceEmitter {
     }
 }
 
-impl SourceOutput for SourceEmitter {
-    fn emit(&mut self, event: Communique) -> bool {
+impl SourceEmitter {
+    fn send(&mut self, event: Communique, position: Option<Position>) -> bool {
         Counters::add(&self.counters.emitted, 1);
         self.pending
-            .push(Envelope::new(event, Arc::clone(&self.ledger)));
+            .push(Envelope::new(event, Arc::clone(&self.ledger), position));
         if self.pending.len() >= self.batch_size || self.outputs.has_room() {
             self.flush_pending();
         }
         !self.shutdown.is_requested()
+    }
+}
+
+impl SourceOutput for SourceEmitter {
+    fn emit(&mut self, event: Communique) -> bool {
+        self.send(event, None)
+    }
+
+    fn emit_at(&mut self, event: Communique, position: Position) -> bool {
+        self.send(event, Some(position))
     }
 
     fn reject(&mut self, rejected: RejectedInput) {
@@ -274,6 +288,7 @@ impl Graph {
             options,
             nodes,
             dead_letter,
+            checkpoints,
         } = self;
 
         // One input channel per consumer; producers get senders to each consumer reading them.
@@ -305,10 +320,26 @@ impl Graph {
         let mut failures: Vec<String> = Vec::new();
         let mut dead_letters_written = 0;
 
+        let (passed_tx, passed_rx) = bounded::<Passed>(1024);
+        let source_ids: Vec<String> = nodes
+            .iter()
+            .filter(|n| n.kind() == ComponentKind::Source)
+            .map(|n| n.id.clone())
+            .collect();
+
         thread::scope(|scope| -> Result<(), RunError> {
             let dead_thread = spawn(scope, "dead-letter", move || {
                 write_dead_letters(dead_letter, dead_rx)
             })?;
+            let checkpoint_thread = match checkpoints {
+                Some(store) => {
+                    let stop = shutdown.clone();
+                    Some(spawn(scope, "checkpoints", move || {
+                        commit_checkpoints(store, source_ids, passed_rx, || stop.request())
+                    })?)
+                }
+                None => None,
+            };
             let mut handles = Vec::new();
             for (node, counters) in nodes.into_iter().zip(&counters) {
                 let kind = node.kind();
@@ -325,7 +356,10 @@ impl Graph {
                 let id = node.id;
                 match node.body {
                     NodeBody::Source(source) => {
-                        let ledger = Arc::new(SourceLedger::default());
+                        let ledger = Arc::new(match checkpoint_thread {
+                            Some(_) => SourceLedger::tracked(ledgers.len(), passed_tx.clone()),
+                            None => SourceLedger::default(),
+                        });
                         ledgers.push((id.clone(), Arc::clone(&ledger)));
                         let emitter = SourceEmitter {
                             outputs,
@@ -421,6 +455,20 @@ impl Graph {
                     panic_message(&*panic)
                 )),
             }
+            // Every event is finished: close the watermarks' channel, then the last commit.
+            drop(passed_tx);
+            for (_, ledger) in &ledgers {
+                lock(&ledger.tracker).take();
+            }
+            if let Some(handle) = checkpoint_thread {
+                match handle.join() {
+                    Ok(failure) => failures.extend(failure),
+                    Err(panic) => failures.push(format!(
+                        "the checkpoint thread panicked: {}",
+                        panic_message(&*panic)
+                    )),
+                }
+            }
             Ok(())
         })?;
 
@@ -441,6 +489,7 @@ impl Graph {
                     delivered: load(&l.delivered),
                     dropped: load(&l.dropped),
                     dead_lettered: load(&l.dead_lettered),
+                    lost: load(&l.lost),
                 })
                 .collect(),
             dead_letters_written,
@@ -483,62 +532,161 @@ fn run_source(id: &str, mut source: Box<dyn Source>, mut emitter: SourceEmitter)
 
 fn run_sink(
     id: &str,
-    mut sink: Box<dyn Sink>,
+    sink: Box<dyn Sink>,
     input: Receiver<Batch>,
     counters: Arc<Counters>,
     dead: DeadLetters,
 ) -> Option<String> {
     let _span = info_span!("sink", id = %id).entered();
+    let mut sink = AckedSink::new(sink, counters, dead);
     let mut failure = None;
     loop {
         let batch = match input.recv_timeout(SINK_POLL_INTERVAL) {
             Ok(batch) => batch,
             Err(RecvTimeoutError::Timeout) => {
                 // Quiet input: time-driven work (notification groups, spool retries).
-                if let Err(e) = sink.poll() {
+                if let Err(e) = sink.inner.poll() {
                     warn!(error = %e, "sink poll failed");
                 }
+                sink.settle();
                 continue;
             }
             Err(RecvTimeoutError::Disconnected) => break,
         };
-        Counters::add(&counters.received, batch.len() as u64);
+        Counters::add(&sink.counters.received, batch.len() as u64);
         let started = Instant::now();
         for envelope in batch {
-            match catch_unwind(AssertUnwindSafe(|| sink.write(&envelope.event))) {
-                Ok(Ok(())) => Counters::add(&counters.emitted, 1),
-                Ok(Err(e)) => {
-                    Counters::add(&counters.errors, 1);
-                    dead.event(e.to_string(), envelope);
-                }
-                Err(panic) => {
-                    Counters::add(&counters.errors, 1);
-                    dead.event(
-                        format!("sink panicked: {}", panic_message(&*panic)),
-                        envelope,
-                    );
-                }
-            }
+            sink.write(envelope);
         }
         // Flush when nothing else is waiting, so a quiet stream's alerts show up at once.
         if input.is_empty()
-            && let Err(e) = sink.flush()
+            && let Err(e) = sink.inner.flush()
         {
             warn!(error = %e, "sink flush failed");
             failure = Some(format!("sink {id}: flush failed: {e}"));
         }
-        counters.add_busy(started.elapsed());
+        sink.settle();
+        sink.counters.add_busy(started.elapsed());
     }
     // Last chance for time-driven work (a notification group still waiting) before the flush.
-    if let Err(e) = sink.poll() {
+    if let Err(e) = sink.inner.poll() {
         warn!(error = %e, "sink poll failed");
     }
-    if let Err(e) = sink.flush() {
+    if let Err(e) = sink.inner.flush() {
         failure = Some(format!("sink {id}: final flush failed: {e}"));
     }
-    counters.add_thread_cpu();
+    sink.counters.add_thread_cpu();
+    sink.finish();
     failure
 }
+
+/// Where a sink's [`Ack`]s land: the settled tickets, taken by the sink's thread between calls.
+#[derive(Default)]
+struct Settled(Mutex<Vec<(u64, Result<(), String>)>>);
+
+impl Settle for Settled {
+    fn settle(&self, ticket: u64, outcome: Result<(), String>) {
+        lock(&self.0).push((ticket, outcome));
+    }
+}
+
+/// A sink and the events it took but has not yet acknowledged.
+///
+/// An event stays here, its finalizer alive, until the sink settles its ack: done, it counts as
+/// delivered; failed (or dropped unsettled), it goes to the dead-letter output with the reason.
+struct AckedSink {
+    inner: Box<dyn Sink>,
+    counters: Arc<Counters>,
+    dead: DeadLetters,
+    settled: Arc<Settled>,
+    /// Settlements taken out of `settled`, kept to reuse the allocation.
+    taken: Vec<(u64, Result<(), String>)>,
+    pending: HashMap<u64, Envelope>,
+    next_ticket: u64,
+}
+
+impl AckedSink {
+    fn new(inner: Box<dyn Sink>, counters: Arc<Counters>, dead: DeadLetters) -> AckedSink {
+        AckedSink {
+            inner,
+            counters,
+            dead,
+            settled: Arc::default(),
+            taken: Vec::new(),
+            pending: HashMap::new(),
+            next_ticket: 0,
+        }
+    }
+
+    fn write(&mut self, envelope: Envelope) {
+        let ticket = self.next_ticket;
+        self.next_ticket += 1;
+        let to: Arc<dyn Settle> = Arc::clone(&self.settled) as Arc<dyn Settle>;
+        let ack = Ack::new(ticket, to);
+        let inner = &mut self.inner;
+        let error = match catch_unwind(AssertUnwindSafe(|| inner.write(&envelope.event, ack))) {
+            Ok(Ok(())) => {
+                self.pending.insert(ticket, envelope);
+                return;
+            }
+            Ok(Err(e)) => e.to_string(),
+            Err(panic) => format!("sink panicked: {}", panic_message(&*panic)),
+        };
+        Counters::add(&self.counters.errors, 1);
+        self.dead.event(error, envelope);
+    }
+
+    /// Counts the events acknowledged since the last call as delivered, and dead-letters those
+    /// whose ack failed.
+    fn settle(&mut self) {
+        std::mem::swap(&mut *lock(&self.settled.0), &mut self.taken);
+        for (ticket, outcome) in self.taken.drain(..) {
+            // Not pending: the write itself failed, and the event is dead-lettered already.
+            let Some(envelope) = self.pending.remove(&ticket) else {
+                continue;
+            };
+            match outcome {
+                Ok(()) => Counters::add(&self.counters.emitted, 1),
+                Err(reason) => {
+                    Counters::add(&self.counters.errors, 1);
+                    self.dead
+                        .event(format!("not delivered: {reason}"), envelope);
+                }
+            }
+        }
+    }
+
+    /// The end of the run: the sink is dropped (its unsettled acks fail), and whatever it never
+    /// settled is dead-lettered.
+    fn finish(mut self) {
+        drop(std::mem::replace(&mut self.inner, Box::new(Closed)));
+        self.settle();
+        for (_, envelope) in self.pending.drain() {
+            Counters::add(&self.counters.errors, 1);
+            self.dead.event(
+                "not delivered: the sink never acknowledged the event".to_owned(),
+                envelope,
+            );
+        }
+    }
+}
+
+/// What stands in for a sink once it has been dropped.
+struct Closed;
+
+impl Sink for Closed {
+    fn write(&mut self, _: &Communique, _: Ack) -> Result<(), SinkError> {
+        Err(SinkError::Other("the sink is closed".into()))
+    }
+
+    fn flush(&mut self) -> Result<(), SinkError> {
+        Ok(())
+    }
+}
+
+/// Dead letters written but not yet flushed hold their events: an event counts as dead-lettered
+/// only once its record is durable. After this many, the writer is flushed even under load.
+const DEAD_LETTER_FLUSH_EVERY: usize = 256;
 
 fn write_dead_letters(
     mut writer: Box<dyn DeadLetterWriter>,
@@ -546,29 +694,77 @@ fn write_dead_letters(
 ) -> (u64, Option<String>) {
     let _span = info_span!("dead_letter").entered();
     let (mut written, mut lost, mut first_error) = (0u64, 0u64, None);
-    for msg in input {
+    let mut held: Vec<Envelope> = Vec::new();
+    let mut unflushed = 0usize;
+    loop {
+        let msg = if unflushed == 0 {
+            match input.recv() {
+                Ok(msg) => msg,
+                Err(_) => break,
+            }
+        } else {
+            match input.try_recv() {
+                Ok(msg) => msg,
+                Err(TryRecvError::Empty) => {
+                    flush_dead_letters(&mut *writer, &mut held, &mut lost, &mut first_error);
+                    unflushed = 0;
+                    continue;
+                }
+                Err(TryRecvError::Disconnected) => break,
+            }
+        };
         let record = match &msg.payload {
             Payload::Event(envelope) => {
                 DeadLetter::for_event(&msg.component, msg.kind, &msg.error, &envelope.event)
             }
             Payload::Input(rejected) => DeadLetter::for_input(&msg.component, rejected),
         };
-        match writer.write(&record) {
-            Ok(()) => written += 1,
+        let result = writer.write(&record);
+        match result {
+            Ok(()) => {
+                written += 1;
+                unflushed += 1;
+                if let Payload::Event(envelope) = msg.payload {
+                    held.push(*envelope);
+                }
+            }
             Err(e) => {
                 lost += 1;
                 error!(error = %e, "could not write a dead letter");
                 first_error.get_or_insert_with(|| e.to_string());
+                if let Payload::Event(envelope) = &msg.payload {
+                    envelope.mark(Delivery::Lost);
+                }
             }
         }
+        if unflushed >= DEAD_LETTER_FLUSH_EVERY {
+            flush_dead_letters(&mut *writer, &mut held, &mut lost, &mut first_error);
+            unflushed = 0;
+        }
     }
-    if let Err(e) = writer.flush() {
-        first_error.get_or_insert_with(|| e.to_string());
-        lost = lost.max(1);
-    }
+    flush_dead_letters(&mut *writer, &mut held, &mut lost, &mut first_error);
     let failure = first_error
         .map(|e| format!("dead-letter output: {lost} record(s) could not be written: {e}"));
     (written, failure)
+}
+
+/// Flushes the dead-letter output and lets go of the events it held: dead-lettered when the
+/// flush succeeded, lost when it did not.
+fn flush_dead_letters(
+    writer: &mut dyn DeadLetterWriter,
+    held: &mut Vec<Envelope>,
+    lost: &mut u64,
+    first_error: &mut Option<String>,
+) {
+    if let Err(e) = writer.flush() {
+        error!(error = %e, "could not flush the dead-letter output");
+        first_error.get_or_insert_with(|| e.to_string());
+        *lost += held.len().max(1) as u64;
+        for envelope in held.iter() {
+            envelope.mark(Delivery::Lost);
+        }
+    }
+    held.clear();
 }
 
 /// Receives the next batch, and appends to it the batches already waiting behind it while it

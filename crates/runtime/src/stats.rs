@@ -109,7 +109,7 @@ pub struct ComponentReport {
 }
 
 /// What became of the events one source emitted; once a run has ended,
-/// `emitted == delivered + dropped + dead_lettered`.
+/// `emitted == delivered + dropped + dead_lettered + lost`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SourceLedgerReport {
     /// Source id.
@@ -122,6 +122,9 @@ pub struct SourceLedgerReport {
     pub dropped: u64,
     /// Events of which at least one copy was dead-lettered.
     pub dead_lettered: u64,
+    /// Events of which at least one copy is nowhere durable: not acknowledged by a sink, and
+    /// its dead letter could not be written.
+    pub lost: u64,
 }
 
 /// The result of a finished run.
@@ -190,8 +193,17 @@ impl fmt::Display for RunReport {
         for s in &self.sources {
             writeln!(
                 f,
-                "source {}: {} emitted = {} delivered + {} dropped + {} dead-lettered",
-                s.source, s.emitted, s.delivered, s.dropped, s.dead_lettered
+                "source {}: {} emitted = {} delivered + {} dropped + {} dead-lettered{}",
+                s.source,
+                s.emitted,
+                s.delivered,
+                s.dropped,
+                s.dead_lettered,
+                if s.lost > 0 {
+                    format!(" + {} LOST (in no durable place)", s.lost)
+                } else {
+                    String::new()
+                }
             )?;
         }
         writeln!(

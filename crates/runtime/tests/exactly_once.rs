@@ -7,8 +7,8 @@ use std::io;
 use std::sync::{Arc, Mutex};
 
 use commwatch_core::{
-    Communique, Origin, Outcome, Sink, SinkError, Source, SourceError, SourceOutput, StageError,
-    Transform,
+    Ack, Communique, Origin, Outcome, Sink, SinkError, Source, SourceError, SourceOutput,
+    StageError, Transform,
 };
 use commwatch_runtime::{
     DeadLetter, DeadLetterWriter, GraphBuilder, GraphOptions, NodeOptions, Shutdown,
@@ -77,21 +77,28 @@ type Arrivals = Arc<Mutex<Vec<Arrival>>>;
 type Dead = (String, String, usize, String);
 type DeadList = Arc<Mutex<Vec<Dead>>>;
 
-/// Records (source, seq, path) of every event it receives.
-struct CollectSink(Arrivals);
+/// Records (source, seq, path) of every event it receives. Acknowledges like a batching sink,
+/// late and out of order: every third event at once, the others at the next flush, newest first.
+struct CollectSink(Arrivals, Vec<Ack>);
 
 impl Sink for CollectSink {
-    fn write(&mut self, event: &Communique) -> Result<(), SinkError> {
+    fn write(&mut self, event: &Communique, ack: Ack) -> Result<(), SinkError> {
         let m = &event.metadata;
-        self.0.lock().unwrap().push((
-            m["source"].clone(),
-            m["seq"].parse().unwrap(),
-            m["path"].clone(),
-        ));
+        let seq: usize = m["seq"].parse().unwrap();
+        self.0
+            .lock()
+            .unwrap()
+            .push((m["source"].clone(), seq, m["path"].clone()));
+        if seq.is_multiple_of(3) {
+            ack.done();
+        } else {
+            self.1.push(ack);
+        }
         Ok(())
     }
 
     fn flush(&mut self) -> Result<(), SinkError> {
+        self.1.drain(..).rev().for_each(Ack::done);
         Ok(())
     }
 }
@@ -257,7 +264,7 @@ fn run_shape(shape: &Shape) -> (Vec<Vec<Arrival>>, Vec<Dead>, commwatch_runtime:
             format!("sink{k}"),
             inputs.iter().map(|&n| shape.name(n)).collect(),
             None,
-            Box::new(CollectSink(got)),
+            Box::new(CollectSink(got, Vec::new())),
         );
     }
     let dead: DeadList = Arc::default();
@@ -338,6 +345,7 @@ proptest! {
         // Every emitted event is finalized exactly once.
         for ledger in &report.sources {
             prop_assert_eq!(ledger.emitted, ledger.delivered + ledger.dropped + ledger.dead_lettered);
+            prop_assert_eq!(ledger.lost, 0);
         }
         prop_assert_eq!(report.dead_letters_written as usize, dead.len());
     }
@@ -377,7 +385,7 @@ fn a_panicking_stage_dead_letters_the_event_and_goes_on() {
         "out",
         vec!["p".into()],
         None,
-        Box::new(CollectSink(Arc::clone(&got))),
+        Box::new(CollectSink(Arc::clone(&got), Vec::new())),
     );
     let report = g
         .build(Box::new(CollectDeadLetters(Arc::clone(&dead))))
@@ -400,4 +408,58 @@ fn a_panicking_stage_dead_letters_the_event_and_goes_on() {
     );
     assert_eq!(report.sources[0].delivered, 9);
     assert_eq!(report.sources[0].dead_lettered, 1);
+}
+
+/// A sink that fails the ack of seq 2, never settles seq 5 (holds it until dropped), and makes
+/// everything else durable only at flush.
+struct FlakySink(Vec<Ack>, Option<Ack>);
+
+impl Sink for FlakySink {
+    fn write(&mut self, event: &Communique, ack: Ack) -> Result<(), SinkError> {
+        match event.metadata["seq"].as_str() {
+            "2" => ack.fail("disk full"),
+            "5" => self.1 = Some(ack),
+            _ => self.0.push(ack),
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), SinkError> {
+        self.0.drain(..).for_each(Ack::done);
+        Ok(())
+    }
+}
+
+#[test]
+fn an_event_counts_as_delivered_only_once_acknowledged() {
+    let dead: DeadList = Arc::default();
+    let mut g = GraphBuilder::new(GraphOptions::default());
+    g.source(
+        "s",
+        Box::new(VecSource {
+            name: "s".into(),
+            count: 8,
+        }),
+    );
+    g.sink(
+        "out",
+        vec!["s".into()],
+        None,
+        Box::new(FlakySink(Vec::new(), None)),
+    );
+    let report = g
+        .build(Box::new(CollectDeadLetters(Arc::clone(&dead))))
+        .unwrap()
+        .run(&Shutdown::new())
+        .unwrap();
+    let ledger = &report.sources[0];
+    assert_eq!(
+        (ledger.emitted, ledger.delivered, ledger.dead_lettered),
+        (8, 6, 2)
+    );
+    let mut seqs: Vec<usize> = dead.lock().unwrap().iter().map(|d| d.2).collect();
+    seqs.sort_unstable();
+    assert_eq!(seqs, [2, 5]);
+    let sink = report.component("out").unwrap();
+    assert_eq!((sink.received, sink.emitted, sink.errors), (8, 6, 2));
 }

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use commwatch_core::{Communique, Sink, SinkError};
+use commwatch_core::{Ack, Communique, Sink, SinkError};
 use serde::Serialize;
 
 use super::notify::{AlertPayload, Courier, DeliveryOptions, one_line};
@@ -153,7 +153,7 @@ impl AlertmanagerSink {
 }
 
 impl Sink for AlertmanagerSink {
-    fn write(&mut self, event: &Communique) -> Result<(), SinkError> {
+    fn write(&mut self, event: &Communique, ack: Ack) -> Result<(), SinkError> {
         let alerts: Vec<PostableAlert> = event
             .alerts
             .iter()
@@ -167,6 +167,8 @@ impl Sink for AlertmanagerSink {
             self.courier.admit(body.len(), 0)?;
             self.courier.enqueue(vec![body])?;
         }
+        // In the synced spool, or nothing to send.
+        ack.done();
         // The event's alerts are queued: a delivery problem is the spool's, not the event's.
         self.courier.step_logged();
         Ok(())

@@ -9,7 +9,7 @@ use std::ffi::OsStr;
 use std::fmt::Write as _;
 use std::io::{self, BufWriter, IsTerminal, Write};
 
-use commwatch_core::{Alert, Communique, Severity, Sink, SinkError, Span};
+use commwatch_core::{Ack, Alert, Communique, Severity, Sink, SinkError, Span};
 
 /// Evidence lines shown per alert; the rest are counted. The JSONL sink keeps them all.
 const MAX_EVIDENCE_LINES: usize = 6;
@@ -89,11 +89,14 @@ fn color_wanted(is_terminal: bool, no_color: Option<&OsStr>) -> bool {
 }
 
 impl Sink for ConsoleSink {
-    fn write(&mut self, event: &Communique) -> Result<(), SinkError> {
+    fn write(&mut self, event: &Communique, ack: Ack) -> Result<(), SinkError> {
         self.print(event).map_err(|source| SinkError::Io {
             context: "writing to the console".to_owned(),
             source,
-        })
+        })?;
+        // Printed and flushed: as far as a terminal goes.
+        ack.done();
+        Ok(())
     }
 
     fn flush(&mut self) -> Result<(), SinkError> {
@@ -472,16 +475,16 @@ mod tests {
         none.alerts.clear();
         let buf = SharedBuf::default();
         let mut sink = ConsoleSink::new(Box::new(buf.clone()), false);
-        sink.write(&none).unwrap();
+        sink.write(&none, Ack::detached()).unwrap();
         assert_eq!(buf.text(), "");
-        sink.write(&two).unwrap();
+        sink.write(&two, Ack::detached()).unwrap();
         assert_eq!(buf.text(), {
             let block = format_alert(&ev, &alert, false);
             format!("{block}\n{block}")
         });
         let mut one = ev;
         one.alerts = vec![alert.clone()];
-        sink.write(&one).unwrap();
+        sink.write(&one, Ack::detached()).unwrap();
         sink.flush().unwrap();
         assert_eq!(buf.text().matches("[HIGH]").count(), 3);
         assert!(buf.text().contains("\n\n[HIGH]"));

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use commwatch_alerting::{AlertRecord, Grouper, Notification};
-use commwatch_core::{Communique, Sink, SinkError};
+use commwatch_core::{Ack, Communique, Sink, SinkError};
 use serde::Serialize;
 use serde_json::json;
 use tracing::error;
@@ -94,13 +94,24 @@ pub struct WebhookSink {
     format: WebhookFormat,
     grouper: Grouper,
     /// The payload of each alert waiting in the grouper (which keeps no raw text, so the quotes
-    /// are taken when the alert arrives), with the number of waiting alerts that share it.
-    payloads: HashMap<PayloadKey, (AlertPayload, usize)>,
+    /// are taken when the alert arrives), with the events (their [`EventAck`] numbers) of the
+    /// waiting alerts that share it.
+    payloads: HashMap<PayloadKey, (AlertPayload, VecDeque<u64>)>,
     /// Serialized bytes of the alerts waiting, for the spool bound.
     pending_bytes: u64,
-    /// Notifications taken from the grouper that could not be written to the spool yet.
-    unqueued: VecDeque<(GroupKey, Vec<AlertPayload>)>,
+    /// Notifications taken from the grouper that could not be written to the spool yet, with
+    /// the events of their alerts.
+    unqueued: VecDeque<(GroupKey, Vec<AlertPayload>, Vec<u64>)>,
+    /// The acks of events whose alerts are not all in the spool yet, by number.
+    acks: HashMap<u64, EventAck>,
+    next_ack: u64,
     courier: Courier,
+}
+
+/// An event's ack, settled when the last of its alerts is in the spool.
+struct EventAck {
+    ack: Ack,
+    alerts_waiting: usize,
 }
 
 impl WebhookSink {
@@ -116,6 +127,8 @@ impl WebhookSink {
             payloads: HashMap::new(),
             pending_bytes: 0,
             unqueued: VecDeque::new(),
+            acks: HashMap::new(),
+            next_ack: 0,
         })
     }
 
@@ -126,27 +139,47 @@ impl WebhookSink {
 
     /// Alerts waiting in groups.
     pub fn waiting(&self) -> usize {
-        self.grouper.pending() + self.unqueued.iter().map(|(_, a)| a.len()).sum::<usize>()
+        self.grouper.pending() + self.unqueued.iter().map(|(_, a, _)| a.len()).sum::<usize>()
     }
 
-    /// The payloads of a notification's alerts, forgetting them.
-    fn take_payloads(&mut self, notification: Notification) -> (GroupKey, Vec<AlertPayload>) {
+    /// The payloads of a notification's alerts and the events they came from, forgetting them.
+    fn take_payloads(
+        &mut self,
+        notification: Notification,
+    ) -> (GroupKey, Vec<AlertPayload>, Vec<u64>) {
         let mut payloads = Vec::with_capacity(notification.alerts.len());
+        let mut events = Vec::with_capacity(notification.alerts.len());
         for record in &notification.alerts {
             let key = payload_key(record);
             let payload = match self.payloads.get_mut(&key) {
-                Some((payload, count)) if *count > 1 => {
-                    *count -= 1;
+                Some((payload, owners)) if owners.len() > 1 => {
+                    events.extend(owners.pop_front());
                     payload.clone()
                 }
-                Some(_) => self.payloads.remove(&key).expect("present").0,
+                Some(_) => {
+                    let (payload, owners) = self.payloads.remove(&key).expect("present");
+                    events.extend(owners);
+                    payload
+                }
                 // Not expected: every record added has its payload. Send what the record has.
                 None => record_payload(record),
             };
             self.pending_bytes = self.pending_bytes.saturating_sub(payload_size(&payload));
             payloads.push(payload);
         }
-        (notification.group_key, payloads)
+        (notification.group_key, payloads, events)
+    }
+
+    /// One alert of each of `events` is in the spool: an event whose alerts all are is done.
+    fn spooled(&mut self, events: &[u64]) {
+        for number in events {
+            if let Some(waiting) = self.acks.get_mut(number) {
+                waiting.alerts_waiting -= 1;
+                if waiting.alerts_waiting == 0 {
+                    self.acks.remove(number).expect("present").ack.done();
+                }
+            }
+        }
     }
 
     /// Turns due groups (all of them when `all`) into notifications in the spool. A notification
@@ -161,13 +194,14 @@ impl WebhookSink {
             let taken = self.take_payloads(notification);
             self.unqueued.push_back(taken);
         }
-        while let Some((key, alerts)) = self.unqueued.front() {
+        while let Some((key, alerts, _)) = self.unqueued.front() {
             let body = match self.format {
                 WebhookFormat::Json => json_payload(&self.id, key, alerts),
                 WebhookFormat::Slack => slack_payload(alerts),
             };
             self.courier.enqueue(vec![body])?;
-            self.unqueued.pop_front();
+            let (_, _, events) = self.unqueued.pop_front().expect("present");
+            self.spooled(&events);
         }
         Ok(())
     }
@@ -192,7 +226,7 @@ fn payload_size(payload: &AlertPayload) -> u64 {
 }
 
 impl Sink for WebhookSink {
-    fn write(&mut self, event: &Communique) -> Result<(), SinkError> {
+    fn write(&mut self, event: &Communique, ack: Ack) -> Result<(), SinkError> {
         let now = Utc::now();
         let records = AlertRecord::from_event(event, now);
         let mut batch = Vec::new();
@@ -203,18 +237,31 @@ impl Sink for WebhookSink {
                 batch.push((record, payload, bytes));
             }
         }
-        if !batch.is_empty() {
+        if batch.is_empty() {
+            ack.done();
+        } else {
             let bytes: u64 = batch.iter().map(|(_, _, b)| b).sum();
             self.courier.admit(bytes as usize, self.pending_bytes)?;
+            let number = self.next_ack;
+            self.next_ack += 1;
+            self.acks.insert(
+                number,
+                EventAck {
+                    ack,
+                    alerts_waiting: batch.len(),
+                },
+            );
             for (record, payload, bytes) in batch {
                 self.payloads
                     .entry(payload_key(&record))
-                    .or_insert((payload, 0))
-                    .1 += 1;
+                    .or_insert_with(|| (payload, VecDeque::new()))
+                    .1
+                    .push_back(number);
                 self.pending_bytes += bytes;
                 self.grouper.add(record, now);
             }
-            // A failure to queue leaves the notification waiting; the next poll tries again.
+            // A failure to queue leaves the notification (and the event's ack) waiting; the
+            // next poll tries again.
             if let Err(e) = self.release(false) {
                 error!(error = %e, "could not queue a notification; will try again");
             }
@@ -480,16 +527,16 @@ mod tests {
         let mut ev = event("d", None, &[("a", "ML"), ("b", "NE"), ("c", "TD")]);
         ev.alerts[0].suppressed = Some("repeat".into());
         ev.alerts[1].routes = vec!["other".into()];
-        sink.write(&ev).unwrap();
+        sink.write(&ev, Ack::detached()).unwrap();
         assert_eq!(sink.queued(), 1);
         let mut no_alerts = ev.clone();
         no_alerts.alerts.retain(|a| !a.notifies("hook"));
-        sink.write(&no_alerts).unwrap();
+        sink.write(&no_alerts, Ack::detached()).unwrap();
         assert_eq!(sink.queued(), 1, "nothing to notify: nothing queued");
 
         let mut refused = None;
         for _ in 0..20 {
-            if let Err(e) = sink.write(&event("big", None, &[("c", "TD")])) {
+            if let Err(e) = sink.write(&event("big", None, &[("c", "TD")]), Ack::detached()) {
                 refused = Some(e);
                 break;
             }
@@ -556,9 +603,13 @@ mod tests {
     fn without_a_wait_each_event_makes_one_notification_per_group() {
         let dir = tempfile::tempdir().unwrap();
         let mut sink = WebhookSink::open(offline(dir.path(), Grouping::default())).unwrap();
-        sink.write(&event("d1", None, &[("a", "ML"), ("b", "NE"), ("a", "TD")]))
+        sink.write(
+            &event("d1", None, &[("a", "ML"), ("b", "NE"), ("a", "TD")]),
+            Ack::detached(),
+        )
+        .unwrap();
+        sink.write(&event("d2", None, &[("a", "ML")]), Ack::detached())
             .unwrap();
-        sink.write(&event("d2", None, &[("a", "ML")])).unwrap();
         assert_eq!((sink.queued(), sink.waiting()), (3, 0));
         drop(sink);
         let bodies = spooled(dir.path());
@@ -595,12 +646,27 @@ mod tests {
             interval: Duration::from_secs(3600),
         };
         let mut sink = WebhookSink::open(offline(dir.path(), grouping)).unwrap();
-        sink.write(&event("d1", None, &[("a", "ML"), ("b", "NE")]))
+        let log = commwatch_core::AckLog::new();
+        sink.write(&event("d1", None, &[("a", "ML"), ("b", "NE")]), log.ack(1))
             .unwrap();
-        sink.write(&event("d2", None, &[("c", "ML")])).unwrap();
+        sink.write(&event("d2", None, &[("c", "ML")]), log.ack(2))
+            .unwrap();
+        sink.write(&event("d3", None, &[]), log.ack(3)).unwrap();
         sink.poll().unwrap();
         assert_eq!((sink.queued(), sink.waiting()), (0, 3));
+        assert_eq!(
+            log.done(),
+            [3],
+            "alerts waiting in a group are not acknowledged"
+        );
         drop(sink);
+        let mut done = log.done();
+        done.sort_unstable();
+        assert_eq!(
+            done,
+            [1, 2, 3],
+            "acknowledged once their groups are spooled"
+        );
         let bodies = spooled(dir.path());
         assert_eq!(bodies.len(), 2);
         let ml = bodies

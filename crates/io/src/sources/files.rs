@@ -15,14 +15,16 @@
 //! With watching enabled the source keeps running after the first pass and reads new and
 //! changed files as they appear (see the `watch` module).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::fs::{self, File};
 use std::hash::{DefaultHasher, Hasher};
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use commwatch_core::{Communique, Origin, RejectedInput, Source, SourceError, SourceOutput};
+use commwatch_core::{
+    Communique, Origin, Position, RejectedInput, Source, SourceError, SourceOutput,
+};
 use glob::{GlobError, MatchOptions, Pattern};
 
 use super::bounded::BoundedMap;
@@ -139,6 +141,52 @@ pub struct FilesSource {
     encoding: TextEncoding,
     max_bytes: usize,
     settle: Option<Duration>,
+    /// What an earlier run finished, by file (absolute path): its identity when read and how
+    /// many of its communiqués were done (see [`FileDone`]).
+    done: HashMap<String, FileDone>,
+}
+
+/// A file's checkpoint: `<identity>#<communiqués done>/<communiqués in the file>`, the identity
+/// being the device, inode, size and modification time, so an edited or replaced file is read
+/// again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct FileDone {
+    identity: String,
+    emitted: usize,
+    total: usize,
+}
+
+impl FileDone {
+    fn parse(value: &str) -> Option<FileDone> {
+        let (identity, counts) = value.rsplit_once('#')?;
+        let (emitted, total) = counts.split_once('/')?;
+        Some(FileDone {
+            identity: identity.to_owned(),
+            emitted: emitted.parse().ok()?,
+            total: total.parse().ok()?,
+        })
+    }
+
+    fn position(path: &str, identity: &str, emitted: usize, total: usize) -> Position {
+        Position {
+            key: path.to_owned(),
+            value: format!("{identity}#{emitted}/{total}"),
+        }
+    }
+}
+
+/// What identifies a file's content across runs without reading it: device, inode, size and
+/// modification time.
+fn identity(meta: &fs::Metadata) -> String {
+    use std::os::unix::fs::MetadataExt;
+    format!(
+        "{}:{}:{}:{}.{}",
+        meta.dev(),
+        meta.ino(),
+        meta.len(),
+        meta.mtime(),
+        meta.mtime_nsec()
+    )
 }
 
 /// A directory a watching [`FilesSource`] watches for one of its patterns.
@@ -266,6 +314,7 @@ impl FilesSource {
             encoding: TextEncoding::Auto,
             max_bytes: DEFAULT_MAX_BYTES,
             settle: None,
+            done: HashMap::new(),
         }
     }
 
@@ -401,10 +450,19 @@ pub(super) struct Reader<'a> {
     entries: BoundedMap<String, ()>,
 }
 
+/// The file being emitted: its checkpoint key and identity, and how many of its communiqués an
+/// earlier run finished.
+struct ReadFile {
+    key: String,
+    identity: String,
+    already: usize,
+}
+
 /// A file's content, read within the byte limit.
 struct Loaded {
     bytes: Vec<u8>,
     stamp: Stamp,
+    identity: String,
 }
 
 impl<'a> Reader<'a> {
@@ -459,7 +517,26 @@ impl<'a> Reader<'a> {
                 return true;
             }
         }
-        self.emit(path, loaded.bytes, out)
+        let key = std::path::absolute(path)
+            .unwrap_or_else(|_| path.to_path_buf())
+            .display()
+            .to_string();
+        let already = match self.source.done.get(&key) {
+            Some(done) if done.identity == loaded.identity => {
+                if done.emitted >= done.total {
+                    tracing::debug!(path = %path.display(), "done in an earlier run, not read again");
+                    return true;
+                }
+                done.emitted
+            }
+            _ => 0,
+        };
+        let file = ReadFile {
+            key,
+            identity: loaded.identity,
+            already,
+        };
+        self.emit(path, &file, loaded.bytes, out)
     }
 
     /// Opens a file and reads it, unless it is over the byte limit. The limit is checked on the
@@ -484,11 +561,18 @@ impl<'a> Reader<'a> {
         Ok(Loaded {
             bytes,
             stamp: stamp(&meta),
+            identity: identity(&meta),
         })
     }
 
     /// Decodes a file and emits its communiqués in its format.
-    fn emit(&mut self, path: &Path, bytes: Vec<u8>, out: &mut dyn SourceOutput) -> bool {
+    fn emit(
+        &mut self,
+        path: &Path,
+        file: &ReadFile,
+        bytes: Vec<u8>,
+        out: &mut dyn SourceOutput,
+    ) -> bool {
         let (kind, sniffed) = match self.source.format {
             FileFormat::Text => (Kind::Text, false),
             FileFormat::Html => (Kind::Html, false),
@@ -516,13 +600,15 @@ impl<'a> Reader<'a> {
         let uri = format!("file://{}", absolute.display());
         match kind {
             Kind::Text | Kind::Html => match self.document(path, kind, uri, decoded) {
-                Ok(event) => out.emit(event),
+                Ok(event) => {
+                    out.emit_at(event, FileDone::position(&file.key, &file.identity, 1, 1))
+                }
                 Err(reason) => {
                     out.reject(rejection(path, reason));
                     true
                 }
             },
-            Kind::Feed => self.feed(path, uri, &decoded, out),
+            Kind::Feed => self.feed(path, file, uri, &decoded, out),
         }
     }
 
@@ -572,6 +658,7 @@ impl<'a> Reader<'a> {
     fn feed(
         &mut self,
         path: &Path,
+        file: &ReadFile,
         uri: String,
         decoded: &Decoded,
         out: &mut dyn SourceOutput,
@@ -583,7 +670,11 @@ impl<'a> Reader<'a> {
                 return true;
             }
         };
-        for entry in entries {
+        let total = entries.len();
+        for (i, entry) in entries.into_iter().enumerate() {
+            if i < file.already {
+                continue;
+            }
             match entry {
                 Ok(mut event) => {
                     if self.entries.contains_key(&event.id) {
@@ -595,7 +686,8 @@ impl<'a> Reader<'a> {
                     event
                         .metadata
                         .insert("path".to_owned(), path.display().to_string());
-                    if !out.emit(event) {
+                    let position = FileDone::position(&file.key, &file.identity, i + 1, total);
+                    if !out.emit_at(event, position) {
                         return false;
                     }
                 }
@@ -685,6 +777,13 @@ fn sniff(bytes: &[u8]) -> Kind {
 }
 
 impl Source for FilesSource {
+    fn resume(&mut self, checkpoint: &[Position]) {
+        self.done = checkpoint
+            .iter()
+            .filter_map(|p| Some((p.key.clone(), FileDone::parse(&p.value)?)))
+            .collect();
+    }
+
     fn run(&mut self, out: &mut dyn SourceOutput) -> Result<(), SourceError> {
         let targets = self.targets()?;
         if let Some(settle) = self.settle {
@@ -735,6 +834,34 @@ mod tests {
                     .to_string()
             })
             .collect()
+    }
+
+    #[test]
+    fn a_restart_skips_files_done_and_reads_changed_ones_and_unfinished_feeds() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = dir.path();
+        write(base, "a.txt", b"first");
+        write(base, "b.txt", b"second");
+        write(
+            base,
+            "c.rss",
+            b"<rss version=\"2.0\"><channel><title>F</title>\
+              <item><guid>g1</guid><description>One</description></item>\
+              <item><guid>g2</guid><description>Two</description></item>\
+              <item><guid>g3</guid><description>Three</description></item></channel></rss>",
+        );
+        let first = run(source(base, &["*"]));
+        assert_eq!(first.events.len(), 5);
+        assert_eq!(first.positions.len(), 5);
+        // An earlier run finished a.txt, b.txt and the feed's first entry; then b.txt changed.
+        let done: Vec<Position> = [0, 1, 2].map(|i| first.positions[i].clone()).to_vec();
+        assert!(done[2].value.ends_with("#1/3"), "{:?}", done[2]);
+        write(base, "b.txt", b"second, edited");
+        let mut again = source(base, &["*"]);
+        again.resume(&done);
+        let out = run(again);
+        let raws: Vec<&str> = out.events.iter().map(|e| e.raw.as_str()).collect();
+        assert_eq!(raws, ["second, edited", "Two", "Three"]);
     }
 
     #[test]

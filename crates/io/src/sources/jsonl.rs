@@ -7,10 +7,12 @@
 //! growing at a limit, so one huge or unterminated line cannot exhaust memory.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader};
+use std::io::{self, BufRead, BufReader, Seek, SeekFrom};
 use std::path::PathBuf;
 
-use commwatch_core::{Communique, Origin, RejectedInput, Source, SourceError, SourceOutput};
+use commwatch_core::{
+    Communique, Origin, Position, RejectedInput, Source, SourceError, SourceOutput,
+};
 use serde_json::{Map, Value};
 
 /// The default longest line, in bytes, that JSON Lines input may contain: 16 MiB. Longer lines
@@ -54,6 +56,8 @@ pub struct JsonlReader<R> {
     reader: R,
     max_line_bytes: usize,
     line_number: u64,
+    /// Bytes of input consumed, counted from where reading started ([`with_start`](Self::with_start)).
+    offset: u64,
     buf: Vec<u8>,
     done: bool,
 }
@@ -77,9 +81,24 @@ impl<R: BufRead> JsonlReader<R> {
             reader,
             max_line_bytes: DEFAULT_MAX_LINE_BYTES,
             line_number: 0,
+            offset: 0,
             buf: Vec::new(),
             done: false,
         }
+    }
+
+    /// Counts offsets from `offset` and lines from `line_number` (lines already read): for a
+    /// reader positioned there, resuming an earlier run.
+    pub fn with_start(mut self, offset: u64, line_number: u64) -> JsonlReader<R> {
+        self.offset = offset;
+        self.line_number = line_number;
+        self
+    }
+
+    /// The byte offset after the last line read and the number of lines read, from the start
+    /// of the input.
+    pub fn position(&self) -> (u64, u64) {
+        (self.offset, self.line_number)
     }
 
     /// Locates rejected lines as `<location>:<line>` (a path, `stdin`).
@@ -115,7 +134,9 @@ impl<R: BufRead> JsonlReader<R> {
             let room = self.max_line_bytes.saturating_sub(self.buf.len());
             self.buf.extend_from_slice(&available[..chunk.min(room)]);
             len += chunk as u64;
-            self.reader.consume(chunk + usize::from(newline.is_some()));
+            let consumed = chunk + usize::from(newline.is_some());
+            self.reader.consume(consumed);
+            self.offset += consumed as u64;
             if newline.is_some() {
                 break;
             }
@@ -327,6 +348,18 @@ pub struct JsonlSource {
     path: PathBuf,
     max_line_bytes: usize,
     max_rate: Option<f64>,
+    /// Where an earlier run's committed checkpoint says to go on: (file identity, offset, line).
+    resume: Option<(String, u64, u64)>,
+}
+
+/// The position key of a JSONL source's checkpoint.
+const OFFSET_KEY: &str = "offset";
+
+/// What identifies a file across runs, whatever its name: its device and inode.
+fn file_identity(file: &File) -> io::Result<String> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = file.metadata()?;
+    Ok(format!("{}:{}", meta.dev(), meta.ino()))
 }
 
 impl JsonlSource {
@@ -338,6 +371,7 @@ impl JsonlSource {
             path,
             max_line_bytes: DEFAULT_MAX_LINE_BYTES,
             max_rate: None,
+            resume: None,
         }
     }
 
@@ -355,15 +389,53 @@ impl JsonlSource {
     }
 }
 
+impl JsonlSource {
+    /// Opens the file, positioned after what an earlier run finished when it is the same file
+    /// (same identity, at least as long); from the start otherwise.
+    fn open(&self) -> io::Result<(String, JsonlReader<BufReader<File>>)> {
+        let mut file = File::open(&self.path)?;
+        let identity = file_identity(&file)?;
+        let (offset, line) = match &self.resume {
+            Some((id, offset, line)) if *id == identity && file.metadata()?.len() >= *offset => {
+                file.seek(SeekFrom::Start(*offset))?;
+                tracing::info!(path = %self.path.display(), line, "resuming after the last line done");
+                (*offset, *line)
+            }
+            Some(_) => {
+                tracing::info!(path = %self.path.display(), "a different file than the checkpoint's: reading from the start");
+                (0, 0)
+            }
+            None => (0, 0),
+        };
+        let reader = JsonlReader::new(self.name.clone(), BufReader::new(file))
+            .with_location(self.path.display().to_string())
+            .with_max_line_bytes(self.max_line_bytes)
+            .with_start(offset, line);
+        Ok((identity, reader))
+    }
+}
+
 impl Source for JsonlSource {
+    fn resume(&mut self, checkpoint: &[Position]) {
+        self.resume = checkpoint
+            .iter()
+            .filter(|p| p.key == OFFSET_KEY)
+            .find_map(|p| {
+                let (identity, rest) = p.value.rsplit_once('@')?;
+                let (offset, line) = rest.split_once(':')?;
+                Some((
+                    identity.to_owned(),
+                    offset.parse().ok()?,
+                    line.parse().ok()?,
+                ))
+            });
+    }
+
     fn run(&mut self, out: &mut dyn SourceOutput) -> Result<(), SourceError> {
-        let file = File::open(&self.path).map_err(|source| SourceError::Io {
+        let (identity, mut records) = self.open().map_err(|source| SourceError::Io {
             context: format!("opening {}", self.path.display()),
             source,
         })?;
-        let mut records = JsonlReader::new(self.name.clone(), BufReader::new(file))
-            .with_location(self.path.display().to_string())
-            .with_max_line_bytes(self.max_line_bytes);
         let started = std::time::Instant::now();
         let mut emitted = 0u64;
         while !out.should_stop() {
@@ -380,7 +452,12 @@ impl Source for JsonlSource {
                         event.received_at = chrono::Utc::now();
                     }
                     emitted += 1;
-                    if !out.emit(event) {
+                    let (offset, line) = records.position();
+                    let position = Position {
+                        key: OFFSET_KEY.to_owned(),
+                        value: format!("{identity}@{offset}:{line}"),
+                    };
+                    if !out.emit_at(event, position) {
                         break;
                     }
                 }
@@ -428,6 +505,38 @@ mod tests {
             JsonlRecord::Event(e) => e,
             JsonlRecord::Rejected(r) => panic!("expected an event, got {r:?}"),
         }
+    }
+
+    #[test]
+    fn a_restart_goes_on_after_the_last_line_done_of_the_same_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in.jsonl");
+        let lines: String = (0..5)
+            .map(|i| format!("{{\"id\":\"d{i}\",\"body\":\"text {i}\"}}\n"))
+            .collect();
+        std::fs::write(&path, &lines).unwrap();
+        let mut out = FakeOutput::default();
+        JsonlSource::from_path("in".into(), path.clone())
+            .run(&mut out)
+            .unwrap();
+        assert_eq!(out.positions.len(), 5);
+        let mut source = JsonlSource::from_path("in".into(), path.clone());
+        source.resume(std::slice::from_ref(&out.positions[2]));
+        let mut again = FakeOutput::default();
+        source.run(&mut again).unwrap();
+        let ids: Vec<&str> = again.events.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["d3", "d4"]);
+        assert_eq!(again.positions.last(), out.positions.last());
+        // Another file renamed over the path (a new inode: both exist when it is made) is read
+        // from the start.
+        let other = dir.path().join("other.jsonl");
+        std::fs::write(&other, &lines).unwrap();
+        std::fs::rename(&other, &path).unwrap();
+        let mut source = JsonlSource::from_path("in".into(), path);
+        source.resume(std::slice::from_ref(&out.positions[2]));
+        let mut fresh = FakeOutput::default();
+        source.run(&mut fresh).unwrap();
+        assert_eq!(fresh.events.len(), 5);
     }
 
     #[test]

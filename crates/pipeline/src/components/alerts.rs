@@ -74,8 +74,10 @@ impl AlertsSpec {
         })
     }
 
-    /// The stage (one worker). The gate, and the store it consults, are made on first use.
-    pub(crate) fn factory(self) -> StageFactory {
+    /// The stage (one worker). The gate, and the store it consults, are made on first use. With
+    /// `keep_decisions` (a pipeline with a state store), replayed communiqués keep the decisions
+    /// the history recorded.
+    pub(crate) fn factory(self, keep_decisions: bool) -> StageFactory {
         let (config, history) = (self.config, self.history);
         let gate: Mutex<Option<Arc<Mutex<AlertGate>>>> = Mutex::new(None);
         Box::new(move || {
@@ -90,6 +92,9 @@ impl AlertsSpec {
                         let store = AlertStore::open(path)
                             .map_err(|e| format!("{}: {e}", path.display()))?;
                         g = g.with_store(store);
+                        if keep_decisions {
+                            g = g.keeping_decisions();
+                        }
                     }
                     Arc::clone(shared.insert(Arc::new(Mutex::new(g))))
                 }

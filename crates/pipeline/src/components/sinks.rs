@@ -1,9 +1,9 @@
 //! Sink types: `console`, `jsonl`, `webhook`, `alertmanager`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use commwatch_alerting::SqliteSink;
+use commwatch_alerting::{AlertStore, SqliteSink};
 use commwatch_core::Sink;
 use commwatch_io::{
     AlertmanagerConfig, AlertmanagerSink, ConsoleSink, DEFAULT_DRAIN_TIMEOUT,
@@ -434,8 +434,9 @@ fn delivery_options(
 }
 
 impl SinkSpec {
-    /// The running sink; opens its output.
-    pub(crate) fn build(self) -> Result<Box<dyn Sink>, ConfigError> {
+    /// The running sink; opens its output. With a `state` store, a JSONL file sink writes each
+    /// alert once across restarts (its delivery records are there).
+    pub(crate) fn build(self, state: Option<&Path>) -> Result<Box<dyn Sink>, ConfigError> {
         match self {
             SinkSpec::Console(color, id) => Ok(Box::new(
                 match color {
@@ -461,15 +462,24 @@ impl SinkSpec {
                         JsonlSink::new(Box::new(std::io::stdout()), content).with_id(id),
                     ));
                 }
-                JsonlSink::create(&path, content)
-                    .map(|s| Box::new(s.with_id(id)) as Box<dyn Sink>)
-                    .map_err(|e| {
-                        ConfigError::new(
-                            origin,
-                            key,
-                            format!("cannot open {}: {e}", path.display()),
-                        )
-                    })
+                let cannot_open = |e: &dyn std::fmt::Display| {
+                    ConfigError::new(
+                        origin.clone(),
+                        key.clone(),
+                        format!("cannot open {}: {e}", path.display()),
+                    )
+                };
+                let sink = JsonlSink::create(&path, content)
+                    .map_err(|e| cannot_open(&e))?
+                    .with_id(id);
+                let sink = match state {
+                    Some(state) => {
+                        let store = AlertStore::open(state).map_err(|e| cannot_open(&e))?;
+                        sink.with_deliveries(store).map_err(|e| cannot_open(&e))?
+                    }
+                    None => sink,
+                };
+                Ok(Box::new(sink))
             }
             SinkSpec::Webhook {
                 config,

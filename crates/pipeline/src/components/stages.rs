@@ -148,7 +148,9 @@ pub(crate) fn prepare(
 
 impl StageSpec {
     /// A factory making one stage instance per worker thread.
-    pub(crate) fn factory(self) -> StageFactory {
+    /// The stage's factory; `keep_decisions` is for the alerts stage (see
+    /// [`AlertsSpec::factory`](super::alerts::AlertsSpec::factory)).
+    pub(crate) fn factory(self, keep_decisions: bool) -> StageFactory {
         match self {
             StageSpec::Normalize { max_bytes } => {
                 // Building an analyzer compiles its patterns: once per stage, shared by workers.
@@ -161,7 +163,7 @@ impl StageSpec {
                 })
             }
             StageSpec::Plugin(spec) => spec.factory(),
-            StageSpec::Alerts(spec) => spec.factory(),
+            StageSpec::Alerts(spec) => spec.factory(keep_decisions),
             StageSpec::Tag { tagger, .. } => {
                 let recognizers = Arc::new(Recognizers::new());
                 Box::new(move || {
