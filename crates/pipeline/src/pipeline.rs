@@ -296,7 +296,14 @@ impl Pipeline {
             builder.sink(id, inputs, None, sink);
         }
         let mut errors = Vec::new();
-        let state = match &self.options.state {
+        // The store is opened (and created) only for a pipeline with a component that keeps
+        // state in it: a Unix filter (stdin to stdout) leaves no file behind.
+        let keeps_state = self.components.iter().any(|c| match &c.prepared {
+            Prepared::Source(spec) => spec.keeps_state(),
+            Prepared::Sink { spec, .. } => spec.keeps_state(),
+            Prepared::Stage { .. } => false,
+        });
+        let state = match self.options.state.as_ref().filter(|_| keeps_state) {
             Some(path) => Some(AlertStore::open(path).map_err(|e| {
                 ConfigErrors(vec![ConfigError::new(
                     self.file.display().to_string(),

@@ -434,6 +434,11 @@ fn delivery_options(
 }
 
 impl SinkSpec {
+    /// True for sinks that keep delivery records in the state store (JSONL files).
+    pub(crate) fn keeps_state(&self) -> bool {
+        matches!(self, SinkSpec::Jsonl { stdout: false, .. })
+    }
+
     /// The running sink; opens its output. With a `state` store, a JSONL file sink writes each
     /// alert once across restarts (its delivery records are there).
     pub(crate) fn build(self, state: Option<&Path>) -> Result<Box<dyn Sink>, ConfigError> {
