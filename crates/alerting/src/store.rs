@@ -305,29 +305,23 @@ impl AlertStore {
         state: &[(&str, String)],
     ) -> Result<(), StoreError> {
         let now = timestamp(Utc::now());
-        let result = (|| {
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)?;
-            {
-                let mut delivered = tx.prepare_cached(
-                    "INSERT OR IGNORE INTO deliveries (sink, identity, delivered_at)
-                     VALUES (?1, ?2, ?3)",
-                )?;
-                for identity in identities {
-                    delivered.execute(params![sink, identity, now])?;
-                }
-                let mut set = tx.prepare_cached(
-                    "INSERT INTO sink_state (sink, key, value) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (sink, key) DO UPDATE SET value = excluded.value",
-                )?;
-                for (key, value) in state {
-                    set.execute(params![sink, key, value])?;
-                }
+        self.in_transaction(|tx| {
+            let mut delivered = tx.prepare_cached(
+                "INSERT OR IGNORE INTO deliveries (sink, identity, delivered_at)
+                 VALUES (?1, ?2, ?3)",
+            )?;
+            for identity in identities {
+                delivered.execute(params![sink, identity, now])?;
             }
-            tx.commit()
-        })();
-        result.map_err(|e| self.err(e))
+            let mut set = tx.prepare_cached(
+                "INSERT INTO sink_state (sink, key, value) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (sink, key) DO UPDATE SET value = excluded.value",
+            )?;
+            for (key, value) in state {
+                set.execute(params![sink, key, value])?;
+            }
+            Ok(())
+        })
     }
 
     /// True when some source committed a checkpoint here.
@@ -363,21 +357,30 @@ impl AlertStore {
         positions: &[Position],
     ) -> Result<(), StoreError> {
         let now = timestamp(Utc::now());
+        self.in_transaction(|tx| {
+            let mut upsert = tx.prepare_cached(
+                "INSERT INTO checkpoints (source, key, value, committed_at)
+                 VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (source, key)
+                 DO UPDATE SET value = excluded.value, committed_at = excluded.committed_at",
+            )?;
+            for p in positions {
+                upsert.execute(params![source, p.key, p.value, now])?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Runs `work` in one immediate transaction: all of it, or (on an error) none.
+    fn in_transaction(
+        &mut self,
+        work: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<()>,
+    ) -> Result<(), StoreError> {
         let result = (|| {
             let tx = self
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
-            {
-                let mut upsert = tx.prepare_cached(
-                    "INSERT INTO checkpoints (source, key, value, committed_at)
-                     VALUES (?1, ?2, ?3, ?4)
-                     ON CONFLICT (source, key)
-                     DO UPDATE SET value = excluded.value, committed_at = excluded.committed_at",
-                )?;
-                for p in positions {
-                    upsert.execute(params![source, p.key, p.value, now])?;
-                }
-            }
+            work(&tx)?;
             tx.commit()
         })();
         result.map_err(|e| self.err(e))
@@ -388,44 +391,38 @@ impl AlertStore {
         if records.is_empty() {
             return Ok(());
         }
-        let result = (|| {
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)?;
-            {
-                let mut insert = tx.prepare_cached(
-                    "INSERT OR IGNORE INTO alerts (fingerprint, rule, severity, labels, summary, evidence,
-                        communique_id, title, origin, uri, published, received_at, status, reason,
-                        duplicate_of, routes, raised_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
-                        ?16, ?17)",
-                )?;
-                for r in records {
-                    let a = &r.alert;
-                    insert.execute(params![
-                        a.fingerprint,
-                        a.rule,
-                        a.severity.as_str(),
-                        to_json(&a.labels),
-                        a.summary,
-                        to_json(&a.evidence),
-                        a.communique,
-                        r.title,
-                        r.origin.name,
-                        r.origin.uri,
-                        r.published,
-                        timestamp(r.received_at),
-                        r.status().as_str(),
-                        a.suppressed,
-                        r.duplicate_of,
-                        to_json(&a.routes),
-                        timestamp(r.raised_at),
-                    ])?;
-                }
+        self.in_transaction(|tx| {
+            let mut insert = tx.prepare_cached(
+                "INSERT OR IGNORE INTO alerts (fingerprint, rule, severity, labels, summary, evidence,
+                    communique_id, title, origin, uri, published, received_at, status, reason,
+                    duplicate_of, routes, raised_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
+                    ?16, ?17)",
+            )?;
+            for r in records {
+                let a = &r.alert;
+                insert.execute(params![
+                    a.fingerprint,
+                    a.rule,
+                    a.severity.as_str(),
+                    to_json(&a.labels),
+                    a.summary,
+                    to_json(&a.evidence),
+                    a.communique,
+                    r.title,
+                    r.origin.name,
+                    r.origin.uri,
+                    r.published,
+                    timestamp(r.received_at),
+                    r.status().as_str(),
+                    a.suppressed,
+                    r.duplicate_of,
+                    to_json(&a.routes),
+                    timestamp(r.raised_at),
+                ])?;
             }
-            tx.commit()
-        })();
-        result.map_err(|e| self.err(e))
+            Ok(())
+        })
     }
 
     /// When an alert with `fingerprint` was last sent (status `sent`), by any run or instance
