@@ -93,8 +93,10 @@ impl AlertingConfig {
 /// For each event, [`process`](Self::process), in this order:
 ///
 /// 1. **Near-duplicates.** When the text is a near-duplicate of a recent communiqué, sets metadata
-///    `duplicate_of` to the first copy's id and holds back every alert of the event with reason
-///    `duplicate`: its alerts merge with the first copy's.
+///    `duplicate_of` to the first copy's id; step 2 then holds back, with reason `duplicate`, the
+///    alerts of the copy that were sent within the interval (by the first copy or another), and
+///    sends those it raises that nobody sent (a copy with a new paragraph says something new).
+///    So which copy comes first changes the reasons recorded, never which situations are sent.
 /// 2. **Repeats.** With [`keeping_decisions`](Self::keeping_decisions), an alert the history
 ///    already decided for this same communiqué (a replay after a restart) keeps that decision.
 ///    Each other alert not yet held back is checked against the last
@@ -164,15 +166,17 @@ impl AlertGate {
             .folded()
             .map_or_else(|| event.matching_text(), |f| f.text.as_str());
         // `check_and_insert` lowercases words itself, so the matching text needs no copy.
-        if let Some(first) = self.near.check_and_insert(&event.id, text) {
+        let copy = self.near.check_and_insert(&event.id, text);
+        if let Some(first) = &copy {
             tracing::debug!(id = %event.id, duplicate_of = %first, "near-duplicate communiqué");
-            for alert in &mut event.alerts {
-                alert
-                    .suppressed
-                    .get_or_insert_with(|| SUPPRESSED_DUPLICATE.to_owned());
-            }
-            event.metadata.insert(META_DUPLICATE_OF.to_owned(), first);
+            event
+                .metadata
+                .insert(META_DUPLICATE_OF.to_owned(), first.clone());
         }
+        let held_back = match copy {
+            Some(_) => SUPPRESSED_DUPLICATE,
+            None => SUPPRESSED_REPEAT,
+        };
 
         for alert in event.alerts.iter_mut().filter(|a| a.suppressed.is_none()) {
             if let Some(store) = &self.store {
@@ -200,9 +204,11 @@ impl AlertGate {
                     }
                 }
             }
+            // A copy's alert that was sent (by the first copy, or any communiqué) within the
+            // interval is a duplicate; one the first copy did not raise is news, and is sent.
             if let Decision::Suppress { last_sent } = self.dedup.decide(&alert.fingerprint, now) {
-                tracing::debug!(fingerprint = %alert.fingerprint, %last_sent, "repeat held back");
-                alert.suppressed = Some(SUPPRESSED_REPEAT.to_owned());
+                tracing::debug!(fingerprint = %alert.fingerprint, %last_sent, held_back, "held back");
+                alert.suppressed = Some(held_back.to_owned());
             }
         }
 

@@ -122,9 +122,13 @@ fn copies_merge_and_repeats_are_held_back() {
         Some(sample_stem)
     );
     assert_eq!(reason(copy), Some("duplicate"));
+    // The 2024 war powers report is a near-duplicate of an earlier one, but its alert (keyed on
+    // its own document) was never sent: news, sent, with the copy noted.
+    let war_powers = first.iter().find(|e| e.id == WAR_POWERS_2024).unwrap();
+    assert!(war_powers.metadata.contains_key(META_DUPLICATE_OF));
     for ev in &first {
         match ev.id.as_str() {
-            COPY | WAR_POWERS_2024 => assert_eq!(reason(ev), Some("duplicate"), "{}", ev.id),
+            COPY => assert_eq!(reason(ev), Some("duplicate"), "{}", ev.id),
             _ => {
                 assert_eq!(reason(ev), None, "{}", ev.id);
                 assert!(ev.alerts[0].notifies("console"));
@@ -145,7 +149,7 @@ fn copies_merge_and_repeats_are_held_back() {
 
     // After the interval they are notified again.
     let third = pass(&mut gate, t0() + TimeDelta::hours(5), None);
-    assert_eq!(third.iter().filter(|e| reason(e).is_none()).count(), 40);
+    assert_eq!(third.iter().filter(|e| reason(e).is_none()).count(), 41);
 }
 
 #[test]
@@ -172,7 +176,7 @@ fn a_restarted_gate_remembers_sends_through_the_store() {
             .keeping_decisions();
         let replayed = pass(&mut gate, t0() + TimeDelta::hours(1), Some(&mut sink));
         for ev in &replayed {
-            let first = (ev.id == COPY || ev.id == WAR_POWERS_2024).then_some("duplicate");
+            let first = (ev.id == COPY).then_some("duplicate");
             assert_eq!(reason(ev), first, "{}", ev.id);
         }
     }
@@ -212,8 +216,8 @@ fn a_restarted_gate_remembers_sends_through_the_store() {
         .unwrap();
     assert_eq!(all.len(), 84);
     let count = |status| all.iter().filter(|a| a.status == status).count();
-    assert_eq!(count(AlertStatus::Sent), 40);
-    assert_eq!(count(AlertStatus::Duplicate), 4);
+    assert_eq!(count(AlertStatus::Sent), 41);
+    assert_eq!(count(AlertStatus::Duplicate), 3);
     assert_eq!(count(AlertStatus::Suppressed), 40);
     let recent = store
         .query(&AlertQuery {

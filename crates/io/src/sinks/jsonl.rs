@@ -143,7 +143,7 @@ impl JsonlSink {
     /// communiqués writes them again — and what is recorded is never written again.
     ///
     /// Only for a file sink (not standard output); call after [`with_id`](Self::with_id).
-    pub fn with_deliveries(mut self, store: AlertStore) -> Result<JsonlSink, SinkError> {
+    pub fn with_deliveries(mut self, mut store: AlertStore) -> Result<JsonlSink, SinkError> {
         let Some(file) = &self.file else {
             return Ok(self);
         };
@@ -153,17 +153,28 @@ impl JsonlSink {
         let meta = file.metadata().map_err(|e| failed(&e))?;
         let identity = file_identity(&meta);
         let recorded = |key| store.sink_state(&self.id, key).map_err(|e| failed(&e));
-        if recorded("file")?.as_deref() == Some(identity.as_str())
-            && let Some(length) = recorded("length")?.and_then(|l| l.parse::<u64>().ok())
-            && meta.len() > length
-        {
-            tracing::warn!(
-                file = %self.target,
-                bytes = meta.len() - length,
-                "removing output written after the last commit; it is written again"
-            );
-            file.set_len(length).map_err(|e| failed(&e))?;
-            file.sync_data().map_err(|e| failed(&e))?;
+        let same_file = recorded("file")?.as_deref() == Some(identity.as_str());
+        match recorded("length")?.and_then(|l| l.parse::<u64>().ok()) {
+            Some(length) if same_file && meta.len() > length => {
+                tracing::warn!(
+                    file = %self.target,
+                    bytes = meta.len() - length,
+                    "removing output written after the last commit; it is written again"
+                );
+                file.set_len(length).map_err(|e| failed(&e))?;
+                file.sync_data().map_err(|e| failed(&e))?;
+            }
+            Some(_) if same_file => {}
+            // A file this store has not seen: what it holds now is where a crash goes back to.
+            _ => {
+                let state = [
+                    ("file", identity.clone()),
+                    ("length", meta.len().to_string()),
+                ];
+                store
+                    .record_delivered(&self.id, &[], &state)
+                    .map_err(|e| failed(&e))?;
+            }
         }
         self.deliveries = Some(Deliveries {
             store,
@@ -393,6 +404,63 @@ mod tests {
         }
         let done = log.done();
         assert!(done.starts_with(&[2, 1, 10, 11, 12]), "{done:?}");
+    }
+
+    #[test]
+    fn with_delivery_records_a_restart_cuts_unrecorded_lines_and_skips_recorded_alerts() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("alerts.jsonl");
+        let state = dir.path().join("state.db");
+        let open = || {
+            JsonlSink::create(&path, JsonlContent::Alerts)
+                .unwrap()
+                .with_id("alerts")
+                .with_deliveries(AlertStore::open(&state).unwrap())
+                .unwrap()
+        };
+        let event = |id: &str| {
+            let mut ev = event_with_alerts(1);
+            ev.id = id.into();
+            ev.alerts[0].communique = id.into();
+            ev
+        };
+        // A crash before the first sync: what reached the file is cut back to what the file
+        // held when the sink first opened it with this store (nothing).
+        {
+            let mut sink = open();
+            sink.write(&event("a"), Ack::detached()).unwrap();
+            sink.out.flush().unwrap();
+            std::mem::forget(sink);
+        }
+        assert_eq!(fs::read_to_string(&path).unwrap().lines().count(), 1);
+        {
+            let mut sink = open();
+            assert_eq!(fs::read_to_string(&path).unwrap(), "");
+            sink.write(&event("a"), Ack::detached()).unwrap();
+            sink.flush().unwrap(); // synced and recorded
+            sink.write(&event("b"), Ack::detached()).unwrap();
+            // A crash after the bytes reached the file, before they were synced and recorded:
+            // the buffer goes out (as the kernel would keep it), the record never happens.
+            sink.out.flush().unwrap();
+            std::mem::forget(sink);
+        }
+        assert_eq!(fs::read_to_string(&path).unwrap().lines().count(), 2);
+        let mut sink = open();
+        assert_eq!(
+            fs::read_to_string(&path).unwrap().lines().count(),
+            1,
+            "b's line cut"
+        );
+        // The replay: a is recorded (skipped), b is written again, once.
+        sink.write(&event("a"), Ack::detached()).unwrap();
+        sink.write(&event("b"), Ack::detached()).unwrap();
+        sink.flush().unwrap();
+        let ids: Vec<String> = fs::read_to_string(&path)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str::<Alert>(l).unwrap().communique)
+            .collect();
+        assert_eq!(ids, ["a", "b"]);
     }
 
     /// Records the bytes of every write call.
