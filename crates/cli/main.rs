@@ -532,7 +532,12 @@ fn summary_line(report: &RunReport, dead_letter: &DeadLetterTarget) -> String {
     }
     line.push_str(&format!(" in {:.2} s", report.elapsed_ms / 1e3));
     if report.interrupted {
-        line.push_str(" (stopped by signal, drained)");
+        // The pipeline asks itself to stop after a failure that must not go on (a fatal stage
+        // error, a checkpoint that cannot be committed); otherwise a signal asked.
+        line.push_str(match report.is_clean() {
+            true => " (stopped by signal, drained)",
+            false => " (stopped after a failure, drained)",
+        });
     }
     line
 }

@@ -308,7 +308,11 @@ impl Pipeline {
                 ConfigErrors(vec![ConfigError::new(
                     self.file.display().to_string(),
                     "pipeline.state",
-                    e.to_string(),
+                    format!(
+                        "{e}. The state store is never reset silently: repair the file, or move \
+                         it aside to start afresh (sources then read all their input again, and \
+                         sinks may deliver again what they delivered before)"
+                    ),
                 )])
             })?),
             None => None,
