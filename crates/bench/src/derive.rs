@@ -37,6 +37,7 @@ pub fn derive(
     threads: usize,
     rate: Option<f64>,
     rules: Option<&Path>,
+    state: bool,
 ) -> Result<Derived, BenchError> {
     let text = std::fs::read_to_string(pipeline).map_err(|source| BenchError::Io {
         context: pipeline.display().to_string(),
@@ -190,8 +191,12 @@ pub fn derive(
         .entry("pipeline")
         .or_insert_with(|| Value::Table(Table::new()));
     if let Some(section) = section.as_table_mut() {
-        // Every run reads the whole corpus: no checkpoints to skip what an earlier run did.
-        section.insert("state".into(), "off".into());
+        // The run's own state store (fresh, so it reads the whole corpus), or none.
+        let state_path = out_dir.join("state.db").display().to_string();
+        section.insert(
+            "state".into(),
+            if state { state_path } else { "off".into() }.into(),
+        );
         section.insert(
             "dead_letter".into(),
             out_dir
@@ -251,7 +256,16 @@ path = "alerts.db"
         let pipeline = dir.path().join("pipeline.toml");
         std::fs::write(&pipeline, PIPELINE).unwrap();
         let out = Path::new("/tmp/out");
-        let d = derive(&pipeline, Path::new("/tmp/c.jsonl"), out, 2, None, rules).unwrap();
+        let d = derive(
+            &pipeline,
+            Path::new("/tmp/c.jsonl"),
+            out,
+            2,
+            None,
+            rules,
+            true,
+        )
+        .unwrap();
         (d.text.parse().unwrap(), d.stage_types)
     }
 

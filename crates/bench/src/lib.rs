@@ -16,9 +16,12 @@
 //!    with every gazetteer name, built and run as the tagger's own scan (a DFA over the folded
 //!    names, scanning the folded text), on the same number of threads and CPUs, and prints the
 //!    automaton's kind and the ratio pipeline / baseline;
-//! 5. optionally repeats the pipeline at half its measured throughput, the load at which the
+//! 5. at the first worker count, runs it again without its state store (no checkpoints,
+//!    delivery records or replayed decisions: `[pipeline] state = "off"`) and reports what the
+//!    store costs ([`StateCost`]); every other run has its own fresh store, as a user's would;
+//! 6. optionally repeats the pipeline at half its measured throughput, the load at which the
 //!    latency target is stated;
-//! 6. optionally measures how throughput scales with the number of rules: for each requested
+//! 7. optionally measures how throughput scales with the number of rules: for each requested
 //!    count, a generated pack ([`commwatch_rules::synthetic`]) replaces the rule files of the
 //!    `rules` stages, and the pipeline runs again at the first worker count ([`RuleCountRun`]).
 
@@ -35,7 +38,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 pub use pin::Placement;
-pub use report::{BenchReport, RunResult};
+pub use report::{BenchReport, RunResult, StateCost};
 pub use rule_scaling::RuleCountRun;
 
 /// What to measure.
@@ -109,11 +112,22 @@ pub fn run(options: &BenchOptions) -> Result<BenchReport, BenchError> {
     let gazetteer = commwatch_text::Gazetteer::builtin();
     let automaton = baseline::automaton(&gazetteer)?;
     let mut runs = Vec::new();
+    let mut state_cost = None;
     for &threads in &options.threads {
         let pin = pin::Pin::new(threads, options.pin);
         let placement = pin.placement();
         let name = format!("run-{threads}-max");
-        let measured = run_pipeline(options, &corpus, &name, threads, None, None, placement)?;
+        let plain = Variant::default();
+        let measured = run_pipeline(options, &corpus, &name, threads, plain, placement)?;
+        if state_cost.is_none() {
+            let name = format!("run-{threads}-no-state");
+            let variant = Variant {
+                without_state: true,
+                ..plain
+            };
+            let off = run_pipeline(options, &corpus, &name, threads, variant, placement)?;
+            state_cost = Some(StateCost::new(threads, placement.clone(), &measured, &off));
+        }
         let half = if options.half_load {
             let rate = (measured.docs_per_s / 2.0).max(1.0);
             let name = format!("run-{threads}-half");
@@ -122,8 +136,10 @@ pub fn run(options: &BenchOptions) -> Result<BenchReport, BenchError> {
                 &corpus,
                 &name,
                 threads,
-                Some(rate),
-                None,
+                Variant {
+                    rate: Some(rate),
+                    ..Variant::default()
+                },
                 placement,
             )?)
         } else {
@@ -149,6 +165,7 @@ pub fn run(options: &BenchOptions) -> Result<BenchReport, BenchError> {
         baseline_automaton: format!("{:?}", automaton.kind()),
         baseline_patterns: automaton.patterns_len(),
         runs,
+        state_cost,
         rule_scaling,
     })
 }
@@ -208,19 +225,33 @@ pub struct StageCost {
     pub busy_us: f64,
 }
 
+/// How a run differs from a plain one.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Variant<'a> {
+    /// Source paced at this many documents per second.
+    pub(crate) rate: Option<f64>,
+    /// The `rules` stages load this rule file instead.
+    pub(crate) rules: Option<&'a Path>,
+    /// No state store (`[pipeline] state = "off"`).
+    pub(crate) without_state: bool,
+}
+
 /// Runs the pipeline once with `threads` workers per stage, its outputs in the work directory's
-/// `name` folder, its source paced at `rate` documents per second if given, its `rules` stages
-/// loading the rule file `rules` if given; `placement` is where the calling thread's affinity
-/// lets the run's threads go.
+/// `name` folder, as `variant` says; `placement` is where the calling thread's affinity lets the
+/// run's threads go.
 fn run_pipeline(
     options: &BenchOptions,
     corpus: &corpus::Corpus,
     name: &str,
     threads: usize,
-    rate: Option<f64>,
-    rules: Option<&Path>,
+    variant: Variant<'_>,
     placement: &Placement,
 ) -> Result<PipelineRun, BenchError> {
+    let Variant {
+        rate,
+        rules,
+        without_state,
+    } = variant;
     let out_dir = options.work_dir.join(name);
     // A fresh directory: an alert history left by an earlier benchmark would hold alerts back
     // as repeats. (Absent is fine.)
@@ -236,6 +267,7 @@ fn run_pipeline(
         threads,
         rate,
         rules,
+        !without_state,
     )?;
     let starting = Instant::now();
     let pipeline =

@@ -63,8 +63,44 @@ pub struct BenchReport {
     pub baseline_patterns: usize,
     /// One entry per worker count.
     pub runs: Vec<RunResult>,
+    /// What the state store costs, at the first worker count.
+    pub state_cost: Option<StateCost>,
     /// One entry per generated rule pack measured (`--rules`), in the order requested.
     pub rule_scaling: Vec<RuleCountRun>,
+}
+
+/// The same pipeline with its state store (checkpoints, delivery records, acknowledged sinks
+/// syncing) and without it, back to back.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct StateCost {
+    /// Workers per stage.
+    pub threads: usize,
+    /// Where the runs ran.
+    pub placement: Placement,
+    /// Pipeline MB/s with the state store.
+    pub with_state_mb_s: f64,
+    /// Pipeline MB/s without it.
+    pub without_state_mb_s: f64,
+    /// `with / without`.
+    pub ratio: f64,
+}
+
+impl StateCost {
+    pub(crate) fn new(
+        threads: usize,
+        placement: Placement,
+        with: &PipelineRun,
+        without: &PipelineRun,
+    ) -> StateCost {
+        let mb_s = |run: &PipelineRun| run.bytes as f64 / 1e6 / run.seconds;
+        StateCost {
+            threads,
+            placement,
+            with_state_mb_s: mb_s(with),
+            without_state_mb_s: mb_s(without),
+            ratio: mb_s(with) / mb_s(without),
+        }
+    }
 }
 
 /// "cores used 0.98 (other processes 0.91, 0.01 on these cores)", the second figure (other
@@ -155,6 +191,17 @@ impl fmt::Display for BenchReport {
                 workers(one.threads),
                 one.placement.short(),
                 two.baseline_mb_s / one.baseline_mb_s
+            )?;
+        }
+        if let Some(c) = &self.state_cost {
+            writeln!(
+                f,
+                "state store: {} {}: {:.1} MB/s with it, {:.1} MB/s without = {:.2} x",
+                workers(c.threads),
+                c.placement.short(),
+                c.with_state_mb_s,
+                c.without_state_mb_s,
+                c.ratio
             )?;
         }
         if let Some(first) = self.rule_scaling.first() {

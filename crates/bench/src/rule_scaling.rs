@@ -16,7 +16,7 @@ use commwatch_rules::synthetic::rule_pack;
 
 use crate::corpus::Corpus;
 use crate::pin::{Pin, Placement};
-use crate::{BenchError, BenchOptions, PipelineRun, run_pipeline};
+use crate::{BenchError, BenchOptions, PipelineRun, Variant, run_pipeline};
 
 /// The pipeline run with one generated rule pack.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -64,8 +64,12 @@ pub(crate) fn measure(
             corpus,
             &name,
             threads,
-            None,
-            Some(&path),
+            Variant {
+                rules: Some(&path),
+                // What rules cost, not the state store (`commwatch bench` reports that apart).
+                without_state: true,
+                rate: None,
+            },
             pin.placement(),
         )?;
         let rules_cpu_us = pipeline
