@@ -8,6 +8,13 @@
 //! treats a server that is down or answers with an error as a reason to try again at the next
 //! interval, never as a reason to stop.
 //!
+//! What a restart needs survives it: each entry emitted commits the position `<url> <entry id>`
+//! once it is done (see `SourceOutput::emit_at`), and `resume` reads those back as the entries
+//! seen, so a restart emits only what was not done. The `ETag` and `Last-Modified` of the last
+//! response are not kept: a conditional request after a restart could be answered `304` while
+//! entries of that response were still in flight, and they would never come again; a restart's
+//! first poll of each URL is a full request instead.
+//!
 //! Requests block for up to the timeout, so they run on a helper thread (`feed-fetch`), as stdin
 //! reads do: `run` waits for each response in short slices and checks between them whether it
 //! should stop. When it stops mid-request it returns at once; the helper finishes that request,
@@ -18,7 +25,7 @@ use std::hash::{DefaultHasher, Hasher};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use commwatch_core::{RejectedInput, Source, SourceError, SourceOutput};
+use commwatch_core::{Position, RejectedInput, Source, SourceError, SourceOutput};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
 use super::DEFAULT_MAX_BYTES;
@@ -119,6 +126,17 @@ impl FeedSource {
 }
 
 impl Source for FeedSource {
+    fn resume(&mut self, checkpoint: &[Position]) {
+        for feed in &mut self.feeds {
+            let prefix = format!("{} ", feed.url);
+            for p in checkpoint {
+                if let Some(id) = p.key.strip_prefix(&prefix) {
+                    feed.seen.insert(id.to_owned(), ());
+                }
+            }
+        }
+    }
+
     fn run(&mut self, out: &mut dyn SourceOutput) -> Result<(), SourceError> {
         let fetcher = Fetcher::spawn(self.timeout, self.max_bytes)?;
         loop {
@@ -217,7 +235,11 @@ impl Feed {
                     event
                         .metadata
                         .insert("feed_url".to_owned(), self.url.clone());
-                    if !out.emit(event) {
+                    let position = Position {
+                        key: format!("{} {}", self.url, event.id),
+                        value: "done".to_owned(),
+                    };
+                    if !out.emit_at(event, position) {
                         return false;
                     }
                 }
@@ -507,6 +529,38 @@ mod tests {
         assert!(requests[1].contains("\"v1\""), "{}", requests[1]);
         assert!(requests[3].contains("\"v1\""), "{}", requests[3]);
         assert!(requests[4].contains("\"v2\""), "{}", requests[4]);
+    }
+
+    #[test]
+    fn a_restart_emits_only_the_entries_not_done() {
+        let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/ingest");
+        let v2 = std::fs::read(format!("{fixtures}/feed_v2.rss")).unwrap();
+        let ok = "HTTP/1.1 200 OK\r\nETag: \"v2\"\r\nContent-Type: application/rss+xml".to_owned();
+        let (url, _) = serve(vec![(ok.clone(), v2.clone())]);
+        let source =
+            FeedSource::new("mfa".into(), vec![url.clone()]).with_interval(Duration::from_secs(60));
+        let first = run_for(source, Duration::from_millis(500));
+        assert_eq!(first.events.len(), 3);
+        assert_eq!(first.positions.len(), 3);
+        assert!(first.positions[0].key.starts_with(&format!("{url} ")));
+        // The first entry was done before the restart; the others were not.
+        let (url_again, requests) = serve(vec![(ok, v2)]);
+        let mut source = FeedSource::new("mfa".into(), vec![url_again.clone()])
+            .with_interval(Duration::from_secs(60));
+        let done: Vec<Position> = first.positions[..1]
+            .iter()
+            .map(|p| Position {
+                key: p.key.replacen(&url, &url_again, 1),
+                value: p.value.clone(),
+            })
+            .collect();
+        source.resume(&done);
+        let again = run_for(source, Duration::from_millis(500));
+        let ids = |out: &FakeOutput| out.events.iter().map(|e| e.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&again), ids(&first)[1..]);
+        // The first poll after a restart is unconditional.
+        let requests = requests.lock().unwrap();
+        assert!(!requests[0].to_ascii_lowercase().contains("if-none-match"));
     }
 
     #[test]

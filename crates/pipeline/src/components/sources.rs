@@ -271,7 +271,10 @@ fn at_least_one(ctx: &Ctx<'_>, field: &str, value: usize) -> Result<(), ConfigEr
 impl SourceSpec {
     /// True for sources that commit checkpoints to the state store (and read them back).
     pub(crate) fn keeps_state(&self) -> bool {
-        matches!(self, SourceSpec::Files(_) | SourceSpec::Jsonl(_))
+        matches!(
+            self,
+            SourceSpec::Files(_) | SourceSpec::Jsonl(_) | SourceSpec::Feed(_)
+        )
     }
 
     /// The running source.
