@@ -395,6 +395,11 @@ fn private_copy_dir() -> std::io::Result<PathBuf> {
                     dir.display()
                 )));
             }
+            // Ours, and named by our pid: what is in it was left by a dead process that had the
+            // same pid (one killed before it could clean up), and would collide with our copies.
+            for entry in std::fs::read_dir(&dir)? {
+                std::fs::remove_file(entry?.path())?;
+            }
         }
         Err(e) => return Err(e),
     }
